@@ -1,0 +1,37 @@
+"""`interlock`: serve the gateway, or run the provider simulator."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="interlock", description="Interlock AI gateway")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="start the gateway")
+    serve.add_argument("--config", required=True, help="path to the YAML configuration")
+    serve.add_argument("--host", help="listen address (default: server.host in the config)")
+    serve.add_argument("--port", type=int, help="listen port (default: server.port)")
+    serve.add_argument("--workers", type=int, help="worker processes (default: server.workers)")
+
+    sim = sub.add_parser("simulate", help="run the provider simulator (no provider keys needed)")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=9999)
+
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        from interlock.server.serve import serve_command
+
+        return serve_command(args.config, args.host, args.port, args.workers)
+    if args.command == "simulate":
+        from interlock.simulator import SimulatorConfig, run_simulator
+
+        run_simulator(SimulatorConfig(), args.host, args.port)
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,187 @@
+"""The request path: ingress → stages → dispatch → render, for every way in.
+
+Stages are addons with hooks named after the events they handle (`on_request`, `on_response`,
+`on_done`); the gateway core runs with none, and identity, DLP, budgets and audit plug in here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+import orjson
+from aiohttp import web
+
+from interlock.dispatch.dispatcher import StreamBroken
+from interlock.errors import GatewayError
+from interlock.exchange import ChatRequest, EmbeddingRequest, Exchange
+from interlock.ingress.base import Ingress
+from interlock.server.runtime import Runtime, RuntimeHolder
+from interlock.streaming import StreamAccumulator
+
+log = logging.getLogger("interlock.pipeline")
+
+JSON = "application/json"
+Hook = Callable[[Exchange], Awaitable[None]]
+
+
+class Addon(Protocol):
+    """Any subset of these hooks; each runs in the order the addons were registered."""
+
+    async def on_request(self, ex: Exchange) -> None: ...
+
+    async def on_response(self, ex: Exchange) -> None: ...
+
+    async def on_done(self, ex: Exchange) -> None: ...
+
+
+def new_request_id() -> str:
+    return "req_" + os.urandom(12).hex()
+
+
+class Pipeline:
+    def __init__(self, holder: RuntimeHolder, addons: list[Any] | None = None) -> None:
+        self.holder = holder
+        addons = addons or []
+        # Bound once: the hot path iterates plain lists, no attribute lookups per addon.
+        self.request_hooks: list[Hook] = [a.on_request for a in addons if hasattr(a, "on_request")]
+        self.response_hooks: list[Hook] = [
+            a.on_response for a in addons if hasattr(a, "on_response")
+        ]
+        self.done_hooks: list[Hook] = [a.on_done for a in addons if hasattr(a, "on_done")]
+
+    async def handle(self, request: web.Request, ingress: Ingress) -> web.StreamResponse:
+        request_id: str = request["request_id"]
+        runtime = self.holder.current
+        runtime.enter()
+        ex: Exchange | None = None
+        try:
+            body = await read_json(request, runtime.config.server.max_body_bytes)
+            ex = Exchange(request_id, ingress.wire, ingress.parse(body))
+            for hook in self.request_hooks:
+                await hook(ex)
+            plan = runtime.routes.plan(ex.request.model, ingress.kind)
+            if ex.request.stream:
+                return await self._stream(request, ingress, ex, runtime, plan)
+            if isinstance(ex.request, EmbeddingRequest):
+                ex.response = await runtime.dispatcher.embeddings(ex, plan)
+            else:
+                ex.response = await runtime.dispatcher.chat(ex, plan)
+            ex.usage = ex.response.usage
+            for hook in self.response_hooks:
+                await hook(ex)
+            return web.Response(
+                body=orjson.dumps(ingress.render(ex)), content_type=JSON, headers=ex.headers or None
+            )
+        except GatewayError as err:
+            if ex is not None:
+                ex.status, ex.error_code = err.status, err.code
+            return error_response(ingress, err, request_id)
+        except Exception:
+            log.exception("unhandled error in request %s", request_id)
+            err = GatewayError("internal_error", "The gateway failed to handle this request")
+            if ex is not None:
+                ex.status, ex.error_code = err.status, err.code
+            return error_response(ingress, err, request_id)
+        finally:
+            await runtime.leave()
+            if ex is not None:
+                for hook in self.done_hooks:
+                    await hook(ex)
+
+    async def _stream(
+        self,
+        request: web.Request,
+        ingress: Ingress,
+        ex: Exchange,
+        runtime: Runtime,
+        plan: list[Any],
+    ) -> web.StreamResponse:
+        # Errors up to here (and while opening the stream) are plain JSON errors: no byte of the
+        # stream has been sent, and the dispatcher has already retried and failed over.
+        first, rest = await runtime.dispatcher.chat_stream(ex, plan)
+        assert isinstance(ex.request, ChatRequest)
+        renderer = ingress.stream_renderer(ex)
+        acc = StreamAccumulator()
+        response = web.StreamResponse(
+            headers={
+                "content-type": "text/event-stream",
+                "cache-control": "no-cache",
+                **ex.headers,
+            }
+        )
+        await response.prepare(request)
+        ttfb = time.perf_counter()
+        out = renderer.start()
+        for chunk in first:
+            acc.add(chunk)
+            out += renderer.render(chunk)
+        if out:
+            await response.write(out)
+        try:
+            async for chunk in rest:
+                acc.add(chunk)
+                frame = renderer.render(chunk)
+                if frame:
+                    await response.write(frame)
+        except StreamBroken as exc:
+            err = GatewayError("upstream_error", f"The upstream stream failed mid-way: {exc}")
+            ex.status, ex.error_code = 502, err.code
+            await _write_quietly(response, renderer.error(err))
+        except (ConnectionResetError, ConnectionError):
+            ex.status, ex.error_code = 499, "client_disconnected"
+            raise
+        else:
+            await response.write(renderer.finish())
+        finally:
+            ex.response = acc.response()
+            ex.usage = acc.usage
+            ex.decide("stream", "ended", first_chunk_ms=round((ttfb - ex.started) * 1000, 3))
+        await response.write_eof()
+        return response
+
+
+async def _write_quietly(response: web.StreamResponse, data: bytes) -> None:
+    with contextlib.suppress(ConnectionError):
+        await response.write(data)
+
+
+async def read_json(request: web.Request, limit: int) -> dict[str, Any]:
+    if request.content_length is not None and request.content_length > limit:
+        raise GatewayError("body_too_large", f"The request body exceeds the limit of {limit} bytes")
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise GatewayError(
+            "body_too_large", f"The request body exceeds the limit of {limit} bytes"
+        ) from None
+    if len(raw) > limit:
+        raise GatewayError("body_too_large", f"The request body exceeds the limit of {limit} bytes")
+    ctype = request.content_type
+    if ctype and ctype not in (JSON, "application/octet-stream", "text/plain") and not raw:
+        raise GatewayError("unsupported_media_type", "Send the request body as application/json")
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise GatewayError(
+            "invalid_json", f"The request body is not valid JSON ({exc.msg} at {exc.pos})"
+        ) from None
+    if not isinstance(body, dict):
+        raise GatewayError("invalid_json", "The request body must be a JSON object")
+    return body
+
+
+def error_response(ingress: Ingress, err: GatewayError, request_id: str) -> web.Response:
+    headers = {}
+    if err.retry_after is not None:
+        headers["retry-after"] = str(max(1, round(err.retry_after)))
+    return web.Response(
+        status=err.status,
+        body=orjson.dumps(ingress.error_body(err, request_id)),
+        content_type=JSON,
+        headers=headers or None,
+    )

@@ -1,0 +1,80 @@
+"""Process management for `interlock serve`: one event loop per worker, sharing the port."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+from aiohttp import web
+
+from interlock.config import ConfigError, GatewayConfig, load_config
+
+log = logging.getLogger("interlock.serve")
+
+
+def serve_command(path: str, host: str | None, port: int | None, workers: int | None) -> int:
+    logging.basicConfig(
+        level=os.environ.get("INTERLOCK_LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        print(f"interlock: {exc}", file=sys.stderr)
+        return 2
+    host = host or config.server.host
+    port = port if port is not None else config.server.port
+    workers = workers or config.server.workers
+    if workers == 1:
+        _run_worker(Path(path), config, host, port, reuse_port=False)
+        return 0
+    # Several processes on one port via SO_REUSEPORT: the kernel spreads connections.
+    procs = [
+        multiprocessing.Process(target=_worker_main, args=(path, host, port), daemon=False)
+        for _ in range(workers)
+    ]
+    for p in procs:
+        p.start()
+
+    def forward(signum: int, _frame: object) -> None:
+        for p in procs:
+            if p.pid:
+                os.kill(p.pid, signum)
+
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, forward)
+    for p in procs:
+        p.join()
+    return 0
+
+
+def _worker_main(path: str, host: str, port: int) -> None:
+    logging.basicConfig(level=os.environ.get("INTERLOCK_LOG_LEVEL", "INFO"))
+    _run_worker(Path(path), load_config(path), host, port, reuse_port=True)
+
+
+def _run_worker(path: Path, config: GatewayConfig, host: str, port: int, reuse_port: bool) -> None:
+    from interlock.server.app import build_app
+
+    try:
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    except ImportError:  # pragma: no cover - uvloop is a dependency, but not on every platform
+        pass
+    app = build_app(config, path)
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if reuse_port:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    log.info(
+        "interlock listening on http://%s:%d (pid %d)", host, sock.getsockname()[1], os.getpid()
+    )
+    web.run_app(app, sock=sock, print=None, access_log=None, handle_signals=True)
