@@ -7,6 +7,7 @@ the async official SDK clients against them, exactly as an application would.
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -16,6 +17,13 @@ from aiohttp import web
 
 from interlock.config import parse_config
 from interlock.server.app import HOLDER, build_app
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (closed again before anyone binds it)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 class LoopThread:

@@ -201,6 +201,7 @@ class ChatResponse:
     usage: Usage
     created: int = field(default_factory=lambda: int(time.time()))
     raw: dict[str, Any] | None = None  # the provider's parsed body, for same-family pass-through
+    raw_body: bytes | None = None  # its bytes as received: sent on as-is when nothing changed it
     system_fingerprint: str | None = None
 
 
@@ -261,8 +262,9 @@ StreamEvent = StreamStart | TextDelta | ToolCallStart | ToolCallDelta | ChoiceEn
 class StreamChunk:
     """What one upstream frame decoded to.
 
-    `raw` is the frame's data payload when the upstream speaks an OpenAI-style SSE stream, so a
-    client of the same family can be sent the provider's bytes as they were.
+    `raw` is the provider's own frame (the SSE data payload for OpenAI-style streams, the whole
+    SSE frame for Anthropic), so a client of the same family can be sent the provider's bytes
+    as they were; renderers use it only when the exchange was served by their own family.
     """
 
     events: list[StreamEvent]
@@ -295,7 +297,9 @@ class Decision:
 class Exchange:
     request_id: str
     wire: WireFormat
-    request: ChatRequest | EmbeddingRequest
+    # None until ingress has parsed the body: refused and malformed requests are exchanges too,
+    # so they reach the audit trail like any other.
+    request: ChatRequest | EmbeddingRequest | None = None
     received_at: float = field(default_factory=time.time)
     started: float = field(default_factory=time.perf_counter)
     response: ChatResponse | EmbeddingResponse | None = None
@@ -307,6 +311,7 @@ class Exchange:
     status: int = 200
     error_code: str | None = None
     headers: dict[str, str] = field(default_factory=dict)  # extra response headers stages add
+    principal: Any = None  # who is calling: identity, team, application, policy (auth stage)
 
     def decide(self, stage: str, outcome: str, **detail: Any) -> None:
         self.decisions.append(Decision(stage, outcome, detail))

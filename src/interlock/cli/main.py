@@ -20,6 +20,10 @@ def main(argv: list[str] | None = None) -> int:
     sim.add_argument("--host", default="127.0.0.1")
     sim.add_argument("--port", type=int, default=9999)
 
+    from interlock.cli.identity import add_identity_commands
+
+    add_identity_commands(sub)
+
     args = parser.parse_args(argv)
     if args.command == "serve":
         from interlock.server.serve import serve_command
@@ -30,6 +34,10 @@ def main(argv: list[str] | None = None) -> int:
 
         run_simulator(SimulatorConfig(), args.host, args.port)
         return 0
+    if args.command in ("teams", "apps", "identities", "keys", "bindings", "audit"):
+        from interlock.cli.identity import identity_command
+
+        return identity_command(args)
     return 2
 
 

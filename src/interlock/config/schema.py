@@ -91,10 +91,157 @@ class ModelConfig(Strict):
     fallbacks: list[str] = Field(default_factory=list)
 
 
+# ---- identity, credentials and policies (issue 3) ------------------------------------------
+
+# Signature algorithms a JWT may use: asymmetric only, so a verification key can never double as
+# a signing secret (HS256-with-the-RSA-public-key confusion) and `none` is never accepted.
+JwtAlgorithm = Literal[
+    "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"
+]
+AdminRole = Literal["org_admin", "team_admin", "auditor", "viewer"]
+
+
+class DatabaseSettings(Strict):
+    # sqlite:///relative/or/absolute.db (relative to the configuration file) or postgresql://…
+    url: str = "sqlite:///interlock.db"
+    # How often each instance checks the change counter; changes made through any instance (or
+    # the CLI) reach every instance's in-memory view within about this long.
+    refresh_s: float = Field(0.5, gt=0, le=30)
+    # If the view could not be refreshed for this long, authentication refuses (fails closed)
+    # rather than trust keys that may have been revoked meanwhile.
+    max_staleness_s: float = Field(30.0, gt=0)
+
+    @field_validator("url")
+    @classmethod
+    def _known_scheme(cls, v: str) -> str:
+        if not v.startswith(("sqlite://", "postgresql://", "postgres://")):
+            raise ValueError("must start with sqlite://, postgresql:// or postgres://")
+        return v
+
+
+class ClaimMapping(Strict):
+    """Which token claims name the identity, its team, its roles and (optionally) the app."""
+
+    identity: str = "sub"
+    team: str | None = "team"
+    roles: str | None = "roles"
+    application: str | None = None
+
+
+class JwtIssuer(Strict):
+    issuer: str  # the exact `iss` value
+    jwks_url: str | None = None
+    discovery_url: str | None = None  # OpenID Connect discovery document (…/.well-known/…)
+    audiences: list[str] = Field(min_length=1)
+    algorithms: list[JwtAlgorithm] = Field(default_factory=lambda: ["RS256"], min_length=1)
+    clock_skew_s: float = Field(30.0, ge=0, le=300)
+    claims: ClaimMapping = ClaimMapping()
+    jwks_cache_s: float = Field(300.0, gt=0)
+    # An unknown `kid` triggers a refetch at most this often, so forged kids cannot hammer the IdP.
+    jwks_min_refresh_s: float = Field(10.0, ge=0)
+
+    @model_validator(mode="after")
+    def _one_key_source(self) -> JwtIssuer:
+        if (self.jwks_url is None) == (self.discovery_url is None):
+            raise ValueError("set exactly one of jwks_url or discovery_url")
+        for url in (self.jwks_url, self.discovery_url):
+            if url is not None and not url.startswith(("http://", "https://")):
+                raise ValueError("jwks_url/discovery_url must start with http:// or https://")
+        return self
+
+
+class FailureThrottle(Strict):
+    """Repeated authentication failures from one source address are slowed down."""
+
+    threshold: int = Field(10, ge=1)
+    window_s: float = Field(60.0, gt=0)
+    base_delay_s: float = Field(0.25, ge=0)
+    max_delay_s: float = Field(5.0, ge=0)
+
+
+class AuthSettings(Strict):
+    api_keys: bool = True  # accept gateway API keys (Authorization: Bearer, x-api-key, api-key)
+    jwt: list[JwtIssuer] = Field(default_factory=list)
+    app_header: str = "x-interlock-app"
+    throttle: FailureThrottle = FailureThrottle()
+
+
+# Sections later stages read. Typed now so policy files validate; each stage owns and extends its own.
+class DlpRule(Strict):
+    type: str  # a detector name ("email", "credit_card", …) or "regex"
+    pattern: str | None = None
+    action: Literal["detect", "redact", "mask", "pseudonymise", "block"] = "redact"
+
+
+class DlpPolicy(Strict):
+    enabled: bool = True
+    rules: list[DlpRule] = Field(default_factory=list)
+    on_failure: Literal["closed", "open"] = "closed"
+
+
+class InjectionPolicy(Strict):
+    enabled: bool = True
+    threshold: float = Field(0.8, ge=0, le=1)
+    action: Literal["detect", "block"] = "block"
+
+
+class BudgetLimit(Strict):
+    scope: Literal["team", "application", "identity", "key"] = "team"
+    period: Literal["day", "week", "month"] = "month"
+    amount_usd: float = Field(gt=0)
+    warn_at: list[float] = Field(default_factory=lambda: [0.8])
+    on_exceed: Literal["block", "downgrade"] = "block"
+
+
+class BudgetPolicy(Strict):
+    limits: list[BudgetLimit] = Field(default_factory=list)
+
+
+class RateLimitPolicy(Strict):
+    scope: Literal["team", "application", "identity", "key"] = "key"
+    requests_per_minute: int | None = Field(None, ge=1)
+    tokens_per_minute: int | None = Field(None, ge=1)
+
+
+class RoutingPolicy(Strict):
+    profile: str = "default"
+    residency: list[str] = Field(default_factory=list)
+
+
+class OutputPolicy(Strict):
+    deny_list: list[str] = Field(default_factory=list)
+    pii: Literal["off", "detect", "redact", "block"] = "off"
+    restore_pseudonyms: bool = True
+
+
+class AuditPolicy(Strict):
+    content: Literal["none", "metadata", "redacted", "full"] = "metadata"
+
+
+class PolicyConfig(Strict):
+    """A named bundle bound to (identity or team, application) pairs."""
+
+    # Glob patterns over model names and aliases as clients send them ("gpt-*", "*").
+    models: list[str] = Field(min_length=1)
+    providers: list[str] = Field(default_factory=lambda: ["*"], min_length=1)
+    dlp: DlpPolicy | None = None
+    injection: InjectionPolicy | None = None
+    budgets: BudgetPolicy | None = None
+    rate_limits: RateLimitPolicy | None = None
+    routing: RoutingPolicy | None = None
+    output: OutputPolicy | None = None
+    audit: AuditPolicy | None = None
+
+
 class GatewayConfig(Strict):
     server: ServerSettings = ServerSettings()
     providers: dict[str, ProviderConfig]
     models: dict[str, ModelConfig]
+    database: DatabaseSettings = DatabaseSettings()
+    # The identity stage is on when this section is present. FAIL-CLOSED SWITCH: make the default
+    # `AuthSettings()` to refuse every request that carries no valid identity.
+    auth: AuthSettings | None = None
+    policies: dict[str, PolicyConfig] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> GatewayConfig:
@@ -120,7 +267,18 @@ class GatewayConfig(Strict):
                     raise ValueError(f"models.{name}.fallbacks: a model cannot fall back to itself")
                 if self.models[target].kind != model.kind:
                     raise ValueError(f"models.{name}.fallbacks: '{fb}' is not a {model.kind} model")
+        self._policies_resolve(names)
         return self
+
+    def _policies_resolve(self, model_names: set[str]) -> None:
+        # Exact names must exist: a typo in an allow-list would otherwise silently allow nothing.
+        for pname, policy in self.policies.items():
+            for pattern in policy.models:
+                if not any(c in pattern for c in "*?[") and pattern not in model_names:
+                    raise ValueError(f"policies.{pname}.models: unknown model '{pattern}'")
+            for pattern in policy.providers:
+                if not any(c in pattern for c in "*?[") and pattern not in self.providers:
+                    raise ValueError(f"policies.{pname}.providers: unknown provider '{pattern}'")
 
     def resolve_name(self, name: str) -> str | None:
         if name in self.models:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import aiohttp
+from yarl import URL
 
 from interlock.config.schema import GatewayConfig, ProviderConfig
 from interlock.dispatch.breaker import CircuitBreaker
@@ -86,7 +87,7 @@ class Dispatcher:
                     pc.circuit_breaker.failure_threshold, pc.circuit_breaker.reset_after_s
                 ),
                 unary_timeout=aiohttp.ClientTimeout(
-                    total=pc.timeouts.read_s, connect=pc.timeouts.connect_s
+                    total=None, connect=pc.timeouts.connect_s, sock_read=pc.timeouts.read_s
                 ),
                 stream_timeout=aiohttp.ClientTimeout(
                     total=None, connect=pc.timeouts.connect_s, sock_read=pc.timeouts.read_s
@@ -102,8 +103,8 @@ class Dispatcher:
         req = ex.request
         assert isinstance(req, ChatRequest)
 
-        async def one(up: Upstream, target: Target) -> ChatResponse:
-            body = await self._unary(up, up.adapter.chat_request(req, target, ex.wire))
+        async def one(up: Upstream, target: Target, remaining: float) -> ChatResponse:
+            body = await self._unary(up, up.adapter.chat_request(req, target, ex.wire), remaining)
             return up.adapter.chat_response(body, target)
 
         return await self._along_plan(ex, plan, one)
@@ -112,16 +113,16 @@ class Dispatcher:
         req = ex.request
         assert isinstance(req, EmbeddingRequest)
 
-        async def one(up: Upstream, target: Target) -> EmbeddingResponse:
-            body = await self._unary(up, up.adapter.embedding_request(req, target))
+        async def one(up: Upstream, target: Target, remaining: float) -> EmbeddingResponse:
+            body = await self._unary(up, up.adapter.embedding_request(req, target), remaining)
             return up.adapter.embedding_response(body, target)
 
         return await self._along_plan(ex, plan, one)
 
     async def chat_stream(
         self, ex: Exchange, plan: list[Target]
-    ) -> tuple[list[StreamChunk], AsyncIterator[StreamChunk]]:
-        """Open a stream; returns its first chunks and an iterator over the rest.
+    ) -> tuple[list[StreamChunk], AsyncIterator[list[StreamChunk]]]:
+        """Open a stream; returns its first chunks and an iterator over batches of the rest.
 
         The rest raises `StreamBroken` if the upstream fails after the commit point.
         """
@@ -129,10 +130,10 @@ class Dispatcher:
         assert isinstance(req, ChatRequest)
 
         async def one(
-            up: Upstream, target: Target
-        ) -> tuple[list[StreamChunk], AsyncIterator[StreamChunk]]:
+            up: Upstream, target: Target, remaining: float
+        ) -> tuple[list[StreamChunk], AsyncIterator[list[StreamChunk]]]:
             return await self._open_stream(
-                up, target, up.adapter.chat_request(req, target, ex.wire)
+                up, target, up.adapter.chat_request(req, target, ex.wire), remaining
             )
 
         return await self._along_plan(ex, plan, one)
@@ -143,62 +144,58 @@ class Dispatcher:
         self,
         ex: Exchange,
         plan: list[Target],
-        one: Callable[[Upstream, Target], Awaitable[T]],
+        one: Callable[[Upstream, Target, float], Awaitable[T]],
     ) -> T:
+        # A deadline checked between attempts and passed down as each attempt's time limit:
+        # cheaper than a cancel scope around the whole loop, and never lets an attempt outlive it.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.total_timeout_s
         last: UpstreamFailure | None = None
         skipped_open = 0
-        try:
-            async with asyncio.timeout(self.total_timeout_s):
-                for target in plan:
-                    up = self.upstreams[target.provider]
-                    policy = up.config.retry
-                    for attempt_no in range(policy.max_attempts):
-                        if not up.breaker.allow():
-                            skipped_open += 1
-                            ex.decide(
-                                "dispatch", "circuit_open", provider=up.name, model=target.name
-                            )
-                            break
-                        attempt = Attempt(up.name, target.name, started=time.time())
-                        ex.attempts.append(attempt)
-                        t0 = time.perf_counter()
-                        try:
-                            result = await one(up, target)
-                        except UpstreamFailure as failure:
-                            attempt.duration_ms = (time.perf_counter() - t0) * 1000
-                            attempt.status = failure.error.status if failure.error else None
-                            attempt.error = failure.reason
-                            last = failure
-                            if failure.retryable:
-                                up.breaker.record_failure()
-                            else:
-                                up.breaker.record_success()  # it answered; the request was bad
-                            if not failure.failover:
-                                raise _client_error(failure) from None
-                            if not failure.retryable or attempt_no + 1 >= policy.max_attempts:
-                                break
-                            delay = _backoff(attempt_no, failure, policy)
-                            if delay is None:
-                                break  # Retry-After longer than we may wait: fail over now
-                            await asyncio.sleep(delay)
-                            continue
-                        attempt.duration_ms = (time.perf_counter() - t0) * 1000
-                        attempt.status = 200
-                        up.breaker.record_success()
-                        ex.served_by = (up.name, target.name)
-                        ex.served_family = up.adapter.family
-                        if target is not plan[0]:
-                            ex.decide(
-                                "dispatch",
-                                "failover",
-                                served_by=target.name,
-                                requested=plan[0].name,
-                            )
-                        return result
-        except TimeoutError:
-            raise GatewayError(
-                "upstream_timeout", "The upstream did not answer within the total time limit"
-            ) from None
+        for target in plan:
+            up = self.upstreams[target.provider]
+            policy = up.config.retry
+            for attempt_no in range(policy.max_attempts):
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    raise _total_timeout()
+                if not up.breaker.allow():
+                    skipped_open += 1
+                    ex.decide("dispatch", "circuit_open", provider=up.name, model=target.name)
+                    break
+                attempt = Attempt(up.name, target.name, started=time.time())
+                ex.attempts.append(attempt)
+                t0 = time.perf_counter()
+                try:
+                    result = await one(up, target, remaining)
+                except UpstreamFailure as failure:
+                    attempt.duration_ms = (time.perf_counter() - t0) * 1000
+                    attempt.status = failure.error.status if failure.error else None
+                    attempt.error = failure.reason
+                    last = failure
+                    if failure.retryable:
+                        up.breaker.record_failure()
+                    else:
+                        up.breaker.record_success()  # it answered; the request was bad
+                    if not failure.failover:
+                        raise _client_error(failure) from None
+                    if not failure.retryable or attempt_no + 1 >= policy.max_attempts:
+                        break
+                    delay = _backoff(attempt_no, failure, policy)
+                    if delay is None:
+                        break  # Retry-After longer than we may wait: fail over now
+                    if loop.time() + delay >= deadline:
+                        raise _total_timeout() from None
+                    await asyncio.sleep(delay)
+                    continue
+                attempt.duration_ms = (time.perf_counter() - t0) * 1000
+                attempt.status = 200
+                up.breaker.record_success()
+                ex.served_by = (up.name, target.name)
+                ex.served_family = up.adapter.family
+                if target is not plan[0]:
+                    ex.decide("dispatch", "failover", served_by=target.name, requested=plan[0].name)
+                return result
         if last is None and skipped_open:
             raise GatewayError(
                 "upstream_unavailable",
@@ -210,10 +207,17 @@ class Dispatcher:
 
     # ---- single attempts ---------------------------------------------------------------------
 
-    async def _unary(self, up: Upstream, req: UpstreamRequest) -> bytes:
+    async def _unary(self, up: Upstream, req: UpstreamRequest, remaining: float) -> bytes:
+        timeout = up.unary_timeout
+        if remaining < up.config.timeouts.read_s:
+            timeout = aiohttp.ClientTimeout(total=remaining, connect=up.config.timeouts.connect_s)
         try:
             async with up.session.request(
-                req.method, req.url, data=req.body, headers=req.headers, timeout=up.unary_timeout
+                req.method,
+                _wire_url(req),
+                data=req.body,
+                headers=req.headers,
+                timeout=timeout,
             ) as resp:
                 body = await resp.read()
                 if resp.status >= 400:
@@ -227,12 +231,23 @@ class Dispatcher:
             ) from None
 
     async def _open_stream(
-        self, up: Upstream, target: Target, req: UpstreamRequest
-    ) -> tuple[list[StreamChunk], AsyncIterator[StreamChunk]]:
+        self, up: Upstream, target: Target, req: UpstreamRequest, remaining: float
+    ) -> tuple[list[StreamChunk], AsyncIterator[list[StreamChunk]]]:
         resp: aiohttp.ClientResponse | None = None
+        timeout = up.stream_timeout
+        if remaining < up.config.timeouts.read_s:
+            # Near the total deadline the per-read limit shrinks so the first frame cannot
+            # arrive after it; the stream then keeps that shorter gap limit.
+            timeout = aiohttp.ClientTimeout(
+                total=None, connect=up.config.timeouts.connect_s, sock_read=remaining
+            )
         try:
             resp = await up.session.request(
-                req.method, req.url, data=req.body, headers=req.headers, timeout=up.stream_timeout
+                req.method,
+                _wire_url(req),
+                data=req.body,
+                headers=req.headers,
+                timeout=timeout,
             )
             if resp.status >= 400:
                 body = await resp.read()
@@ -264,17 +279,37 @@ class Dispatcher:
             raise
 
 
+_URLS: dict[str, URL] = {}
+
+
+def _wire_url(req: UpstreamRequest) -> URL:
+    # Adapters build fully encoded URLs, and a signed one (SigV4) must go out byte for byte:
+    # re-quoting would turn a Bedrock model id's `%3A` back into `:` and break the signature.
+    # The set of upstream URLs is small and fixed by the configuration, so parse each once.
+    url = _URLS.get(req.url)
+    if url is None:
+        if len(_URLS) > 4096:
+            _URLS.clear()
+        url = _URLS[req.url] = URL(req.url, encoded=True)
+    return url
+
+
 class StreamBroken(Exception):
     """The upstream failed after the client had received part of the stream."""
 
 
-async def _rest(resp: aiohttp.ClientResponse, decoder: StreamDecoder) -> AsyncIterator[StreamChunk]:
+async def _rest(
+    resp: aiohttp.ClientResponse, decoder: StreamDecoder
+) -> AsyncIterator[list[StreamChunk]]:
+    # One batch per upstream read: the client gets one write per read, as soon as it arrives.
     try:
         async for data in resp.content.iter_any():
-            for chunk in decoder.feed(data):
-                yield chunk
-        for chunk in decoder.close():
-            yield chunk
+            batch = decoder.feed(data)
+            if batch:
+                yield batch
+        tail = decoder.close()
+        if tail:
+            yield tail
     except (TimeoutError, aiohttp.ServerTimeoutError):
         raise StreamBroken("the upstream stopped sending (read timeout)") from None
     except aiohttp.ClientError as exc:
@@ -289,7 +324,7 @@ async def _rest(resp: aiohttp.ClientResponse, decoder: StreamDecoder) -> AsyncIt
             resp.close()
 
 
-async def _empty() -> AsyncIterator[StreamChunk]:
+async def _empty() -> AsyncIterator[list[StreamChunk]]:
     return
     yield  # pragma: no cover - makes this an async generator
 
@@ -310,6 +345,12 @@ def _backoff(attempt_no: int, failure: UpstreamFailure, policy: object) -> float
         return retry_after if retry_after <= policy.retry_after_max_s else None  # type: ignore[attr-defined]
     ceiling = min(policy.backoff_max_s, policy.backoff_base_s * (2**attempt_no))  # type: ignore[attr-defined]
     return random.uniform(ceiling / 2, ceiling)  # jitter keeps many clients from retrying in step
+
+
+def _total_timeout() -> GatewayError:
+    return GatewayError(
+        "upstream_timeout", "The upstream did not answer within the total time limit"
+    )
 
 
 def _client_error(failure: UpstreamFailure) -> GatewayError:

@@ -44,9 +44,12 @@ class OpenAIChatIngress:
     def parse(self, body: dict[str, Any]) -> ChatRequest:
         return openai_chat.parse_request(body)
 
-    def render(self, ex: Exchange) -> dict[str, Any]:
-        assert isinstance(ex.response, ChatResponse)
-        return openai_chat.render_response(ex.response, ex.request.model, same_family(ex))
+    def render(self, ex: Exchange) -> dict[str, Any] | bytes:
+        resp = ex.response
+        assert isinstance(resp, ChatResponse)
+        if resp.raw_body is not None and same_family(ex):
+            return resp.raw_body  # the provider's bytes: no second serialisation on the hot path
+        return openai_chat.render_response(resp, ex.request.model, same_family(ex))
 
     def stream_renderer(self, ex: Exchange) -> OpenAIChatStream:
         return OpenAIChatStream(ex)

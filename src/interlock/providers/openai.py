@@ -80,6 +80,8 @@ class OpenAIAdapter:
     def chat_request(self, req: ChatRequest, target: Target, wire: str) -> UpstreamRequest:
         if req.legacy_prompt and wire == "openai.completions" and req.raw is not None:
             body = dict(req.raw)
+            if req.modified:  # a stage rewrote the prompt: send what it left, not the original
+                body["prompt"] = req.messages[-1].text()
             body["model"] = target.upstream_model
             if req.stream:
                 body["stream_options"] = {
@@ -98,7 +100,9 @@ class OpenAIAdapter:
         data = _object(body)
         if data.get("object") == "text_completion":
             return _decode_completion(data)
-        return openai_chat.decode_response(data)
+        response = openai_chat.decode_response(data)
+        response.raw_body = body
+        return response
 
     def chat_stream(self, target: Target) -> OpenAIStreamDecoder:
         return OpenAIStreamDecoder()

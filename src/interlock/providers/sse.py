@@ -40,6 +40,8 @@ class SSEDecoder:
 
 
 def _parse_block(block: bytes) -> SSEEvent | None:
+    if block.startswith(b"data: ") and b"\n" not in block:
+        return SSEEvent(None, block[6:])  # the common one-line frame, without the general parse
     name: str | None = None
     data: list[bytes] = []
     for line in block.split(b"\n"):

@@ -32,11 +32,17 @@ Hook = Callable[[Exchange], Awaitable[None]]
 class Addon(Protocol):
     """Any subset of these hooks; each runs in the order the addons were registered."""
 
+    async def on_authenticate(self, request: web.Request) -> Any:
+        """Return the resolved principal or raise GatewayError (401/403)."""
+
     async def on_request(self, ex: Exchange) -> None: ...
 
     async def on_response(self, ex: Exchange) -> None: ...
 
     async def on_done(self, ex: Exchange) -> None: ...
+
+
+REQUEST_ID = web.RequestKey("request_id", str)
 
 
 def new_request_id() -> str:
@@ -53,45 +59,48 @@ class Pipeline:
             a.on_response for a in addons if hasattr(a, "on_response")
         ]
         self.done_hooks: list[Hook] = [a.on_done for a in addons if hasattr(a, "on_done")]
+        # Authentication runs before the body is even read: a refused request does no other work.
+        self.authenticators: list[Callable[[web.Request], Awaitable[Any]]] = [
+            a.on_authenticate for a in addons if hasattr(a, "on_authenticate")
+        ]
 
     async def handle(self, request: web.Request, ingress: Ingress) -> web.StreamResponse:
-        request_id: str = request["request_id"]
+        request_id = request[REQUEST_ID]
         runtime = self.holder.current
         runtime.enter()
-        ex: Exchange | None = None
+        ex = Exchange(request_id, ingress.wire)
         try:
+            for authenticate in self.authenticators:
+                ex.principal = await authenticate(request)
             body = await read_json(request, runtime.config.server.max_body_bytes)
-            ex = Exchange(request_id, ingress.wire, ingress.parse(body))
+            req = ex.request = ingress.parse(body)
             for hook in self.request_hooks:
                 await hook(ex)
-            plan = runtime.routes.plan(ex.request.model, ingress.kind)
-            if ex.request.stream:
+            plan = runtime.routes.plan(req.model, ingress.kind)
+            if req.stream:
                 return await self._stream(request, ingress, ex, runtime, plan)
-            if isinstance(ex.request, EmbeddingRequest):
+            if isinstance(req, EmbeddingRequest):
                 ex.response = await runtime.dispatcher.embeddings(ex, plan)
             else:
                 ex.response = await runtime.dispatcher.chat(ex, plan)
             ex.usage = ex.response.usage
             for hook in self.response_hooks:
                 await hook(ex)
-            return web.Response(
-                body=orjson.dumps(ingress.render(ex)), content_type=JSON, headers=ex.headers or None
-            )
+            rendered = ingress.render(ex)
+            body = rendered if isinstance(rendered, bytes) else orjson.dumps(rendered)
+            return web.Response(body=body, content_type=JSON, headers=ex.headers or None)
         except GatewayError as err:
-            if ex is not None:
-                ex.status, ex.error_code = err.status, err.code
+            ex.status, ex.error_code = err.status, err.code
             return error_response(ingress, err, request_id)
         except Exception:
             log.exception("unhandled error in request %s", request_id)
             err = GatewayError("internal_error", "The gateway failed to handle this request")
-            if ex is not None:
-                ex.status, ex.error_code = err.status, err.code
+            ex.status, ex.error_code = err.status, err.code
             return error_response(ingress, err, request_id)
         finally:
             await runtime.leave()
-            if ex is not None:
-                for hook in self.done_hooks:
-                    await hook(ex)
+            for hook in self.done_hooks:
+                await hook(ex)
 
     async def _stream(
         self,
@@ -111,6 +120,7 @@ class Pipeline:
             headers={
                 "content-type": "text/event-stream",
                 "cache-control": "no-cache",
+                "x-request-id": ex.request_id,
                 **ex.headers,
             }
         )
@@ -123,11 +133,14 @@ class Pipeline:
         if out:
             await response.write(out)
         try:
-            async for chunk in rest:
-                acc.add(chunk)
-                frame = renderer.render(chunk)
-                if frame:
-                    await response.write(frame)
+            async for batch in rest:
+                frames = []
+                for chunk in batch:
+                    acc.add(chunk)
+                    frames.append(renderer.render(chunk))
+                out = b"".join(frames)
+                if out:
+                    await response.write(out)
         except StreamBroken as exc:
             err = GatewayError("upstream_error", f"The upstream stream failed mid-way: {exc}")
             ex.status, ex.error_code = 502, err.code
@@ -135,13 +148,11 @@ class Pipeline:
         except (ConnectionResetError, ConnectionError):
             ex.status, ex.error_code = 499, "client_disconnected"
             raise
-        else:
-            await response.write(renderer.finish())
         finally:
             ex.response = acc.response()
             ex.usage = acc.usage
             ex.decide("stream", "ended", first_chunk_ms=round((ttfb - ex.started) * 1000, 3))
-        await response.write_eof()
+        await response.write_eof(renderer.finish() if ex.error_code is None else b"")
         return response
 
 

@@ -225,7 +225,7 @@ def parse_stop(raw: Any) -> list[str]:
 
 def parse_request(body: dict[str, Any]) -> ChatRequest:
     model = required(body, "model", str)
-    messages = parse_messages(body.get("messages") if "messages" in body else None)
+    messages = parse_messages(required(body, "messages", object))
     stream = optional(body, "stream", bool) or False
     stream_options = optional(body, "stream_options", dict) or {}
     n = optional(body, "n", int)
@@ -521,6 +521,7 @@ class ChunkRenderer:
         self.include_usage = include_usage
         self.passthrough = passthrough
         self.created = 0
+        self.usage: Usage | None = None
 
     def _frame(self, choices: list[dict[str, Any]], usage: dict[str, Any] | None = None) -> bytes:
         chunk: dict[str, Any] = {
@@ -534,41 +535,28 @@ class ChunkRenderer:
             chunk["usage"] = usage
         return b"data: " + orjson.dumps(chunk) + b"\n\n"
 
+    def _delta(
+        self, choice: int, delta: dict[str, Any], logprobs: Any = None, finish: str | None = None
+    ) -> bytes:
+        return self._frame(
+            [{"index": choice, "delta": delta, "logprobs": logprobs, "finish_reason": finish}]
+        )
+
     def render(self, chunk: StreamChunk) -> bytes:
         if self.passthrough and chunk.raw is not None:
-            usage_only = bool(chunk.events) and all(isinstance(e, UsageReport) for e in chunk.events)
+            usage_only = bool(chunk.events) and all(
+                isinstance(e, UsageReport) for e in chunk.events
+            )
             if usage_only and not self.include_usage:
                 return b""  # the usage-only chunk we asked for on the client's behalf
             return b"data: " + chunk.raw + b"\n\n"
         out = []
         for e in chunk.events:
-            if isinstance(e, StreamStart):
+            if isinstance(e, TextDelta):
+                out.append(self._delta(e.choice, {"content": e.text}, e.logprobs))
+            elif isinstance(e, StreamStart):
                 self.created = self.created or int(time.time())
-                out.append(
-                    self._frame(
-                        [
-                            {
-                                "index": 0,
-                                "delta": {"role": "assistant", "content": ""},
-                                "logprobs": None,
-                                "finish_reason": None,
-                            }
-                        ]
-                    )
-                )
-            elif isinstance(e, TextDelta):
-                out.append(
-                    self._frame(
-                        [
-                            {
-                                "index": e.choice,
-                                "delta": {"content": e.text},
-                                "logprobs": e.logprobs,
-                                "finish_reason": None,
-                            }
-                        ]
-                    )
-                )
+                out.append(self._delta(0, {"role": "assistant", "content": ""}))
             elif isinstance(e, ToolCallStart):
                 call = {
                     "index": e.index,
@@ -576,51 +564,23 @@ class ChunkRenderer:
                     "type": "function",
                     "function": {"name": e.name, "arguments": ""},
                 }
-                out.append(
-                    self._frame(
-                        [
-                            {
-                                "index": e.choice,
-                                "delta": {"tool_calls": [call]},
-                                "logprobs": None,
-                                "finish_reason": None,
-                            }
-                        ]
-                    )
-                )
+                out.append(self._delta(e.choice, {"tool_calls": [call]}))
             elif isinstance(e, ToolCallDelta):
                 call = {"index": e.index, "function": {"arguments": e.arguments}}
-                out.append(
-                    self._frame(
-                        [
-                            {
-                                "index": e.choice,
-                                "delta": {"tool_calls": [call]},
-                                "logprobs": None,
-                                "finish_reason": None,
-                            }
-                        ]
-                    )
-                )
+                out.append(self._delta(e.choice, {"tool_calls": [call]}))
             elif isinstance(e, ChoiceEnd):
-                out.append(
-                    self._frame(
-                        [
-                            {
-                                "index": e.choice,
-                                "delta": {},
-                                "logprobs": None,
-                                "finish_reason": e.finish_reason,
-                            }
-                        ]
-                    )
-                )
-            elif isinstance(e, UsageReport) and self.include_usage:
-                out.append(self._frame([], usage_to_wire(e.usage)))
+                out.append(self._delta(e.choice, {}, finish=e.finish_reason))
+            elif isinstance(e, UsageReport):
+                # Providers may report usage more than once; the client gets one usage chunk.
+                self.usage = e.usage if self.usage is None else self.usage
+                self.usage.add(e.usage)
         return b"".join(out)
 
     def done(self) -> bytes:
-        return b"data: [DONE]\n\n"
+        tail = b""
+        if self.include_usage and not self.passthrough and self.usage is not None:
+            tail = self._frame([], usage_to_wire(self.usage))
+        return tail + b"data: [DONE]\n\n"
 
 
 def render_error_frame(body: dict[str, Any]) -> bytes:

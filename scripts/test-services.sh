@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Start the servers the test suite needs and print how to reach them.
+#
+#   eval "$(scripts/test-services.sh)"      # exports INTERLOCK_TEST_PG_DSN
+#   scripts/test-services.sh stop           # stops the throwaway cluster
+#
+# PostgreSQL: installed from Debian's packages if missing, then a throwaway cluster is created in
+# a temporary directory (initdb, trust auth, loopback only, a free port) and started as the
+# `postgres` user. Nothing outside that directory is touched; the cluster's state file is
+# $INTERLOCK_TEST_STATE (default /tmp/interlock-test-services.env).
+set -euo pipefail
+
+STATE=${INTERLOCK_TEST_STATE:-/tmp/interlock-test-services.env}
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+log() { echo "test-services: $*" >&2; }
+
+pg_bindir() {
+    local dir
+    for dir in /usr/lib/postgresql/*/bin; do
+        [ -x "$dir/initdb" ] && { echo "$dir"; return 0; }
+    done
+    command -v initdb >/dev/null 2>&1 && { dirname "$(command -v initdb)"; return 0; }
+    return 1
+}
+
+as_postgres() {
+    # Run a command as the unprivileged `postgres` user (PostgreSQL refuses to run as root).
+    if [ "$(id -u)" -eq 0 ]; then
+        su postgres -s /bin/sh -c "$*"
+    else
+        sh -c "$*"
+    fi
+}
+
+stop_pg() {
+    [ -f "$STATE" ] || return 0
+    # shellcheck disable=SC1090
+    . "$STATE"
+    if [ -n "${PG_DATA:-}" ] && [ -d "$PG_DATA" ]; then
+        as_postgres "'$PG_BIN/pg_ctl' -D '$PG_DATA' -m immediate stop" >/dev/null 2>&1 || true
+        rm -rf "$(dirname "$PG_DATA")"
+    fi
+    rm -f "$STATE"
+}
+
+if [ "${1:-start}" = "stop" ]; then
+    stop_pg
+    exit 0
+fi
+
+# --- already running? reuse it -------------------------------------------------------------
+if [ -f "$STATE" ]; then
+    # shellcheck disable=SC1090
+    . "$STATE"
+    if [ -n "${PG_PORT:-}" ] && "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$PG_PORT" 2>/dev/null; then
+        echo "export INTERLOCK_TEST_PG_DSN='$PG_DSN'"
+        exit 0
+    fi
+    stop_pg
+fi
+
+# --- install ---------------------------------------------------------------------------------
+if ! BIN=$(pg_bindir); then
+    log "installing postgresql from Debian's packages"
+    $SUDO apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+        postgresql >&2
+    BIN=$(pg_bindir)
+fi
+id postgres >/dev/null 2>&1 || $SUDO useradd --system --home /var/lib/postgresql postgres >&2
+
+# --- a throwaway cluster on a free loopback port ----------------------------------------------
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+ROOT=$(mktemp -d /tmp/interlock-pg.XXXXXX)
+DATA="$ROOT/data"
+chmod 755 "$ROOT"
+chown postgres "$ROOT" 2>/dev/null || true
+as_postgres "'$BIN/initdb' -D '$DATA' -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null" \
+    || as_postgres "'$BIN/initdb' -D '$DATA' -U postgres --auth=trust -E UTF8 --no-locale >/dev/null"
+# Tests create and drop many small databases: make that quick, and never wait for the disk.
+cat >>"$DATA/postgresql.conf" <<EOF
+listen_addresses = '127.0.0.1'
+port = $PORT
+unix_socket_directories = '$ROOT'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 200
+EOF
+as_postgres "'$BIN/pg_ctl' -D '$DATA' -l '$ROOT/postgres.log' -w -t 60 start >/dev/null"
+
+DSN="postgresql://postgres@127.0.0.1:$PORT/postgres"
+cat >"$STATE" <<EOF
+PG_BIN='$BIN'
+PG_DATA='$DATA'
+PG_PORT='$PORT'
+PG_DSN='$DSN'
+EOF
+log "PostgreSQL $("$BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT (data: $DATA)"
+echo "export INTERLOCK_TEST_PG_DSN='$DSN'"

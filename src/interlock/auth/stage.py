@@ -1,0 +1,167 @@
+"""The identity stage: the first thing every inference request meets.
+
+`on_authenticate` runs before the body is read and resolves (identity, team, application,
+policy) from the in-memory view, or refuses: a refused request does no other work. Once the
+body is parsed, `on_request` checks the requested model against the bound policy. Every
+decision, allowed or refused, is appended to the exchange for the audit trail.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from interlock.auth.authenticator import Authenticator
+from interlock.auth.directory import Directory
+from interlock.auth.errors import AuthFailure, forbidden
+from interlock.auth.jwt import JwtVerifier, close_quietly
+from interlock.auth.policy import CompiledPolicies
+from interlock.auth.principal import Principal
+from interlock.auth.throttle import Throttle
+from interlock.config.schema import AuthSettings, GatewayConfig
+from interlock.exchange import Exchange
+from interlock.server.runtime import RuntimeHolder
+from interlock.store import open_store
+
+log = logging.getLogger("interlock.auth")
+
+# A refusal waiting for its exchange's on_done (on_authenticate sees only the HTTP request).
+# Both hooks run in the same task, one request at a time, so a context variable carries it
+# from one to the other without any table keyed by request.
+_refusal: ContextVar[AuthFailure | None] = ContextVar("interlock_auth_refusal", default=None)
+
+
+class IdentityStage:
+    def __init__(
+        self, holder: RuntimeHolder, config: GatewayConfig, config_path: Path | None = None
+    ) -> None:
+        assert config.auth is not None
+        self.holder = holder
+        self.base_dir = config_path.parent if config_path is not None else None
+        self.store = open_store(config.database.url, self.base_dir)
+        self.directory = Directory(
+            self.store, config.database.refresh_s, config.database.max_staleness_s
+        )
+        self._settings: AuthSettings = config.auth
+        self._config: GatewayConfig | None = None
+        self._auth: Authenticator | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self.throttle = Throttle(config.auth.throttle)
+
+    # ---- lifecycle ---------------------------------------------------------------------------
+
+    def install(self, app: web.Application) -> None:
+        from interlock.admin.http import register_admin_routes
+
+        register_admin_routes(app, self)
+        app.on_startup.append(self._start)
+        app.on_cleanup.append(self._stop)
+
+    async def _start(self, app: web.Application) -> None:
+        self._session = aiohttp.ClientSession()
+        await self.directory.start()
+
+    async def _stop(self, app: web.Application) -> None:
+        await self.directory.close()
+        await close_quietly(self._session)
+
+    # ---- the authenticator of the running configuration -------------------------------------
+
+    def authenticator(self) -> Authenticator:
+        config = self.holder.current.config
+        if config is not self._config or self._auth is None:
+            self._rebuild(config)
+        assert self._auth is not None
+        return self._auth
+
+    def _rebuild(self, config: GatewayConfig) -> None:
+        settings = config.auth
+        if settings is None:
+            # Removing `auth:` from a running gateway's file must not switch identity off.
+            log.error("the reloaded configuration has no auth section; keeping the previous one")
+            settings = self._settings
+        previous = self._auth
+        verifier = previous.verifier if previous is not None else None
+        if previous is None or settings.jwt != previous.settings.jwt:
+            verifier = JwtVerifier(settings.jwt, self._http()) if settings.jwt else None
+        if settings.throttle != self.throttle.settings:
+            self.throttle = Throttle(settings.throttle)
+        if config.database != self.holder.initial.database:
+            log.warning("database settings changed in the file; they take effect on restart")
+        self._settings = settings
+        self._auth = Authenticator(self.directory, settings, CompiledPolicies(config), verifier)
+        self._config = config
+
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        return self._session
+
+    def policy_names(self) -> set[str]:
+        return set(self.holder.current.config.policies)
+
+    # ---- pipeline hooks ----------------------------------------------------------------------
+
+    async def on_authenticate(self, request: web.Request) -> Principal:
+        _refusal.set(None)
+        auth = self.authenticator()
+        source = request.remote or "unknown"
+        await self.throttle.wait(source)
+        try:
+            return await auth.principal(request.headers)
+        except AuthFailure as failure:
+            self.count_failure(failure, source)
+            _refusal.set(failure)
+            raise failure.to_gateway_error() from None
+
+    def count_failure(self, failure: AuthFailure, source: str) -> None:
+        if failure.status != 503:  # our own outage is not the caller's failure
+            self.throttle.failed(source)
+        failure.detail.setdefault("source", source)
+        log.info("auth refused %s: %s %s", source, failure.reason, failure.detail)
+
+    async def on_request(self, ex: Exchange) -> None:
+        principal: Principal = ex.principal
+        if ex.request is None or principal is None:
+            return
+        model = ex.request.model
+        policies = self.authenticator().policies
+        compiled = policies.by_name.get(principal.policy_name)
+        # Names the gateway does not serve fall through to routing's 404.
+        if model in policies.served and (compiled is None or not compiled.allows(model)):
+            failure = forbidden(
+                "model_not_allowed",
+                f"The policy for this application does not allow the model '{model}'",
+                model=model,
+            )
+            ex.decide("auth", "refused", **_refusal_detail(failure), **principal.audit_fields())
+            raise failure.to_gateway_error()
+        ex.decide("auth", "allowed", **principal.audit_fields())
+
+    async def on_done(self, ex: Exchange) -> None:
+        failure = _refusal.get()
+        if failure is not None:
+            _refusal.set(None)
+            ex.decide("auth", "refused", **_refusal_detail(failure))
+        elif ex.principal is not None and not any(d.stage == "auth" for d in ex.decisions):
+            # Authenticated, but the body never parsed: still record who it was.
+            ex.decide("auth", "allowed", **ex.principal.audit_fields())
+
+
+def _refusal_detail(failure: AuthFailure) -> dict[str, Any]:
+    return {"status": failure.status, "reason": failure.reason, **failure.detail}
+
+
+def identity_stage(
+    holder: RuntimeHolder, config: GatewayConfig, config_path: Path | None
+) -> IdentityStage | None:
+    """The identity stage when the configuration has an `auth` section, else None (see
+    GatewayConfig.auth for the one-line switch that makes it mandatory)."""
+    if config.auth is None:
+        return None
+    return IdentityStage(holder, config, config_path)

@@ -1,0 +1,81 @@
+"""`interlock serve` and `interlock simulate` as real processes, as a user starts them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import openai
+
+from tests.support import free_port
+
+
+@contextmanager
+def process(*args: str) -> Iterator[subprocess.Popen[bytes]]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "interlock.cli.main", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def wait_up(url: str, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(url, timeout=0.5)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} did not come up")
+
+
+def test_quickstart_serves_answers_through_the_simulator(tmp_path: Path) -> None:
+    sim_port, gw_port = free_port(), free_port()
+    quickstart = Path(__file__).resolve().parents[2] / "examples" / "quickstart.yaml"
+    config = tmp_path / "quickstart.yaml"
+    config.write_text(quickstart.read_text().replace("127.0.0.1:9999", f"127.0.0.1:{sim_port}"))
+    with (
+        process("simulate", "--port", str(sim_port)),
+        process("serve", "--config", str(config), "--port", str(gw_port), "--workers", "2") as gw,
+    ):
+        wait_up(f"http://127.0.0.1:{sim_port}/_sim/requests")
+        wait_up(f"http://127.0.0.1:{gw_port}/healthz")
+        client = openai.OpenAI(base_url=f"http://127.0.0.1:{gw_port}/v1", api_key="unused")
+        for model, provider in [
+            ("fast", "openai"),
+            ("claude-sonnet", "bedrock"),
+            ("gemini-flash", "gemini"),
+            ("claude-haiku", "anthropic"),
+        ]:
+            reply = client.chat.completions.create(
+                model=model, messages=[{"role": "user", "content": "hi"}]
+            )
+            assert reply.choices[0].message.content.startswith(f"Simulated {provider} reply")
+        assert gw.poll() is None
+
+
+def test_serve_refuses_a_bad_config_with_the_key_named(tmp_path: Path) -> None:
+    config = tmp_path / "bad.yaml"
+    config.write_text("providers:\n  p: {type: openai}\nmodels: {}\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "interlock.cli.main", "serve", "--config", str(config)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "providers.p: provider type 'openai' needs: api_key" in result.stderr
