@@ -533,7 +533,10 @@ TARGETS = {
 
 def interlock_config(s: Settings, port: int, upstream_port: int) -> Path:
     base = f"http://127.0.0.1:{upstream_port}"
+    # No policies and no identity stage: the core's own cost against the floor (issue 2).
     text = f"""\
+auth:
+  enabled: false
 server:
   host: 127.0.0.1
   port: {port}

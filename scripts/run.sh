@@ -8,6 +8,8 @@ export SIMULATOR_URL="${SIMULATOR_URL:-http://127.0.0.1:${SIM_PORT}}"
 .venv/bin/interlock simulate --port "$SIM_PORT" &
 SIM_PID=$!
 trap 'kill $SIM_PID 2>/dev/null || true' EXIT INT TERM
-exec_config="${INTERLOCK_CONFIG:-examples/quickstart.yaml}"
-echo "Interlock on http://127.0.0.1:8080 (config: $exec_config, upstream: simulator on $SIMULATOR_URL)"
-.venv/bin/interlock serve --config "$exec_config"
+config="${INTERLOCK_CONFIG:-examples/quickstart.yaml}"
+key=$(scripts/demo-identity.sh "$config" .interlock/quickstart.key)
+echo "Interlock on http://127.0.0.1:8080 (config: $config, upstream: simulator on $SIMULATOR_URL)"
+echo "Demo API key (also in .interlock/quickstart.key): $key"
+.venv/bin/interlock serve --config "$config"

@@ -82,6 +82,8 @@ def gateway_config(sim_url: str, extra_models: str = "", retry: str | None = Non
     """A configuration with one provider of every family, all pointing at the simulator."""
     retry = retry or "{max_attempts: 3, backoff_base_s: 0.01, backoff_max_s: 0.05}"
     return f"""
+# The core suites test translation and dispatch; tests/auth tests zero trust itself.
+auth: {{enabled: false}}
 server:
   max_body_bytes: 200000
   total_timeout_s: 20

@@ -8,6 +8,7 @@ and write only these types, so no endpoint can skip a policy.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -312,6 +313,8 @@ class Exchange:
     error_code: str | None = None
     headers: dict[str, str] = field(default_factory=dict)  # extra response headers stages add
     principal: Any = None  # who is calling: identity, team, application, policy (auth stage)
+    # Which configured models the caller's policy allows (auth stage); routing drops the rest.
+    model_filter: Callable[[str], bool] | None = None
 
     def decide(self, stage: str, outcome: str, **detail: Any) -> None:
         self.decisions.append(Decision(stage, outcome, detail))

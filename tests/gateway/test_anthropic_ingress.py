@@ -367,7 +367,7 @@ class RecordingAddon:
         self.requested: list[str] = []
         self.done: list[tuple[int, str | None, list[str]]] = []
 
-    async def on_authenticate(self, request: Any) -> str:
+    async def on_authenticate(self, request: Any, ex: Any) -> str:
         # Anthropic SDKs send the key as x-api-key or (newer ones) as a bearer token.
         keys = {request.headers.get("x-api-key"), request.headers.get("authorization")}
         if not keys & {"good-key", "Bearer good-key"}:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import openai
+import pytest
 
 from tests.support import free_port
 
@@ -47,14 +48,33 @@ def test_quickstart_serves_answers_through_the_simulator(tmp_path: Path) -> None
     sim_port, gw_port = free_port(), free_port()
     quickstart = Path(__file__).resolve().parents[2] / "examples" / "quickstart.yaml"
     config = tmp_path / "quickstart.yaml"
-    config.write_text(quickstart.read_text().replace("127.0.0.1:9999", f"127.0.0.1:{sim_port}"))
+    config.write_text(
+        quickstart.read_text()
+        .replace("127.0.0.1:9999", f"127.0.0.1:{sim_port}")
+        .replace("../.interlock/quickstart.db", str(tmp_path / "quickstart.db"))
+    )
+    # The quick start is zero trust too: the same script as `make run` makes its demo key.
+    script = Path(__file__).resolve().parents[2] / "scripts" / "demo-identity.sh"
+    key = subprocess.run(
+        [str(script), str(config), str(tmp_path / "key")],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.strip()
+    assert key.startswith("ilk_")
     with (
         process("simulate", "--port", str(sim_port)),
         process("serve", "--config", str(config), "--port", str(gw_port), "--workers", "2") as gw,
     ):
         wait_up(f"http://127.0.0.1:{sim_port}/_sim/requests")
         wait_up(f"http://127.0.0.1:{gw_port}/healthz")
-        client = openai.OpenAI(base_url=f"http://127.0.0.1:{gw_port}/v1", api_key="unused")
+        anonymous = openai.OpenAI(base_url=f"http://127.0.0.1:{gw_port}/v1", api_key="unused")
+        with pytest.raises(openai.AuthenticationError):
+            anonymous.chat.completions.create(
+                model="fast", messages=[{"role": "user", "content": "hi"}]
+            )
+        client = openai.OpenAI(base_url=f"http://127.0.0.1:{gw_port}/v1", api_key=key)
         for model, provider in [
             ("fast", "openai"),
             ("claude-sonnet", "bedrock"),

@@ -18,6 +18,7 @@ from tests.support import GatewayServer, free_port
 
 def config_text(sim_url: str, model: str) -> str:
     return f"""
+auth: {{enabled: false}}
 server: {{reload_poll_s: 0.1}}
 providers:
   openai: {{type: openai, base_url: "{sim_url}/v1", api_key: sim-openai-key}}

@@ -17,6 +17,7 @@ def fault_config(sim_url: str) -> str:
         "{max_attempts: 3, backoff_base_s: 0.01, backoff_max_s: 0.05, retry_after_max_s: 2}"
     )
     return f"""
+auth: {{enabled: false}}
 server:
   total_timeout_s: 4
 providers:

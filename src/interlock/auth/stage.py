@@ -9,7 +9,6 @@ decision, allowed or refused, is appended to the exchange for the audit trail.
 from __future__ import annotations
 
 import logging
-from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -30,17 +29,11 @@ from interlock.store import open_store
 
 log = logging.getLogger("interlock.auth")
 
-# A refusal waiting for its exchange's on_done (on_authenticate sees only the HTTP request).
-# Both hooks run in the same task, one request at a time, so a context variable carries it
-# from one to the other without any table keyed by request.
-_refusal: ContextVar[AuthFailure | None] = ContextVar("interlock_auth_refusal", default=None)
-
 
 class IdentityStage:
     def __init__(
         self, holder: RuntimeHolder, config: GatewayConfig, config_path: Path | None = None
     ) -> None:
-        assert config.auth is not None
         self.holder = holder
         self.base_dir = config_path.parent if config_path is not None else None
         self.store = open_store(config.database.url, self.base_dir)
@@ -81,9 +74,9 @@ class IdentityStage:
 
     def _rebuild(self, config: GatewayConfig) -> None:
         settings = config.auth
-        if settings is None:
-            # Removing `auth:` from a running gateway's file must not switch identity off.
-            log.error("the reloaded configuration has no auth section; keeping the previous one")
+        if not settings.enabled:
+            # A reload must not switch identity off on a running gateway: that takes a restart.
+            log.error("the reloaded configuration disables auth; keeping the previous settings")
             settings = self._settings
         previous = self._auth
         verifier = previous.verifier if previous is not None else None
@@ -107,17 +100,21 @@ class IdentityStage:
 
     # ---- pipeline hooks ----------------------------------------------------------------------
 
-    async def on_authenticate(self, request: web.Request) -> Principal:
-        _refusal.set(None)
+    async def on_authenticate(self, request: web.Request, ex: Exchange) -> Principal:
         auth = self.authenticator()
         source = request.remote or "unknown"
         await self.throttle.wait(source)
         try:
-            return await auth.principal(request.headers)
+            principal = await auth.principal(request.headers)
         except AuthFailure as failure:
             self.count_failure(failure, source)
-            _refusal.set(failure)
+            ex.decide("auth", "refused", **_refusal_detail(failure))
             raise failure.to_gateway_error() from None
+        compiled = auth.policies.by_name.get(principal.policy_name)
+        # Routing fails over, and /v1/models lists, only what this policy allows; an unknown
+        # policy name allows nothing.
+        ex.model_filter = compiled.allows if compiled is not None else _nothing
+        return principal
 
     def count_failure(self, failure: AuthFailure, source: str) -> None:
         if failure.status != 503:  # our own outage is not the caller's failure
@@ -144,13 +141,13 @@ class IdentityStage:
         ex.decide("auth", "allowed", **principal.audit_fields())
 
     async def on_done(self, ex: Exchange) -> None:
-        failure = _refusal.get()
-        if failure is not None:
-            _refusal.set(None)
-            ex.decide("auth", "refused", **_refusal_detail(failure))
-        elif ex.principal is not None and not any(d.stage == "auth" for d in ex.decisions):
+        if ex.principal is not None and not any(d.stage == "auth" for d in ex.decisions):
             # Authenticated, but the body never parsed: still record who it was.
             ex.decide("auth", "allowed", **ex.principal.audit_fields())
+
+
+def _nothing(model: str) -> bool:
+    return False
 
 
 def _refusal_detail(failure: AuthFailure) -> dict[str, Any]:
@@ -160,8 +157,8 @@ def _refusal_detail(failure: AuthFailure) -> dict[str, Any]:
 def identity_stage(
     holder: RuntimeHolder, config: GatewayConfig, config_path: Path | None
 ) -> IdentityStage | None:
-    """The identity stage when the configuration has an `auth` section, else None (see
-    GatewayConfig.auth for the one-line switch that makes it mandatory)."""
-    if config.auth is None:
+    """The identity stage; None only when the configuration switches auth off by name."""
+    if not config.auth.enabled:
+        log.warning("auth.enabled is false: requests are NOT authenticated by this gateway")
         return None
     return IdentityStage(holder, config, config_path)

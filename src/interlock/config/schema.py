@@ -160,6 +160,9 @@ class FailureThrottle(Strict):
 
 
 class AuthSettings(Strict):
+    # Zero trust: every request needs an identity unless a configuration turns this off by name
+    # (for a gateway behind another authenticating proxy, or a test of the core alone).
+    enabled: bool = True
     api_keys: bool = True  # accept gateway API keys (Authorization: Bearer, x-api-key, api-key)
     jwt: list[JwtIssuer] = Field(default_factory=list)
     app_header: str = "x-interlock-app"
@@ -238,9 +241,8 @@ class GatewayConfig(Strict):
     providers: dict[str, ProviderConfig]
     models: dict[str, ModelConfig]
     database: DatabaseSettings = DatabaseSettings()
-    # The identity stage is on when this section is present. FAIL-CLOSED SWITCH: make the default
-    # `AuthSettings()` to refuse every request that carries no valid identity.
-    auth: AuthSettings | None = None
+    # On by default: a file without an `auth` section still refuses every unidentified request.
+    auth: AuthSettings = AuthSettings()
     policies: dict[str, PolicyConfig] = Field(default_factory=dict)
 
     @model_validator(mode="after")

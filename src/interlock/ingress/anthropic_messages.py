@@ -124,8 +124,7 @@ def count_tokens_handler(holder: RuntimeHolder) -> Callable[[web.Request], Await
         runtime = holder.current
         ex = Exchange(request[REQUEST_ID], ingress.wire)
         try:
-            for authenticate in pipeline.authenticators:
-                ex.principal = await authenticate(request)
+            await pipeline.authenticate(request, ex)
             body = await read_json(request, runtime.config.server.max_body_bytes)
             req = ex.request = anthropic_messages.parse_request(body, counting=True)
             for hook in pipeline.request_hooks:
@@ -143,7 +142,6 @@ def count_tokens_handler(holder: RuntimeHolder) -> Callable[[web.Request], Await
             ex.status, ex.error_code = err.status, err.code
             return error_response(ingress, err, ex.request_id)
         finally:
-            for hook in pipeline.done_hooks:
-                await hook(ex)
+            await pipeline.finish(ex)
 
     return handle

@@ -1,22 +1,53 @@
-"""`GET /v1/models`: the configured models and aliases, in OpenAI's or Anthropic's list shape."""
+"""`GET /v1/models`: the models the caller's policy allows, in OpenAI's or Anthropic's shape.
+
+Listing is an exchange like any other: it is authenticated by the same stage and recorded.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
+import orjson
 from aiohttp import web
 
+from interlock.errors import GatewayError
+from interlock.exchange import Exchange
+from interlock.ingress.errors import anthropic_error, openai_error
+from interlock.server.pipeline import REQUEST_ID
 from interlock.server.runtime import RuntimeHolder
 
+if TYPE_CHECKING:
+    from interlock.server.pipeline import Pipeline
 
-def models_handler(holder: RuntimeHolder) -> Callable[[web.Request], Awaitable[web.Response]]:
+
+def models_handler(
+    holder: RuntimeHolder, pipeline: Pipeline
+) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def handle(request: web.Request) -> web.Response:
-        config = holder.current.config
+        anthropic = "anthropic-version" in request.headers
+        ex = Exchange(request[REQUEST_ID], "anthropic.messages" if anthropic else "openai.chat")
+        try:
+            await pipeline.authenticate(request, ex)
+        except GatewayError as err:
+            ex.status, ex.error_code = err.status, err.code
+            body = (
+                anthropic_error(err, ex.request_id)
+                if anthropic
+                else openai_error(err, ex.request_id)
+            )
+            return web.Response(
+                status=err.status, body=orjson.dumps(body), content_type="application/json"
+            )
+        finally:
+            await pipeline.finish(ex)
+        allowed = ex.model_filter
         entries: list[tuple[str, str]] = []
-        for name, model in config.models.items():
-            entries.append((name, model.provider))
-            entries.extend((alias, model.provider) for alias in model.aliases)
-        if "anthropic-version" in request.headers:
+        for name, model in holder.current.config.models.items():
+            for served_as in (name, *model.aliases):
+                if allowed is None or allowed(served_as):
+                    entries.append((served_as, model.provider))
+        if anthropic:
             data = [
                 {
                     "type": "model",

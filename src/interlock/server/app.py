@@ -113,7 +113,7 @@ def build_app(
     from interlock.ingress.anthropic_messages import count_tokens_handler
     from interlock.ingress.models import models_handler
 
-    app.router.add_get("/v1/models", request_scoped(models_handler(holder)))
+    app.router.add_get("/v1/models", request_scoped(models_handler(holder, pipeline)))
     app.router.add_post("/v1/messages/count_tokens", request_scoped(count_tokens_handler(holder)))
     app.router.add_get("/healthz", request_scoped(_healthz))
     known = {r.canonical for r in app.router.resources()}

@@ -32,7 +32,7 @@ Hook = Callable[[Exchange], Awaitable[None]]
 class Addon(Protocol):
     """Any subset of these hooks; each runs in the order the addons were registered."""
 
-    async def on_authenticate(self, request: web.Request) -> Any:
+    async def on_authenticate(self, request: web.Request, ex: Exchange) -> Any:
         """Return the resolved principal or raise GatewayError (401/403)."""
 
     async def on_request(self, ex: Exchange) -> None: ...
@@ -60,9 +60,17 @@ class Pipeline:
         ]
         self.done_hooks: list[Hook] = [a.on_done for a in addons if hasattr(a, "on_done")]
         # Authentication runs before the body is even read: a refused request does no other work.
-        self.authenticators: list[Callable[[web.Request], Awaitable[Any]]] = [
+        self.authenticators: list[Callable[[web.Request, Exchange], Awaitable[Any]]] = [
             a.on_authenticate for a in addons if hasattr(a, "on_authenticate")
         ]
+
+    async def authenticate(self, request: web.Request, ex: Exchange) -> None:
+        for authenticate in self.authenticators:
+            ex.principal = await authenticate(request, ex)
+
+    async def finish(self, ex: Exchange) -> None:
+        for hook in self.done_hooks:
+            await hook(ex)
 
     async def handle(self, request: web.Request, ingress: Ingress) -> web.StreamResponse:
         request_id = request[REQUEST_ID]
@@ -70,13 +78,14 @@ class Pipeline:
         runtime.enter()
         ex = Exchange(request_id, ingress.wire)
         try:
-            for authenticate in self.authenticators:
-                ex.principal = await authenticate(request)
+            await self.authenticate(request, ex)
             body = await read_json(request, runtime.config.server.max_body_bytes)
             req = ex.request = ingress.parse(body)
             for hook in self.request_hooks:
                 await hook(ex)
             plan = runtime.routes.plan(req.model, ingress.kind)
+            if ex.model_filter is not None:
+                plan = [t for t in plan if ex.model_filter(t.name)]
             if req.stream:
                 return await self._stream(request, ingress, ex, runtime, plan)
             if isinstance(req, EmbeddingRequest):
@@ -99,8 +108,7 @@ class Pipeline:
             return error_response(ingress, err, request_id)
         finally:
             await runtime.leave()
-            for hook in self.done_hooks:
-                await hook(ex)
+            await self.finish(ex)
 
     async def _stream(
         self,
