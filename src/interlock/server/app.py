@@ -11,13 +11,13 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from interlock.auth.stage import identity_stage
 from interlock.config import GatewayConfig
 from interlock.errors import GatewayError
 from interlock.ingress.base import Ingress
 from interlock.ingress.errors import anthropic_error, openai_error
 from interlock.server.pipeline import REQUEST_ID, Pipeline, new_request_id
 from interlock.server.runtime import RuntimeHolder
+from interlock.server.stages import build_stages
 
 log = logging.getLogger("interlock.server")
 
@@ -89,18 +89,16 @@ def build_app(
     config: GatewayConfig, config_path: Path | None = None, addons: list[Any] | None = None
 ) -> web.Application:
     holder = RuntimeHolder(config_path, config)
-    # Identity first: a refused request does no other work.
-    identity = identity_stage(holder, config, config_path)
-    if identity is not None:
-        addons = [identity, *(addons or [])]
+    addons = [*build_stages(holder, config, config_path), *(addons or [])]
     pipeline = Pipeline(holder, addons)
     app = web.Application(
         client_max_size=config.server.max_body_bytes + 1,
     )
     app[HOLDER] = holder
     app[PIPELINE] = pipeline
-    if identity is not None:
-        identity.install(app)  # the admin API, and the view's load and refresh
+    for addon in addons:
+        if hasattr(addon, "install"):
+            addon.install(app)  # its own routes (admin API, metrics…) and start/stop hooks
 
     for path, spec in INGRESS_ROUTES:
         ingress: Ingress = _load(spec)()

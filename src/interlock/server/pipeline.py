@@ -20,6 +20,7 @@ from interlock.dispatch.dispatcher import StreamBroken
 from interlock.errors import GatewayError
 from interlock.exchange import ChatRequest, EmbeddingRequest, Exchange
 from interlock.ingress.base import Ingress
+from interlock.providers.base import Target
 from interlock.server.runtime import Runtime, RuntimeHolder
 from interlock.streaming import StreamAccumulator
 
@@ -35,11 +36,18 @@ class Addon(Protocol):
     async def on_authenticate(self, request: web.Request, ex: Exchange) -> Any:
         """Return the resolved principal or raise GatewayError (401/403)."""
 
-    async def on_request(self, ex: Exchange) -> None: ...
+    async def on_request(self, ex: Exchange) -> None:
+        """The body is parsed into `ex.request`: inspect or rewrite it (set `modified`)."""
 
-    async def on_response(self, ex: Exchange) -> None: ...
+    async def on_plan(self, ex: Exchange, plan: list[Target]) -> list[Target]:
+        """Routing has made a plan: return it, or another (downgrade, reorder, refuse)."""
+        ...
 
-    async def on_done(self, ex: Exchange) -> None: ...
+    async def on_response(self, ex: Exchange) -> None:
+        """A whole (non-streamed) answer is in `ex.response`, not yet sent."""
+
+    async def on_done(self, ex: Exchange) -> None:
+        """Always last, answered, refused or failed, streamed or not: settle and record."""
 
 
 REQUEST_ID = web.RequestKey("request_id", str)
@@ -57,6 +65,9 @@ class Pipeline:
         self.request_hooks: list[Hook] = [a.on_request for a in addons if hasattr(a, "on_request")]
         self.response_hooks: list[Hook] = [
             a.on_response for a in addons if hasattr(a, "on_response")
+        ]
+        self.plan_hooks: list[Callable[[Exchange, list[Target]], Awaitable[list[Target]]]] = [
+            a.on_plan for a in addons if hasattr(a, "on_plan")
         ]
         self.done_hooks: list[Hook] = [a.on_done for a in addons if hasattr(a, "on_done")]
         # Authentication runs before the body is even read: a refused request does no other work.
@@ -86,6 +97,8 @@ class Pipeline:
             plan = runtime.routes.plan(req.model, ingress.kind)
             if ex.model_filter is not None:
                 plan = [t for t in plan if ex.model_filter(t.name)]
+            for plan_hook in self.plan_hooks:
+                plan = await plan_hook(ex, plan)
             if req.stream:
                 return await self._stream(request, ingress, ex, runtime, plan)
             if isinstance(req, EmbeddingRequest):
@@ -116,7 +129,7 @@ class Pipeline:
         ingress: Ingress,
         ex: Exchange,
         runtime: Runtime,
-        plan: list[Any],
+        plan: list[Target],
     ) -> web.StreamResponse:
         # Errors up to here (and while opening the stream) are plain JSON errors: no byte of the
         # stream has been sent, and the dispatcher has already retried and failed over.
