@@ -1,5 +1,5 @@
-"""The identity stage in the gateway: throttling, failing closed, reloads, and staying off when
-the configuration has no `auth` section."""
+"""The identity stage in the gateway: throttling, failing closed, reloads, on by default and
+off only when the configuration says so by name."""
 
 from __future__ import annotations
 
@@ -130,11 +130,29 @@ def test_policies_reload_with_the_configuration(
         gw.close()
 
 
-def test_no_auth_section_means_no_identity_stage(simulator) -> None:
-    gw = GatewayServer(gateway_config(simulator.url))
+def test_auth_switched_off_by_name_means_no_identity_stage(simulator) -> None:
+    gw = GatewayServer(gateway_config(simulator.url))  # says `auth: {enabled: false}`
     try:
         assert post(gw, None, model="gpt-4o-mini").status_code == 200
         assert httpx.get(f"{gw.url}/admin/openapi.json").status_code == 404
+    finally:
+        gw.close()
+
+
+def test_a_file_without_auth_section_refuses_unidentified_requests(
+    simulator, tmp_path: Path
+) -> None:
+    """Zero trust is the default: forgetting the section does not open the gateway."""
+    yaml = gateway_config(simulator.url).replace("auth: {enabled: false}", "")
+    yaml += f'database: {{url: "sqlite:///{tmp_path / "fresh.db"}"}}\n'
+    gw = GatewayServer(yaml)
+    try:
+        refused = post(gw, None, model="gpt-4o-mini")
+        assert refused.status_code == 401
+        assert refused.json()["error"]["code"] == "unauthorized"
+        assert post(gw, "ilk_unknown_" + "x" * 43, model="gpt-4o-mini").status_code == 401
+        listed = HTTP.get(f"{gw.url}/v1/models")
+        assert listed.status_code == 401
     finally:
         gw.close()
 
