@@ -75,6 +75,11 @@ def test_unreachable_database_fails_closed(simulator, idp: IdentityProvider) -> 
             # The admin API is closed too.
             admin = httpx.get(f"{gw.url}/admin/teams", headers={"authorization": "Bearer ilk_x"})
             assert admin.status_code == 503
+            # And the gateway says so to its load balancer, while it stays alive.
+            ready = httpx.get(f"{gw.url}/readyz")
+            assert ready.status_code == 503
+            assert ready.json()["checks"]["identity"] != "ok"
+            assert httpx.get(f"{gw.url}/healthz").status_code == 200
         finally:
             gw.close()
 

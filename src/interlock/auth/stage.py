@@ -16,7 +16,7 @@ import aiohttp
 from aiohttp import web
 
 from interlock.auth.authenticator import Authenticator
-from interlock.auth.directory import Directory
+from interlock.auth.directory import Directory, DirectoryUnavailable
 from interlock.auth.errors import AuthFailure, forbidden
 from interlock.auth.jwt import JwtVerifier, close_quietly
 from interlock.auth.policy import CompiledPolicies
@@ -97,6 +97,14 @@ class IdentityStage:
 
     def policy_names(self) -> set[str]:
         return set(self.holder.current.config.policies)
+
+    def readiness(self) -> tuple[str, str | None]:
+        """For /readyz: the identity view must be loaded and fresh, or requests would be refused."""
+        try:
+            self.directory.view()
+        except DirectoryUnavailable as exc:
+            return "identity", str(exc)
+        return "identity", None
 
     # ---- pipeline hooks ----------------------------------------------------------------------
 

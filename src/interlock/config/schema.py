@@ -21,6 +21,8 @@ class ServerSettings(Strict):
     max_body_bytes: int = Field(10 * 1024 * 1024, ge=1024)
     total_timeout_s: float = Field(600.0, gt=0)
     reload_poll_s: float = Field(2.0, gt=0)
+    # How long in-flight requests and streams may take to finish after SIGTERM.
+    shutdown_grace_s: float = Field(30.0, ge=0)
 
 
 class Timeouts(Strict):

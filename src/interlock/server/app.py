@@ -15,6 +15,7 @@ from interlock.config import GatewayConfig
 from interlock.errors import GatewayError
 from interlock.ingress.base import Ingress
 from interlock.ingress.errors import anthropic_error, openai_error
+from interlock.server.logs import current_request_id
 from interlock.server.pipeline import REQUEST_ID, Pipeline, new_request_id
 from interlock.server.runtime import RuntimeHolder
 from interlock.server.stages import build_stages
@@ -61,6 +62,7 @@ def request_scoped(handler: Handler) -> Handler:
 
     async def wrapped(request: web.Request) -> web.StreamResponse:
         rid = request[REQUEST_ID] = new_request_id()
+        current_request_id.set(rid)  # each request runs in its own task: no reset needed
         response = await handler(request)
         if not response.prepared:  # streams set it themselves before their first byte
             response.headers["x-request-id"] = rid
@@ -114,6 +116,7 @@ def build_app(
     app.router.add_get("/v1/models", request_scoped(models_handler(holder, pipeline)))
     app.router.add_post("/v1/messages/count_tokens", request_scoped(count_tokens_handler(holder)))
     app.router.add_get("/healthz", request_scoped(_healthz))
+    app.router.add_get("/readyz", request_scoped(_readyz(holder, addons)))
     known = {r.canonical for r in app.router.resources()}
     app.router.add_route("*", "/{tail:.*}", request_scoped(_fallback(known)))
 
@@ -129,4 +132,24 @@ def build_app(
 
 
 async def _healthz(request: web.Request) -> web.Response:
+    """Alive: the process answers. Load balancers restart on this, so it checks nothing else."""
     return web.json_response({"status": "ok"})
+
+
+def _readyz(holder: RuntimeHolder, addons: list[Any]) -> Handler:
+    """Ready: configuration loaded and every stage's dependencies usable (e.g. the identity view
+    is fresh). Load balancers stop routing here while it says 503."""
+    probes = [a.readiness for a in addons if hasattr(a, "readiness")]
+
+    async def readyz(request: web.Request) -> web.Response:
+        checks: dict[str, str] = {"config": "ok" if getattr(holder, "current", None) else "loading"}
+        for probe in probes:
+            name, problem = probe()
+            checks[name] = problem or "ok"
+        ready = all(v == "ok" for v in checks.values())
+        return web.json_response(
+            {"status": "ready" if ready else "not_ready", "checks": checks},
+            status=200 if ready else 503,
+        )
+
+    return readyz

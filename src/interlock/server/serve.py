@@ -15,15 +15,13 @@ from pathlib import Path
 from aiohttp import web
 
 from interlock.config import ConfigError, GatewayConfig, load_config
+from interlock.server.logs import configure_logging
 
 log = logging.getLogger("interlock.serve")
 
 
 def serve_command(path: str, host: str | None, port: int | None, workers: int | None) -> int:
-    logging.basicConfig(
-        level=os.environ.get("INTERLOCK_LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
+    configure_logging()
     try:
         config = load_config(path)
     except ConfigError as exc:
@@ -56,7 +54,7 @@ def serve_command(path: str, host: str | None, port: int | None, workers: int | 
 
 
 def _worker_main(path: str, host: str, port: int) -> None:
-    logging.basicConfig(level=os.environ.get("INTERLOCK_LOG_LEVEL", "INFO"))
+    configure_logging()
     _run_worker(Path(path), load_config(path), host, port, reuse_port=True)
 
 
@@ -83,4 +81,13 @@ def _run_worker(path: Path, config: GatewayConfig, host: str, port: int, reuse_p
     gc.collect()
     gc.freeze()
     gc.set_threshold(20_000, 50, 100)
-    web.run_app(app, sock=sock, print=None, access_log=None, handle_signals=True)
+    # On SIGTERM: stop accepting, let in-flight requests and streams finish within the grace
+    # period, then run the cleanup hooks (which flush what stages still hold).
+    web.run_app(
+        app,
+        sock=sock,
+        print=None,
+        access_log=None,
+        handle_signals=True,
+        shutdown_timeout=config.server.shutdown_grace_s,
+    )

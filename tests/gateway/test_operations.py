@@ -1,0 +1,129 @@
+"""Operating the gateway: graceful shutdown, health and readiness, structured logs."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from interlock.server.logs import JsonFormatter, current_request_id
+from tests.support import free_port
+
+
+def serve(config: Path, port: int) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "interlock.cli.main",
+            "serve",
+            "--config",
+            str(config),
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "INTERLOCK_LOG_FORMAT": "json"},
+    )
+
+
+def wait_ready(url: str, timeout: float = 15) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/readyz", timeout=0.5).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("gateway did not become ready")
+
+
+def test_sigterm_lets_a_running_stream_finish_and_refuses_new_work(
+    simulator: Any, sim: Any, tmp_path: Path
+) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text(f"""
+auth: {{enabled: false}}
+server: {{shutdown_grace_s: 20}}
+providers:
+  openai: {{type: openai, base_url: "{simulator.url}/v1", api_key: sim-openai-key}}
+models:
+  slow: {{provider: openai, model: slow-model}}
+""")
+    sim.add_fault(provider="openai", model="slow-model", chunk_latency_ms=150, times=1)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = serve(config, port)
+    try:
+        wait_ready(url)
+        received: list[str] = []
+        first = threading.Event()
+
+        def stream() -> None:
+            body = {
+                "model": "slow",
+                "stream": True,
+                "messages": [{"role": "user", "content": "one two three four five six"}],
+            }
+            with httpx.stream("POST", url + "/v1/chat/completions", json=body, timeout=30) as r:
+                for line in r.iter_lines():
+                    received.append(line)
+                    first.set()
+
+        reader = threading.Thread(target=stream)
+        reader.start()
+        assert first.wait(10)
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        with pytest.raises(httpx.HTTPError):  # no longer accepting
+            httpx.get(url + "/healthz", timeout=1)
+        reader.join(30)
+        assert proc.wait(30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    data = [line for line in received if line.startswith("data: ")]
+    assert data[-1] == "data: [DONE]"  # the in-flight stream ended whole, not cut
+    text = "".join(
+        json.loads(line[6:])["choices"][0]["delta"].get("content") or ""
+        for line in data[:-1]
+        if json.loads(line[6:])["choices"]
+    )
+    assert text.endswith("You said: one two three four five six")
+    logs = [json.loads(line) for line in proc.stderr.read().decode().splitlines() if line.strip()]
+    assert any("listening" in entry["msg"] for entry in logs)
+    assert all({"ts", "level", "logger", "msg"} <= entry.keys() for entry in logs)
+
+
+def test_healthz_and_readyz(gateway: Any) -> None:
+    assert httpx.get(gateway.url + "/healthz").json() == {"status": "ok"}
+    ready = httpx.get(gateway.url + "/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["checks"]["config"] == "ok"
+    assert ready.headers["x-request-id"].startswith("req_")
+
+
+def test_log_lines_carry_the_request_id() -> None:
+    record = logging.LogRecord(
+        "interlock.test", logging.ERROR, __file__, 1, "boom %s", ("x",), None
+    )
+    token = current_request_id.set("req_abc")
+    try:
+        entry = json.loads(JsonFormatter().format(record))
+    finally:
+        current_request_id.reset(token)
+    assert entry["request_id"] == "req_abc"
+    assert entry["msg"] == "boom x"
+    assert entry["level"] == "error"
