@@ -18,7 +18,7 @@ from aiohttp import web
 
 from interlock.dispatch.dispatcher import StreamBroken
 from interlock.errors import GatewayError
-from interlock.exchange import ChatRequest, EmbeddingRequest, Exchange
+from interlock.exchange import ChatRequest, EmbeddingRequest, Exchange, StreamChunk
 from interlock.ingress.base import Ingress
 from interlock.providers.base import Target
 from interlock.server.runtime import Runtime, RuntimeHolder
@@ -49,6 +49,32 @@ class Addon(Protocol):
     async def on_done(self, ex: Exchange) -> None:
         """Always last, answered, refused or failed, streamed or not: settle and record."""
 
+    def stream_filter(self, ex: Exchange) -> StreamFilter | None:
+        """A filter for this exchange's stream, or None to leave it alone."""
+
+
+class EndStream(Exception):
+    """Raised by a stream filter: send `deliver`, then `error` as the stream's last event."""
+
+    def __init__(self, error: GatewayError, deliver: list[StreamChunk] | None = None) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.deliver = deliver or []
+
+
+class StreamFilter(Protocol):
+    """Sees a stream's chunks before the client does; may hold some back, rewrite or end it.
+
+    `feed` gets each batch as it arrives and returns what may go out now; `finish` returns
+    what it still holds once the upstream is done. Raising EndStream ends the stream with an
+    error event in the caller's format. A filter that changes a chunk must drop its `raw`
+    bytes, so renderers encode the changed events instead of passing the provider's through.
+    """
+
+    def feed(self, chunks: list[StreamChunk]) -> list[StreamChunk]: ...
+
+    def finish(self) -> list[StreamChunk]: ...
+
 
 REQUEST_ID = web.RequestKey("request_id", str)
 
@@ -70,6 +96,9 @@ class Pipeline:
             a.on_plan for a in addons if hasattr(a, "on_plan")
         ]
         self.done_hooks: list[Hook] = [a.on_done for a in addons if hasattr(a, "on_done")]
+        self.stream_filters: list[Callable[[Exchange], StreamFilter | None]] = [
+            a.stream_filter for a in addons if hasattr(a, "stream_filter")
+        ]
         # Authentication runs before the body is even read: a refused request does no other work.
         self.authenticators: list[Callable[[web.Request, Exchange], Awaitable[Any]]] = [
             a.on_authenticate for a in addons if hasattr(a, "on_authenticate")
@@ -136,7 +165,8 @@ class Pipeline:
         first, rest = await runtime.dispatcher.chat_stream(ex, plan)
         assert isinstance(ex.request, ChatRequest)
         renderer = ingress.stream_renderer(ex)
-        acc = StreamAccumulator()
+        filters = [f for make in self.stream_filters if (f := make(ex)) is not None]
+        acc = StreamAccumulator()  # what the client was sent: the audit records that
         response = web.StreamResponse(
             headers={
                 "content-type": "text/event-stream",
@@ -147,21 +177,42 @@ class Pipeline:
         )
         await response.prepare(request)
         ttfb = time.perf_counter()
-        out = renderer.start()
-        for chunk in first:
-            acc.add(chunk)
-            out += renderer.render(chunk)
-        if out:
-            await response.write(out)
+
+        def render(batch: list[StreamChunk]) -> bytes:
+            for stream_filter in filters:
+                batch = stream_filter.feed(batch)
+            frames = []
+            for chunk in batch:
+                acc.add(chunk)
+                frames.append(renderer.render(chunk))
+            return b"".join(frames)
+
+        tail = b""
         try:
+            out = renderer.start() + render(first)
+            if out:
+                await response.write(out)
             async for batch in rest:
-                frames = []
-                for chunk in batch:
-                    acc.add(chunk)
-                    frames.append(renderer.render(chunk))
-                out = b"".join(frames)
+                out = render(batch)
                 if out:
                     await response.write(out)
+            # What filters still hold back goes out once the upstream is done, in filter order.
+            held: list[StreamChunk] = []
+            for stream_filter in filters:
+                held = stream_filter.feed(held) + stream_filter.finish()
+            for chunk in held:
+                acc.add(chunk)
+                tail += renderer.render(chunk)
+        except EndStream as end:
+            # A filter ended the stream: what it let through, then an error event in the
+            # caller's own format.
+            err = end.error
+            ex.status, ex.error_code = err.status, err.code
+            delivered = b""
+            for chunk in end.deliver:
+                acc.add(chunk)
+                delivered += renderer.render(chunk)
+            await _write_quietly(response, delivered + renderer.error(err))
         except StreamBroken as exc:
             err = GatewayError("upstream_error", f"The upstream stream failed mid-way: {exc}")
             ex.status, ex.error_code = 502, err.code
@@ -173,7 +224,7 @@ class Pipeline:
             ex.response = acc.response()
             ex.usage = acc.usage
             ex.decide("stream", "ended", first_chunk_ms=round((ttfb - ex.started) * 1000, 3))
-        await response.write_eof(renderer.finish() if ex.error_code is None else b"")
+        await response.write_eof(tail + renderer.finish() if ex.error_code is None else b"")
         return response
 
 
