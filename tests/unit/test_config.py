@@ -104,3 +104,24 @@ def test_examples_are_valid(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> 
     secret.write_text("s")
     text = text.replace("/run/secrets/aws_secret_access_key", str(secret))
     assert parse_config(text).models["gpt-4.1"].fallbacks == ["azure-gpt-4.1", "claude-sonnet"]
+
+
+def test_deployment_configs_are_valid(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The artefacts in deploy/ must load with the gateway's own validator."""
+    import yaml
+
+    root = Path(__file__).resolve().parents[2] / "deploy"
+    for var in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY"):
+        monkeypatch.setenv(var, "x")
+    monkeypatch.setenv("INTERLOCK_DATABASE_URL", "postgresql://u@db/interlock")
+    config = load_config(root / "gateway.yaml")
+    assert config.database.url.startswith("postgresql://")
+    manifests = list(yaml.safe_load_all((root / "k8s" / "interlock.yaml").read_text()))
+    configmap = next(m for m in manifests if m["kind"] == "ConfigMap")
+    assert parse_config(configmap["data"]["interlock.yaml"]).server.shutdown_grace_s == 30
+    deployment = next(m for m in manifests if m["kind"] == "Deployment")
+    pod = deployment["spec"]["template"]["spec"]
+    assert pod["terminationGracePeriodSeconds"] > config.server.shutdown_grace_s
+    probes = pod["containers"][0]
+    assert probes["readinessProbe"]["httpGet"]["path"] == "/readyz"
+    assert probes["livenessProbe"]["httpGet"]["path"] == "/healthz"
