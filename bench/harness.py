@@ -39,7 +39,10 @@ SERVER_CPU, LOAD_CPU = 0, 1
 # Cleared by main() on a machine without two usable CPUs (then nothing is pinned).
 PIN: dict[str, int | None] = {"server": SERVER_CPU, "load": LOAD_CPU}
 MODES = ("json", "stream")
+# Sent as the provider key and as the client's bearer token to every target without auth.
 API_KEY = "bench-key"
+# What a gateway key from scripts/demo-identity.sh may contain (it goes into Lua and headers).
+GATEWAY_KEY_RE = re.compile(r"[A-Za-z0-9_-]{16,128}")
 
 # --- fixed upstream answers (shape of OpenAI's chat.completion / chat.completion.chunk) ---
 CREATED = 1_700_000_000
@@ -134,7 +137,8 @@ class Settings:
     ttfb_requests: int = field(default_factory=lambda: _env_int("BENCH_TTFB_REQUESTS", 300))
     targets: list[str] = field(
         default_factory=lambda: _env_list(
-            "BENCH_TARGETS", "direct floor interlock uvicorn-aiohttp uvicorn-httpx granian-aiohttp"
+            "BENCH_TARGETS",
+            "direct floor interlock interlock-auth uvicorn-aiohttp uvicorn-httpx granian-aiohttp",
         )
     )
     start_timeout: int = field(default_factory=lambda: _env_int("BENCH_START_TIMEOUT", 20))
@@ -322,7 +326,9 @@ http {{
 
 
 # --- readiness ---
-def probe(port: int, path: str, mode: str, timeout: float = 3.0) -> tuple[int, str, bytes]:
+def probe(
+    port: int, path: str, mode: str, key: str = API_KEY, timeout: float = 3.0
+) -> tuple[int, str, bytes]:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     try:
         body = json.dumps(REQUESTS[mode]).encode()
@@ -330,7 +336,7 @@ def probe(port: int, path: str, mode: str, timeout: float = 3.0) -> tuple[int, s
             "POST",
             path,
             body=body,
-            headers={"Content-Type": "application/json", "Authorization": f"Bearer {API_KEY}"},
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {key}"},
         )
         resp = conn.getresponse()
         return resp.status, resp.getheader("Content-Type", ""), resp.read()
@@ -338,7 +344,9 @@ def probe(port: int, path: str, mode: str, timeout: float = 3.0) -> tuple[int, s
         conn.close()
 
 
-def wait_ready(proc: Proc, port: int, path: str, mode: str, timeout: float) -> str | None:
+def wait_ready(
+    proc: Proc, port: int, path: str, mode: str, timeout: float, key: str = API_KEY
+) -> str | None:
     """None once the server answers 200 with the expected body kind, else why not."""
     deadline = time.monotonic() + timeout
     last = "no answer"
@@ -347,7 +355,7 @@ def wait_ready(proc: Proc, port: int, path: str, mode: str, timeout: float) -> s
             tail = proc.log_tail(3).replace("\n", " | ")
             return f"exited with {proc.popen.returncode}: {tail}"
         try:
-            status, ctype, body = probe(port, path, mode)
+            status, ctype, body = probe(port, path, mode, key)
         except OSError as e:
             last = f"{type(e).__name__}: {e}"
             time.sleep(0.1)
@@ -383,11 +391,12 @@ end
 """
 
 
-def write_lua(s: Settings) -> dict[str, Path]:
+def write_lua(s: Settings, key: str = API_KEY, tag: str = "") -> dict[str, Path]:
+    """wrk scripts per mode sending ``key`` as bearer token; ``tag`` names a target's own set."""
     paths = {}
     for mode, req in REQUESTS.items():
-        p = s.tmp / f"wrk-{mode}.lua"
-        p.write_text(LUA_TEMPLATE.format(body=json.dumps(req), key=API_KEY))
+        p = s.tmp / f"wrk-{tag + '-' if tag else ''}{mode}.lua"
+        p.write_text(LUA_TEMPLATE.format(body=json.dumps(req), key=key))
         paths[mode] = p
     return paths
 
@@ -468,11 +477,11 @@ async def _one_exchange(
     return t_first - t0, (t_event or t_end) - t0, t_end - t0, keep
 
 
-async def _ttfb_series(port: int, path: str, n: int, warmup: int) -> dict[str, Any]:
+async def _ttfb_series(port: int, path: str, n: int, warmup: int, key: str) -> dict[str, Any]:
     body = json.dumps(REQUESTS["stream"]).encode()
     request = (
         f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-        f"Content-Type: application/json\r\nAuthorization: Bearer {API_KEY}\r\n"
+        f"Content-Type: application/json\r\nAuthorization: Bearer {key}\r\n"
         f"Accept: text/event-stream\r\nContent-Length: {len(body)}\r\n\r\n"
     ).encode() + body
     first: list[float] = []
@@ -505,8 +514,8 @@ async def _ttfb_series(port: int, path: str, n: int, warmup: int) -> dict[str, A
     }
 
 
-def measure_ttfb(port: int, path: str, n: int) -> dict[str, Any]:
-    return asyncio.run(_ttfb_series(port, path, n, warmup=max(10, n // 10)))
+def measure_ttfb(port: int, path: str, n: int, key: str = API_KEY) -> dict[str, Any]:
+    return asyncio.run(_ttfb_series(port, path, n, warmup=max(10, n // 10), key=key))
 
 
 # --- targets ---
@@ -515,6 +524,8 @@ class Target:
     name: str
     kind: str  # direct | floor | gateway | candidate
     script: Path | None = None
+    # Gateway only: zero trust on, every request carries a demo identity's API key.
+    auth: bool = False
 
     def conns(self, s: Settings) -> list[int]:
         return s.candidate_conns if self.kind == "candidate" else s.conns
@@ -525,18 +536,32 @@ TARGETS = {
     "direct": Target("direct", "direct"),
     "floor": Target("floor", "floor", BENCH_DIR / "floor_proxy.py"),
     "interlock": Target("interlock", "gateway"),
+    "interlock-auth": Target("interlock-auth", "gateway", auth=True),
     "uvicorn-aiohttp": Target("uvicorn-aiohttp", "candidate", CANDIDATES / "uvicorn_aiohttp.py"),
     "uvicorn-httpx": Target("uvicorn-httpx", "candidate", CANDIDATES / "uvicorn_httpx.py"),
     "granian-aiohttp": Target("granian-aiohttp", "candidate", CANDIDATES / "granian_aiohttp.py"),
 }
 
 
-def interlock_config(s: Settings, port: int, upstream_port: int) -> Path:
+def interlock_config(t: Target, s: Settings, port: int, upstream_port: int) -> Path:
     base = f"http://127.0.0.1:{upstream_port}"
-    # No policies and no identity stage: the core's own cost against the floor (issue 2).
-    text = f"""\
+    if t.auth:
+        # The identity stage on (the default) with one policy allowing every model: `interlock`
+        # and this target differ by authentication alone (issue 3).
+        head = f"""\
+database:
+  url: "sqlite:///{(s.tmp / "bench.db").resolve()}"
+policies:
+  everything:
+    models: ["*"]
+"""
+    else:
+        # No policies and no identity stage: the core's own cost against the floor (issue 2).
+        head = """\
 auth:
   enabled: false
+"""
+    common = f"""\
 server:
   host: 127.0.0.1
   port: {port}
@@ -557,9 +582,28 @@ models:
     provider: upstream_stream
     model: bench-stream
 """
-    path = s.tmp / "interlock.yaml"
-    path.write_text(text)
+    path = s.tmp / f"{t.name}.yaml"
+    path.write_text(head + common)
     return path
+
+
+def demo_key(t: Target, s: Settings, config: Path) -> str:
+    """Creates a team, app, identity, binding and key with the repo's own script (it runs the
+    `interlock` CLI against the config's database); returns the key. Never logged."""
+    key_file = s.tmp / f"{t.name}.key"
+    try:
+        res = subprocess.run(
+            [str(REPO / "scripts" / "demo-identity.sh"), str(config), str(key_file)],
+            capture_output=True, text=True, timeout=60, check=False, cwd=REPO,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired as e:
+        raise RuntimeError("scripts/demo-identity.sh timed out") from e
+    key = res.stdout.strip()
+    if res.returncode != 0 or not GATEWAY_KEY_RE.fullmatch(key):
+        # stderr only: stdout would hold the key if it were only malformed.
+        tail = " | ".join(res.stderr.strip().splitlines()[-3:])
+        raise RuntimeError(f"scripts/demo-identity.sh failed ({res.returncode}): {tail}")
+    return key
 
 
 @dataclass
@@ -567,6 +611,7 @@ class Running:
     proc: Proc
     port: int
     path: str
+    key: str = API_KEY  # the bearer token this target's requests carry
 
 
 def start_target(t: Target, mode: str, s: Settings, nginx: Proc, nginx_port: int) -> Running | str:
@@ -574,11 +619,18 @@ def start_target(t: Target, mode: str, s: Settings, nginx: Proc, nginx_port: int
     if t.kind == "direct":
         return Running(nginx, nginx_port, DIRECT_PATHS[mode])
     port = free_port()
+    key = API_KEY
     if t.kind == "gateway":
         exe = VENV_BIN / "interlock"
         if not exe.exists():
             return f"{exe} not found"
-        cfg = interlock_config(s, port, nginx_port)
+        cfg = interlock_config(t, s, port, nginx_port)
+        if t.auth:
+            # Before the server starts, so its first view of the store already holds the key.
+            try:
+                key = demo_key(t, s, cfg)
+            except RuntimeError as e:
+                return str(e)
         argv = [str(exe), "serve", "--config", str(cfg), "--host", "127.0.0.1",
                 "--port", str(port), "--workers", "1"]  # fmt: skip
     else:
@@ -588,18 +640,19 @@ def start_target(t: Target, mode: str, s: Settings, nginx: Proc, nginx_port: int
         )
         argv = [PYTHON, str(t.script), "--port", str(port), "--upstream", upstream]
     proc = Proc(f"{t.name}-{mode}", argv, s.tmp, PIN["server"], {"PYTHONUNBUFFERED": "1"})
-    why = wait_ready(proc, port, PROXY_PATH, mode, s.start_timeout)
+    why = wait_ready(proc, port, PROXY_PATH, mode, s.start_timeout, key)
     if why is not None:
         tail = proc.log_tail()
         proc.stop()
         return why + (f"\n    log: {tail.replace(chr(10), chr(10) + '    log: ')}" if tail else "")
-    return Running(proc, port, PROXY_PATH)
+    return Running(proc, port, PROXY_PATH, key)
 
 
 def bench_target(
     t: Target, s: Settings, nginx: Proc, nginx_port: int, lua: dict[str, Path], results: dict
 ) -> None:
     running: Running | None = None
+    scripts = lua
     try:
         for mode in MODES:
             # Interlock serves both modes from one process; proxies are restarted with the
@@ -618,8 +671,13 @@ def bench_target(
                     print(f"{t.name} failed ({mode}): {got}", flush=True)
                     continue
                 running = got
+                if running.key != API_KEY:
+                    # This target's own wrk scripts, with its key; the shared ones stay as they are.
+                    scripts = write_lua(s, running.key, tag=t.name)
             else:
-                why = wait_ready(running.proc, running.port, running.path, mode, s.start_timeout)
+                why = wait_ready(
+                    running.proc, running.port, running.path, mode, s.start_timeout, running.key
+                )
                 if why is not None:
                     print(f"{t.name}: not available ({mode}: {why})", flush=True)
                     results["unavailable"][f"{t.name}/{mode}"] = why
@@ -628,12 +686,12 @@ def bench_target(
             if s.warmup > 0:
                 # Fills pools and JIT-free caches; a failure here shows up in the real runs.
                 with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
-                    run_wrk(url, lua[mode], max(t.conns(s)), s.warmup)
+                    run_wrk(url, scripts[mode], max(t.conns(s)), s.warmup)
             for conns in t.conns(s):
                 sampler = RssSampler(running.proc.pid)
                 sampler.start()
                 try:
-                    row = run_wrk(url, lua[mode], conns, s.duration)
+                    row = run_wrk(url, scripts[mode], conns, s.duration)
                 except (RuntimeError, subprocess.TimeoutExpired) as e:
                     sampler.stop()
                     log(f"  {t.name} {mode} c={conns}: {e}")
@@ -651,7 +709,7 @@ def bench_target(
                 )
             if mode == "stream" and s.ttfb_requests > 0:
                 try:
-                    tt = measure_ttfb(running.port, running.path, s.ttfb_requests)
+                    tt = measure_ttfb(running.port, running.path, s.ttfb_requests, running.key)
                 except (OSError, RuntimeError, TimeoutError) as e:
                     log(f"  {t.name} ttfb failed: {e!r}")
                     results["unavailable"][f"{t.name}/ttfb"] = repr(e)
@@ -699,6 +757,16 @@ def annotate(results: dict[str, Any]) -> None:
         "pass": None if added is None else added <= 0.3,
     }
     results["checks"] = checks
+
+    # What authentication adds: interlock-auth and interlock differ by the identity stage alone
+    # and ran minutes apart in this run (json, the mode the checks above use).
+    a1, i1 = by_key.get(("interlock-auth", "json", 1)), il1
+    a64, i64 = by_key.get(("interlock-auth", "json", 64)), il64
+    results["auth_stage"] = {
+        "mode": "json",
+        "added_p50_us_c1": (a1["p50_ms"] - i1["p50_ms"]) * 1000 if a1 and i1 else None,
+        "rps_ratio_c64": a64["rps"] / i64["rps"] if a64 and i64 and i64["rps"] else None,
+    }
 
 
 def _f(v: float | None, fmt: str) -> str:
@@ -757,6 +825,13 @@ def render(results: dict[str, Any]) -> str:
         f"{_f(c['added_p50_ms_c1']['value'], '+.3f')} ms (target <= 0.3 ms) - "
         f"{verdict('added_p50_ms_c1')}",
     ]
+    auth = results["auth_stage"]
+    if auth["added_p50_us_c1"] is not None or auth["rps_ratio_c64"] is not None:
+        out.append(
+            f"- auth stage cost: {_f(auth['added_p50_us_c1'], '+.0f')} µs p50 at c=1, "
+            f"rps ratio interlock-auth/interlock at c=64 = {_f(auth['rps_ratio_c64'], '.2f')} "
+            "(json)"
+        )
     for k, why in results["unavailable"].items():
         out.append(f"- not measured: {k}: {why.splitlines()[0]}")
     return "\n".join(out)
