@@ -244,9 +244,8 @@ async def read_json(request: web.Request, limit: int) -> dict[str, Any]:
         ) from None
     if len(raw) > limit:
         raise GatewayError("body_too_large", f"The request body exceeds the limit of {limit} bytes")
-    ctype = request.content_type
-    if ctype and ctype not in (JSON, "application/octet-stream", "text/plain") and not raw:
-        raise GatewayError("unsupported_media_type", "Send the request body as application/json")
+    # The body decides, not the content type: clients label JSON in many ways (curl's form
+    # default among them), and a body that is not JSON gets a clear invalid_json below.
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
