@@ -7,6 +7,7 @@ Stages are addons with hooks named after the events they handle (`on_request`, `
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import os
 import time
@@ -79,8 +80,23 @@ class StreamFilter(Protocol):
 REQUEST_ID = web.RequestKey("request_id", str)
 
 
+# Unique, not secret: a random per-process prefix and a counter, so no syscall per request.
+_ID_PREFIX = ""
+_id_counter = itertools.count(1)
+
+
+def _new_id_prefix() -> None:
+    global _ID_PREFIX, _id_counter
+    _ID_PREFIX = "req_" + os.urandom(6).hex()
+    _id_counter = itertools.count(1)
+
+
+_new_id_prefix()
+os.register_at_fork(after_in_child=_new_id_prefix)  # forked workers must not share a prefix
+
+
 def new_request_id() -> str:
-    return "req_" + os.urandom(12).hex()
+    return f"{_ID_PREFIX}{next(_id_counter):012x}"
 
 
 class Pipeline:
@@ -142,7 +158,7 @@ class Pipeline:
             return web.Response(body=body, content_type=JSON, headers=ex.headers or None)
         except GatewayError as err:
             ex.status, ex.error_code = err.status, err.code
-            return error_response(ingress, err, request_id)
+            return error_response(ingress, err, request_id, ex.headers)
         except Exception:
             log.exception("unhandled error in request %s", request_id)
             err = GatewayError("internal_error", "The gateway failed to handle this request")
@@ -257,8 +273,11 @@ async def read_json(request: web.Request, limit: int) -> dict[str, Any]:
     return body
 
 
-def error_response(ingress: Ingress, err: GatewayError, request_id: str) -> web.Response:
-    headers = {}
+def error_response(
+    ingress: Ingress, err: GatewayError, request_id: str, extra: dict[str, str] | None = None
+) -> web.Response:
+    # `extra`: headers stages added to the exchange (x-ratelimit-* on a 429, budget warnings).
+    headers = dict(extra) if extra else {}
     if err.retry_after is not None:
         headers["retry-after"] = str(max(1, round(err.retry_after)))
     return web.Response(
