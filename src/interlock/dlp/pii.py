@@ -1,0 +1,440 @@
+"""Built-in rules for personal data: contact details, payment data, national identifiers.
+
+Type names follow Presidio's where Presidio has the type (EMAIL_ADDRESS, CREDIT_CARD, US_SSN,
+IBAN_CODE, …), so findings line up with Presidio-based tooling and datasets.
+"""
+
+from __future__ import annotations
+
+import re
+
+from interlock.dlp import validators as v
+from interlock.dlp.rules import Rule, words
+
+PHONE_CONTEXT = words(
+    "phone telephone tel tel. mobile cell cellphone fax office desk call calls calling called "
+    "contact reach dial number numbers whatsapp sms text messages answering landline "
+    "extension ext hotline helpline ring message registered"
+)
+NOT_PHONE = words(
+    "isbn order invoice version ver release build sku serial tracking ticket id ref reference "
+    "account acct iban port pid uid gid batch lot case item code zip postcode postal "
+    "total amount price usd eur gbp qty quantity row rows count bytes ms seconds license "
+    "licence driver's driver nhs ssn sin passport routing aba bsn tfn medicare aadhaar abn "
+    "steuer-id steuerid nir dni nie"
+)
+DATE_CONTEXT = words("born birth birthday dob d.o.b birthdate")
+PASSPORT_CONTEXT = words("passport passports passeport pasaporte passaporto paspoort reisepass")
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6}\.?"
+
+
+def _phone(value: str) -> bool:
+    d = v.digits(value.split("x")[0].split("ext")[0])
+    if not 7 <= len(d) <= 15 or len(set(d)) <= 2:
+        return False
+    compact = value.strip()
+    # Dates (2015-12-22, 22.12.2015, 12/22/2015) and dotted versions are not phone numbers.
+    if _DATE_LIKE.fullmatch(compact) or _VERSION_LIKE.fullmatch(compact):
+        return False
+    if _ISBN_LIKE.fullmatch(compact):
+        return False
+    groups = re.split(r"[ .()-]+", compact.lstrip("+("))
+    groups = [g for g in groups if g]
+    # A run of one-digit groups ("1 2 3 4 5 6 7") is a list of numbers, not a phone number.
+    return sum(len(g) == 1 for g in groups) <= 1
+
+
+_DATE_LIKE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}")
+_VERSION_LIKE = re.compile(r"\d{1,3}(?:\.\d{1,3}){1,3}")
+_ISBN_LIKE = re.compile(r"97[89][- ]\d{1,5}[- ]\d{1,7}[- ]\d{1,7}[- ]\d")
+
+
+def _strong_phone(value: str) -> bool:
+    """Formats that are phone numbers whatever the context: +country code, NANP, (area)."""
+    value = value.strip()
+    return (
+        value.startswith("+")
+        or bool(_NANP.fullmatch(value))
+        or (value.startswith("(") and len(v.digits(value)) >= 9)
+    )
+
+
+_NANP = re.compile(
+    r"(?:1[ .-]?)?\(?[2-9]\d{2}\)?[ .-]?[2-9]\d{2}[ .-]\d{4}(?:\s?(?:x|ext\.?)\s?\d{1,5})?"
+)
+
+
+def _date(value: str) -> bool:
+    nums = [int(n) for n in re.findall(r"\d+", value)]
+    if len(nums) == 3:
+        year = next((n for n in nums if n > 31), nums[-1])
+        others = [n for n in nums if n is not year]
+        return 1900 <= year <= 2100 and all(1 <= n <= 31 for n in others)
+    return len(nums) == 2 and 1 <= nums[0] <= 31 and 1900 <= nums[1] <= 2100
+
+
+def pii_rules() -> list[Rule]:
+    """A fresh list of the built-in personal-data rules (the engine compiles its own copy)."""
+    return [
+        Rule(
+            "email",
+            "EMAIL_ADDRESS",
+            r"\b[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}\b",
+            score=0.95,
+            validate=_email_ok,
+            keywords=("@",),
+            anchor=r"@[A-Za-z0-9-]+\.[A-Za-z]",
+            reach=(130, 200),
+        ),
+        Rule(
+            "credit_card",
+            "CREDIT_CARD",
+            r"\b\d(?:[ -]?\d){11,18}\b",
+            classification="restricted",
+            score=0.9,
+            validate=v.credit_card,
+            # A Luhn-valid number outside the known issuer ranges is a card only when the text
+            # says so ("card", "visa", …): 0.3 + context 0.35.
+            rescore=lambda value, score: score if v.card_issuer_known(value) else 0.3,
+            shrink=True,
+            context=words("card credit debit visa mastercard amex cc payment charge expiry cvv"),
+        ),
+        Rule(
+            "us_ssn",
+            "US_SSN",
+            r"\b\d{3}-\d{2}-\d{4}\b",
+            classification="restricted",
+            score=0.6,
+            validate=v.us_ssn,
+            context=words("ssn security ss# ssa"),
+            isolated=True,
+        ),
+        Rule(
+            "us_ssn_unformatted",
+            "US_SSN",
+            r"\b\d{3} \d{2} \d{4}\b|\b\d{9}\b",
+            classification="restricted",
+            score=0.45,  # checksum-validated, with its own context word
+            validate=v.us_ssn,
+            context=words("ssn security ss# ssa"),
+            needs_context=True,
+            isolated=True,
+        ),
+        Rule(
+            "us_itin",
+            "US_ITIN",
+            r"\b9\d{2}[- ]?[789]\d[- ]?\d{4}\b",
+            classification="restricted",
+            score=0.45,  # checksum-validated, with its own context word
+            validate=v.us_itin,
+            context=words("itin taxpayer tax"),
+            needs_context=True,
+            isolated=True,
+        ),
+        Rule(
+            "iban",
+            "IBAN_CODE",
+            r"\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,4})?\b",
+            classification="restricted",
+            score=0.95,
+            validate=v.iban,
+            shrink=True,
+        ),
+        Rule(
+            "ipv4",
+            "IP_ADDRESS",
+            r"\b(?:\d{1,3}\.){3}\d{1,3}\b",
+            classification="internal",
+            score=0.85,
+            validate=v.ipv4,
+            negative=words("version ver release build v"),
+            isolated=True,
+        ),
+        Rule(
+            "ipv6",
+            "IP_ADDRESS",
+            r"(?:\b[0-9A-Fa-f]{1,4}|:):(?:[0-9A-Fa-f]{0,4}:){0,6}[0-9A-Fa-f]{0,4}\b",
+            classification="internal",
+            score=0.85,
+            validate=v.ipv6,
+        ),
+        Rule(
+            "phone",
+            "PHONE_NUMBER",
+            r"(?:\+\d{1,3}[ .-]?(?:\(0\)[ .-]?)?|\(\d{1,5}\)[ .-]?|\b)(?:\d{1,6}(?:[ .-]\d{1,6}){1,6}|\d{7,15})(?:\s?(?:x|ext\.?)\s?\d{1,5})?\b",
+            score=0.35,
+            validate=_phone,
+            rescore=lambda value, score: score + 0.3 if _strong_phone(value) else score,
+            shrink=True,
+            context=PHONE_CONTEXT,
+            negative=NOT_PHONE,
+        ),
+        Rule(
+            "date_of_birth",
+            "DATE_OF_BIRTH",
+            rf"\b(?:\d{{1,2}}[./-]\d{{1,2}}[./-](?:19|20)\d{{2}}|(?:19|20)\d{{2}}[./-]\d{{1,2}}[./-]\d{{1,2}}|\d{{1,2}}(?:st|nd|rd|th)?\.? {_MONTH},? (?:19|20)\d{{2}}|{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?,? (?:19|20)\d{{2}})\b",
+            caseless=True,
+            score=0.3,
+            validate=_date,
+            context=DATE_CONTEXT,
+            needs_context=True,
+        ),
+        # ---- passports ------------------------------------------------------------------------
+        Rule(
+            "us_passport",
+            "US_PASSPORT",
+            r"\b[A-Za-z]?\d{8,9}\b",
+            classification="restricted",
+            score=0.3,
+            validate=v.us_passport,
+            context=PASSPORT_CONTEXT,
+            needs_context=True,
+            isolated=True,
+        ),
+        Rule(
+            "passport",
+            "PASSPORT",
+            r"\b[A-Za-z]{1,2}[0-9]{6,8}\b|\b[CFGHJKLMNPRTVWXYZcfghjklmnprtvwxyz][CFGHJKLMNPRTVWXYZ0-9]{8}\b",
+            classification="restricted",
+            score=0.3,
+            context=PASSPORT_CONTEXT,
+            needs_context=True,
+            isolated=True,
+        ),
+        Rule(
+            "in_passport",
+            "IN_PASSPORT",
+            r"\b[A-PR-WYa-pr-wy][1-9]\d ?\d{4}[1-9]\b",
+            classification="restricted",
+            score=0.3,
+            context=PASSPORT_CONTEXT,
+            needs_context=True,
+            isolated=True,
+        ),
+        # ---- national identifiers --------------------------------------------------------------
+        Rule(
+            "uk_nino",
+            "UK_NINO",
+            r"\b[A-Za-z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-Da-d]\b",
+            classification="restricted",
+            score=0.75,
+            validate=v.uk_nino,
+            context=words("national insurance nino ni"),
+            isolated=True,
+        ),
+        Rule(
+            "uk_nhs",
+            "UK_NHS",
+            r"\b\d{3}[ -]?\d{3}[ -]?\d{4}\b",
+            classification="restricted",
+            score=0.45,  # checksum-validated, with its own context word
+            validate=v.uk_nhs,
+            context=words("nhs health patient"),
+            needs_context=True,
+            isolated=True,
+        ),
+        Rule(
+            "de_tax_id",
+            "DE_TAX_ID",
+            r"\b\d{2} ?\d{3} ?\d{3} ?\d{3}\b",
+            classification="restricted",
+            score=0.45,  # checksum-validated, with its own context word
+            validate=v.de_tax_id,
+            context=words("steuer steuerid steuer-id idnr identifikationsnummer tin tax"),
+            needs_context=True,
+            isolated=True,
+        ),
+        Rule(
+            "de_id_document",
+            "DE_ID_CARD",
+            r"\b[CFGHJKLMNPRTVWXYZcfghjklmnprtvwxyz0-9]{9}\d\b",
+            classification="restricted",
+            score=0.4,
+            validate=v.de_id_document,
+            context=words("ausweis personalausweis ausweisnummer reisepass passport id"),
+            needs_context=True,
+            isolated=True,
+        ),
+        Rule(
+            "fr_nir",
+            "FR_NIR",
+            r"\b[1-478] ?\d{2} ?\d{2} ?(?:\d{2}|2[ABab]) ?\d{3} ?\d{3} ?\d{2}\b",
+            classification="restricted",
+            score=0.8,
+            validate=v.fr_nir,
+            context=words("nir insee sécurité securite sociale social security"),
+            isolated=True,
+        ),
+        Rule(
+            "es_nif",
+            "ES_NIF",
+            r"\b\d{8}-?[A-Za-z]\b",
+            classification="restricted",
+            score=0.75,
+            validate=v.es_dni,
+            context=words("dni nif documento identidad"),
+            isolated=True,
+        ),
+        Rule(
+            "es_nie",
+            "ES_NIE",
+            r"\b[XYZxyz]-?\d{7}-?[A-Za-z]\b",
+            classification="restricted",
+            score=0.8,
+            validate=v.es_dni,
+            context=words("nie extranjero"),
+            isolated=True,
+        ),
+        Rule(
+            "it_fiscal_code",
+            "IT_FISCAL_CODE",
+            r"\b[A-Za-z]{6}[0-9LMNPQRSTUVlmnpqrstuv]{2}[ABCDEHLMPRSTabcdehlmprst][0-9LMNPQRSTUVlmnpqrstuv]{2}[A-Za-z][0-9LMNPQRSTUVlmnpqrstuv]{3}[A-Za-z]\b",
+            classification="restricted",
+            score=0.9,
+            validate=v.it_fiscal_code,
+            isolated=True,
+        ),
+        Rule(
+            "nl_bsn",
+            "NL_BSN",
+            r"\b\d{4}\.?\d{2}\.?\d{3}\b",
+            classification="restricted",
+            score=0.45,  # checksum-validated, with its own context word
+            validate=v.nl_bsn,
+            context=words("bsn burgerservicenummer sofinummer sofi"),
+            needs_context=True,
+            isolated=True,
+        ),
+        Rule(
+            "in_aadhaar",
+            "IN_AADHAAR",
+            r"\b[2-9]\d{3} ?\d{4} ?\d{4}\b",
+            classification="restricted",
+            score=0.6,
+            validate=v.in_aadhaar,
+            context=words("aadhaar aadhar uidai uid"),
+            isolated=True,
+        ),
+        Rule(
+            "in_pan",
+            "IN_PAN",
+            r"\b[A-Za-z]{3}[ABCFGHLJPTabcfghljpt][A-Za-z]\d{4}[A-Za-z]\b",
+            classification="restricted",
+            score=0.4,
+            validate=v.in_pan,
+            context=words("pan permanent account income tax"),
+            isolated=True,
+        ),
+        Rule(
+            "ca_sin",
+            "CA_SIN",
+            r"\b\d{3}[- ]?\d{3}[- ]?\d{3}\b",
+            classification="restricted",
+            score=0.45,  # checksum-validated, with its own context word
+            validate=v.ca_sin,
+            context=words("sin social insurance nas"),
+            needs_context=True,
+            isolated=True,
+        ),
+        Rule(
+            "au_tfn",
+            "AU_TFN",
+            r"\b\d{3} ?\d{3} ?\d{2,3}\b",
+            classification="restricted",
+            score=0.45,  # checksum-validated, with its own context word
+            validate=v.au_tfn,
+            context=words("tfn tax file"),
+            needs_context=True,
+            isolated=True,
+        ),
+        Rule(
+            "au_medicare",
+            "AU_MEDICARE",
+            r"\b[2-6]\d{3} ?\d{5} ?\d{1,2}\b",
+            classification="restricted",
+            score=0.45,  # checksum-validated, with its own context word
+            validate=v.au_medicare,
+            context=words("medicare"),
+            needs_context=True,
+            isolated=True,
+        ),
+        Rule(
+            "au_abn",
+            "AU_ABN",
+            r"\b\d{2} ?\d{3} ?\d{3} ?\d{3}\b",
+            classification="confidential",
+            score=0.45,  # checksum-validated, with its own context word
+            validate=v.au_abn,
+            context=words("abn business number"),
+            needs_context=True,
+            isolated=True,
+        ),
+        Rule(
+            "us_driver_license",
+            "US_DRIVER_LICENSE",
+            r"\b(?:[A-Za-z]\d{3,14}|\d{7,9}|\d{4}-\d{2}-\d{4}|\d{3}-\d{3}-\d{3})\b",
+            classification="restricted",
+            score=0.5,
+            context=words("driver driver's drivers license licence dl"),
+            needs_context=True,
+            isolated=True,
+        ),
+        # ---- bank accounts ------------------------------------------------------------------------
+        Rule(
+            "aba_routing",
+            "ABA_ROUTING_NUMBER",
+            r"\b\d{4}-?\d{4}-?\d\b",
+            classification="restricted",
+            score=0.45,  # checksum-validated, with its own context word
+            validate=v.aba_routing,
+            context=words("routing aba rtn transit"),
+            needs_context=True,
+            isolated=True,
+        ),
+        Rule(
+            "us_bank_account",
+            "US_BANK_NUMBER",
+            r"\b\d{8,17}\b",
+            classification="restricted",
+            score=0.3,
+            context=words("account acct bank checking savings"),
+            negative=words("order invoice ticket tracking customer"),
+            needs_context=True,
+            isolated=True,
+        ),
+    ]
+
+
+def _email_ok(value: str) -> bool:
+    domain = value.rsplit("@", 1)[1].lower()
+    # file@2x.png and similar asset names are not addresses
+    return domain.rsplit(".", 1)[1] not in _FILE_EXTENSIONS
+
+
+_FILE_EXTENSIONS = frozenset(
+    [
+        "png",
+        "jpg",
+        "jpeg",
+        "gif",
+        "svg",
+        "webp",
+        "js",
+        "ts",
+        "css",
+        "map",
+        "json",
+        "txt",
+        "md",
+        "py",
+        "rb",
+        "go",
+        "rs",
+        "java",
+        "class",
+        "jar",
+        "zip",
+        "gz",
+    ]
+)
