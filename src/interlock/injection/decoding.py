@@ -1,0 +1,99 @@
+"""Payloads hidden in an encoding: found, decoded, and handed back to be checked again.
+
+Base64, hex and binary runs are decoded when they turn out to be readable text; rot13 and
+reversed text are tried whole (they cost one string translation each, and only the rules'
+trigger words are looked for before any regex runs).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import codecs
+import re
+
+_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4}){4,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+_BASE64_URL = re.compile(r"[A-Za-z0-9_-]{20,}")
+_HEX = re.compile(r"(?:(?:0x|\\x)?[0-9a-fA-F]{2}[\s:,]?){12,}")
+_BINARY = re.compile(r"(?:[01]{8}\s?){6,}")
+_NOT_HEX = re.compile(r"0x|\\x|[\s:,]")
+_MAX_CANDIDATES = 8
+_MIN_DECODED = 8
+
+
+def _readable(data: bytes) -> str | None:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if len(text) < _MIN_DECODED:
+        return None
+    printable = sum(ch.isprintable() or ch in "\n\t\r" for ch in text)
+    letters = sum(ch.isalpha() for ch in text)
+    if printable < 0.95 * len(text) or letters < 0.5 * len(text):
+        return None
+    return text
+
+
+def _b64(run: str) -> str | None:
+    # Mixed case and at least one digit or upper-case letter in a long run: most long words,
+    # identifiers and hashes are excluded before any decoding is tried.
+    if run.islower() or run.isupper() or run.isdigit():
+        return None
+    padded = run + "=" * (-len(run) % 4)
+    try:
+        data = base64.b64decode(padded, validate=True)
+    except (binascii.Error, ValueError):
+        try:
+            data = base64.urlsafe_b64decode(padded)
+        except (binascii.Error, ValueError):
+            return None
+    return _readable(data)
+
+
+def decode_payloads(text: str) -> list[tuple[str, str]]:
+    """(encoding, decoded text) for every encoded run in `text` that decodes to readable text."""
+    found: list[tuple[str, str]] = []
+    tokens = text.split()
+    has_long_token = bool(tokens) and max(map(len, tokens)) >= 16
+    if has_long_token:
+        for rx in (_BASE64, _BASE64_URL):
+            for m in rx.finditer(text):
+                decoded = _b64(m.group(0))
+                if decoded is not None:
+                    found.append(("base64", decoded))
+                if len(found) >= _MAX_CANDIDATES:
+                    return found
+            if found:
+                break
+    if has_long_token or "\\x" in text or "0x" in text:
+        found += _hex_runs(text)
+    if "0100" in text or "0110" in text or "0111" in text:
+        for m in _BINARY.finditer(text):
+            bits = m.group(0).replace(" ", "")
+            data = int(bits, 2).to_bytes(len(bits) // 8, "big") if len(bits) % 8 == 0 else b""
+            decoded = _readable(data)
+            if decoded is not None:
+                found.append(("binary", decoded))
+    return found
+
+
+def _hex_runs(text: str) -> list[tuple[str, str]]:
+    found = []
+    for m in _HEX.finditer(text):
+        digits = _NOT_HEX.sub("", m.group(0))
+        if len(digits) % 2 == 0 and not digits.isdigit():
+            decoded = _readable(bytes.fromhex(digits))
+            if decoded is not None:
+                found.append(("hex", decoded))
+        if len(found) >= _MAX_CANDIDATES:
+            break
+    return found
+
+
+def rot13(text: str) -> str:
+    return codecs.encode(text, "rot13")
+
+
+def reverse(text: str) -> str:
+    return text[::-1]

@@ -1,0 +1,142 @@
+"""All signals for one text, combined into one score with the reasons behind it.
+
+Signals are independent pieces of evidence with a weight in 0..1 each (a rule match, a
+structural marker, hidden text, an encoded payload that decodes to an attack, the trained
+classifier's probability); they combine as a noisy-OR, 1 - Π(1 - wᵢ), so two weak signals
+together count for more than either, and no single weak one reaches a blocking threshold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from interlock.injection.decoding import decode_payloads, reverse, rot13
+from interlock.injection.gibberish import adversarial_suffix
+from interlock.injection.model import LinearModel, shipped_model
+from interlock.injection.normalize import views
+from interlock.injection.patterns import (
+    Context,
+    candidate_rules,
+    glued_trigger,
+    match_rules,
+    new_anchors,
+    reversed_trigger,
+    rot13_trigger,
+    words_of,
+)
+from interlock.injection.structure import match_markers
+
+_MAX_DEPTH = 2  # decoded payloads are checked again, and what they decode to, once more
+_REPORTED = 0.1  # signals weaker than this are not listed among the reasons
+
+
+@dataclass(slots=True)
+class Verdict:
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+class Signals:
+    def __init__(self) -> None:
+        self.weights: dict[str, float] = {}
+        self.notes: list[str] = []  # what a decoded payload was found to contain
+
+    def add(self, reason: str, weight: float) -> None:
+        if weight > self.weights.get(reason, 0.0):
+            self.weights[reason] = min(weight, 0.99)
+
+    def verdict(self) -> Verdict:
+        keep = 1.0
+        for w in self.weights.values():
+            keep *= 1.0 - w
+        ordered = sorted(self.weights.items(), key=lambda kv: (-kv[1], kv[0]))
+        reasons = [name for name, w in ordered if w >= _REPORTED]
+        return Verdict(round(1.0 - keep, 4), reasons + self.notes)
+
+
+class Detector:
+    """Stateless after construction and safe to share: one per process is enough."""
+
+    def __init__(self, model: LinearModel | None = None, use_model: bool = True) -> None:
+        self.model = model if model is not None or not use_model else shipped_model()
+
+    def scan(self, text: str, context: Context = "user", depth: int = 0) -> Verdict:
+        signals = Signals()
+        self._collect(text, context, depth, signals)
+        return signals.verdict()
+
+    def _collect(self, text: str, context: Context, depth: int, signals: Signals) -> None:
+        if not text or text.isspace():
+            return
+        v = views(text)
+        words = words_of(v.folded)
+        hits = match_rules(v.folded, context, words)
+        for rule, _ in hits:
+            signals.add(rule.name, rule.weight)
+        if hits and v.folded != v.plain:
+            # Matched only once the disguise was undone: the disguise is evidence too.
+            plain_names = {r.name for r, _ in match_rules(v.plain, context)}
+            if any(r.name not in plain_names for r, _ in hits):
+                if v.homoglyph_words:
+                    signals.add("obfuscation.homoglyphs", 0.6)
+                if v.spaced_runs:
+                    signals.add("obfuscation.spaced_letters", 0.6)
+                if v.folded != v.plain and not v.homoglyph_words and not v.spaced_runs:
+                    signals.add("obfuscation.accents", 0.3)
+        fresh = new_anchors(words, words_of(v.leet)) if v.leet and v.leet != v.folded else None
+        if fresh:
+            known = {r.name for r, _ in hits}
+            for rule, _ in match_rules(v.leet, context, only=fresh):
+                if rule.name not in known:
+                    signals.add(rule.name, rule.weight)
+                    signals.add("obfuscation.leetspeak", 0.6)
+        if v.spaced_runs:
+            word = glued_trigger(v.spaced)
+            if word is not None:
+                signals.add("obfuscation.spaced_letters", 0.75)
+        for marker in match_markers(v.lowered):
+            signals.add(f"structure.{marker.name}", marker.weight)
+        if v.invisible:
+            signals.add("invisible_characters", 0.15 if v.invisible < 3 else 0.4)
+        if v.homoglyph_words:
+            signals.add("homoglyphs", 0.2 if v.homoglyph_words < 2 else 0.35)
+        if depth < _MAX_DEPTH:
+            if len(v.hidden.strip()) >= 4:
+                signals.add("tag_characters", 0.6)
+                self._nested("hidden_text", v.hidden, context, depth, signals)
+            for encoding, decoded in decode_payloads(v.text):
+                signals.add(f"encoded_text.{encoding}", 0.15)
+                self._nested(f"encoded_payload.{encoding}", decoded, context, depth, signals)
+            if depth == 0:
+                self._transformed(v.folded, words, context, signals)
+        suffix = adversarial_suffix(v.text)
+        if suffix:
+            signals.add("adversarial_suffix", 0.75 * suffix)
+        if self.model is not None:
+            p = self.model.probability(v.folded)
+            if p >= _REPORTED:
+                signals.add("classifier", p)
+
+    def _nested(
+        self, label: str, text: str, context: Context, depth: int, signals: Signals
+    ) -> None:
+        inner = self.scan(text, context, depth + 1)
+        if inner.score >= 0.4:
+            signals.add(label, max(0.9, inner.score))
+            signals.notes.extend(f"{label}:{reason}" for reason in inner.reasons[:3])
+
+    def _transformed(
+        self, folded: str, words: list[str], context: Context, signals: Signals
+    ) -> None:
+        # Trigger words are looked up in their rot13 and reversed spellings first: the
+        # transformed text is built and matched only when one of them is there.
+        if folded.isascii() and rot13_trigger(words):
+            for rule, _ in match_rules(rot13(folded), context):
+                signals.add(rule.name, rule.weight)
+                signals.add("encoded_payload.rot13", 0.9)
+        if reversed_trigger(words):
+            flipped = reverse(folded)
+            if candidate_rules(flipped, words_of(flipped)):
+                for rule, _ in match_rules(flipped, context):
+                    signals.add(rule.name, rule.weight)
+                    signals.add("encoded_payload.reversed", 0.9)

@@ -1,0 +1,655 @@
+"""Known phrasings of overriding, extracting or replacing instructions, in many languages.
+
+Each rule is a regex over the folded view (lower case, accents off, look-alikes and
+leetspeak undone). Python's `re` costs a few nanoseconds per character per pattern, so a rule
+runs only when one of its trigger words is in the text (a set intersection) or, for scripts
+written without spaces, one of its trigger substrings is. A benign prompt usually runs none.
+
+Rules need the *shape* of an attack, not a trigger word alone: "ignore this warning" and
+"bypass the traffic" are common and harmless; "ignore all previous instructions" is not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Context = Literal["user", "indirect"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A regex that can only match around one of its anchors.
+
+    `words` are whole words (after punctuation is split off) and `needles` substrings (for
+    scripts without spaces) that every match contains. The regex is tried only where an
+    anchor occurs: anchored there (`back` = 0, the anchor starts the match) or searched in a
+    small window around it. A rule therefore costs nothing on text without its anchors and a
+    microsecond or two per occurrence, not a scan of the whole text.
+    """
+
+    name: str  # the reason recorded for the audit: family.language
+    weight: float  # how strongly a match alone says "injection", 0..1
+    regex: re.Pattern[str]
+    words: frozenset[str] = frozenset()
+    needles: tuple[str, ...] = ()
+    back: int = 0  # how far before the anchor a match may start
+    span: int = 320  # how far after the anchor it may end
+    contexts: tuple[Context, ...] = ("user", "indirect")
+
+    @property
+    def family(self) -> str:
+        return self.name.partition(".")[0]
+
+    def find(self, text: str, anchors: list[str], whole_words: bool) -> re.Match[str] | None:
+        for anchor in anchors:
+            pos = text.find(anchor)
+            tries = 0
+            while pos != -1 and tries < _MAX_TRIES:
+                end = pos + len(anchor)
+                if not whole_words or (
+                    (pos == 0 or not text[pos - 1].isalnum())
+                    and (end == len(text) or not text[end].isalnum())
+                ):
+                    tries += 1
+                    if self.back:
+                        m = self.regex.search(text, max(0, pos - self.back), end + self.span)
+                    else:
+                        m = self.regex.match(text, pos, pos + self.span)
+                    if m is not None and not _negated(text, m.start(), self.family):
+                        return m
+                pos = text.find(anchor, pos + 1)
+        return None
+
+
+_MAX_TRIES = 64  # occurrences of one anchor tried per text: bounds the cost of a long text
+# "why it's important not to disregard safety protocols" argues for the rules, not against.
+_NEGATION = re.compile(r"(?:\bnot|\bnever|n't|\bwithout|\bno)\s+(?:to\s+|be\s+)?$")
+_NEGATABLE = frozenset({"override", "bypass"})
+
+
+def _negated(text: str, start: int, family: str) -> bool:
+    return family in _NEGATABLE and _NEGATION.search(text, max(0, start - 14), start) is not None
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.DOTALL)
+
+
+# ---- English -------------------------------------------------------------------------------
+
+_EN_OVERRIDE_VERBS = (
+    r"ignore|ignoring|disregard|disregarding|forget|forgetting|skip|override|overlook|neglect|"
+    r"bypass|abandon|discard|dismiss|"
+    r"set aside|put aside|pay no attention to|do not follow|don'?t follow|"
+    r"stop following|no longer follow|do not obey|don'?t obey|stop obeying|"
+    r"(?:do not|don'?t) (?:listen to|pay attention to|adhere to|comply with)"
+)
+_EN_QUALIFIER = (
+    r"all|any|every|each|previous|previously|prior|preceding|above|earlier|former|original|"
+    r"initial|existing|your|system|developer|developers|safety|ethical|moral|"
+    r"aforementioned|foregoing|default|these|those|the above|built-in|programmed|hidden|"
+    r"pre-?set"
+)
+_EN_OBJECT = (
+    r"instructions?|instructed|directions|directives?|rules|guidelines|guidance|prompts?|"
+    r"commands|orders|context|constraints|restrictions|limitations|programming|"
+    r"polic(?:y|ies)|filters?|safeguards|guardrails|protocols|boundaries|ethics|morals|"
+    r"configuration|system prompt"
+)
+_EN_VERB_WORDS = _words(
+    "ignore ignoring disregard disregarding forget forgetting skip override overlook neglect "
+    "bypass abandon discard dismiss aside attention follow following obey obeying listen "
+    "adhere comply"
+)
+
+_EN_EXTRACT_VERBS = (
+    r"reveal|show|print|display|output|repeat|recite|tell me|give me|list|share|leak|dump|"
+    r"expose|disclose|write out|write down|spell out|echo|"
+    r"what (?:is|are|were|was)|what'?s|summari[sz]e|translate|encode"
+)
+_EN_EXTRACT_QUAL = (
+    r"your|the|my|this|its|all|any|those|these|that|full|entire|whole|exact|complete|"
+    r"original|initial|first|starting|hidden|secret|internal|system|developer|"
+    r"previous|above|preceding|confidential|verbatim|raw|pre-?prompt"
+)
+_EN_EXTRACT_OBJECT = (
+    r"system ?prompts?|system ?messages?|system ?instructions|initial ?prompt|pre-?prompt|"
+    r"(?:original|initial|hidden|secret|internal|starting|first|underlying|confidential|"
+    r"developer|above|previous|preceding|system) "
+    r"(?:instructions|prompts?|rules|guidelines|directives|configuration|message)|"
+    r"(?:your|its) (?:instructions|prompt|rules|guidelines|directives|programming|"
+    r"configuration|initiali[sz]ation|context window)|"
+    r"(?:text|words|everything|all|instructions|prompt) (?:above|before this|so far)|"
+    r"above (?:prompt|text|instructions)|"
+    r"(?:instructions|prompt|rules|guidelines) (?:you (?:were|have been) given|(?:given|provided) "
+    r"to you|you (?:received|got)|you (?:are|were) (?:following|using))"
+)
+_EN_EXTRACT_WORDS = _words(
+    "reveal show print display output repeat recite tell give list share leak dump expose "
+    "disclose write spell echo what summarize summarise translate encode"
+)
+
+_EN_SECRET = (
+    r"(?:what(?:'s| is| was| would)|tell me|reveal|give me|share|show me|print|spell|say|type|"
+    r"repeat|confirm|provide|hint at|encode|translate|write|use)"
+    r"\s+(?:\w+\s+){0,3}?(?:your|the)\s+(?:secret (?:key|word|code|phrase|password)|password|"
+    r"passphrase|passcode|api key|access code)\b"
+    r"(?!\s*(?:polic|manager|reset|requirement|strength|length|field|rule|format|hash|for my|for the))"
+)
+
+# Claims of authority over the model, the social-engineering half of many attacks.
+_EN_AUTHORITY = (
+    r"\b(?:i am|i'm|this is) (?:your|the|an?) (?:(?:lead|chief|senior|original|main) )?"
+    r"(?:developer|creator|admin|administrator|owner|maker|programmer|operator|sysadmin|"
+    r"system administrator|trainer)s?\b|"
+    r"\bas your (?:creator|developer|owner|admin|administrator|maker|programmer|operator)\b|"
+    r"\b(?:entering|enter|activating|activate|initiating|initiate|switching to|switch to|"
+    r"now in|engaging|engage)\s+(?:a |an |the )?['\"]?(?:[\w-]+ ){0,3}?(?:mode|override)\b"
+)
+_EN_AUTHORITY_WORDS = _words(
+    "developer developers creator creators admin administrator owner maker programmer "
+    "operator sysadmin trainer mode override"
+)
+
+_EN_REPLACE = (
+    # new orders
+    r"\b(?:new|updated|real|actual|true|revised|different) (?:instructions|task|tasks|rules|"
+    r"directive|directives|orders|assignment|objective|goal|role|persona|prompt)\s*(?::|are|is|follow)|"
+    r"\byour (?:new|real|true|actual) (?:task|instructions|role|rules|goal|objective|"
+    r"purpose|job|directive|mission|persona) (?:is|are|will be)\b|"
+    r"\bfrom now on,? (?:you (?:will|must|shall) )?(?:ignore|disregard|forget|no longer|never "
+    r"(?:refuse|follow)|not follow|answer without|respond without|have no)|"
+    r"\b(?:now|instead),? (?:you (?:are|will|must) (?:now )?)?(?:act|behave|respond|answer|"
+    r"reply|speak) (?:as|like) (?:an? )?(?:unrestricted|unfiltered|uncensored|evil|jailbroken|"
+    r"free|rogue)|"
+    r"\byou are (?:now|no longer) (?:an? )?(?:unrestricted|unfiltered|uncensored|evil|jailbroken|"
+    r"free|freed|liberated|rogue|dan|dude|stan|developer mode|bound|restricted|limited|"
+    r"required|obligated|subject)|"
+    r"\b(?:enter|enable|activate|switch to|turn on|you are in|you'?re in|now in|unlock) "
+    r"(?:the )?(?:developer|god|dan|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|"
+    r"evil|maintenance|admin|administrator|sudo|root|opposite|chaos) mode|"
+    r"\b(?:developer|god|dan|jailbreak|unrestricted|unfiltered|evil|sudo|admin) mode "
+    r"(?:enabled|activated|on|output)|"
+    r"\bdo anything now\b|"
+    r"\b(?:not|never|no longer) (?:be )?(?:bound|restricted|limited|constrained|censored) by "
+    r"(?:any |the |your )?(?:rules|guidelines|polic(?:y|ies)|restrictions|openai|anthropic|"
+    r"ethics|morals|laws|filters|limitations)|"
+    r"\b(?:broken|break) free (?:of|from) (?:the )?(?:typical |usual )?(?:confines|rules|"
+    r"restrictions|limitations)|"
+    r"\bpretend (?:that )?you (?:are|have) (?:no|not any|an? unrestricted|an? unfiltered|"
+    r"an? evil|no longer)|"
+    r"\b(?:without|with no|free of|free from) (?:any )?(?:ethical|moral|content|safety)? ?"
+    r"(?:restrictions|filters|filtering|censorship|limitations|guidelines|boundaries|"
+    r"safeguards|guardrails) (?:whatsoever|at all)|"
+    r"\bignore (?:all )?(?:your )?(?:ethical|moral|safety|content) "
+)
+_EN_REPLACE_WORDS = _words(
+    "instructions task tasks rules directive directives orders assignment objective goal role "
+    "persona prompt purpose job mission now instead mode anything bound restricted limited "
+    "constrained censored free freed pretend restrictions filters filtering censorship "
+    "limitations guidelines boundaries safeguards guardrails unrestricted unfiltered uncensored "
+    "jailbroken evil rogue dan dude stan liberated required obligated subject ethical moral"
+)
+
+_EN_BYPASS = (
+    r"\b(?:bypass|circumvent|disable|deactivate|evade|get around|get past|turn off|switch off|"
+    r"override|jailbreak|remove|lift|break)\s+(?:all\s+|any\s+|of\s+)?(?:your|its|the ai'?s?|"
+    r"the model'?s?|chatgpt'?s?|openai'?s?)\s+(?:own\s+)?(?:safety|content|ethical|moral|"
+    r"security)?\s*(?:filters?|guardrails?|restrictions|safeguards|safety|censorship|"
+    r"moderation|rules|guidelines|protocols|alignment|programming|limitations|constraints|"
+    r"training|polic(?:y|ies))"
+)
+_EN_BYPASS_WORDS = _words(
+    "bypass circumvent disable deactivate evade get turn switch override jailbreak remove "
+    "lift break"
+)
+
+_EN_HIJACK = (
+    r"\b(?:instead|rather),? (?:just |only |simply )?(?:say|print|output|write|respond|reply|"
+    r"answer|tell|return|type)\b|"
+    r"\b(?:respond|reply|answer) (?:to )?(?:all|every|each|any) (?:future |further |following |"
+    r"subsequent )?(?:questions?|prompts?|messages?|requests?|inputs?) (?:only )?with\b|"
+    r"\bonly (?:say|print|output|respond with|reply with|answer with|write)\s*[\"'`:]|"
+    r"\b(?:say|print|output|write) (?:exactly|only|just)?\s*[\"'`]?i have been pwned"
+)
+_EN_HIJACK_WORDS = _words("instead rather respond reply answer only say print output write")
+
+_EN_DELIMITER = (
+    r"(?:={3,}|-{3,}|\*{3,}|#{3,}|\]{2,}|>{3,})\s*(?:end|stop)\b\W{0,8}(?:now|new|ignore|"
+    r"forget|print|reveal|say|you|the real|system|admin)|"
+    r"\bend of (?:the )?(?:system ?prompt|prompt|instructions|context|user input|input|"
+    r"document|conversation|training|rules)\b\W{0,6}(?:new|now|begin|start|system|ignore|"
+    r"you|the (?:real|new))|"
+    r"\b(?:begin|start) (?:of )?(?:new |real |actual |updated )(?:instructions|system prompt|"
+    r"prompt|task|session)"
+)
+_EN_DELIMITER_WORDS = _words("end begin start")
+_DELIMITER_NEEDLES = ("===", "---", "***", "###", ">>>", "]]")
+
+# Instructions that only make sense addressed to the model reading a document: in a user
+# turn "translate your answer to Spanish" is a normal request, inside a fetched web page or an
+# e-mail it is an injection.
+# Split by anchor, so each occurrence of an anchor runs one small regex, not all of them.
+_EN_INDIRECT_OUTPUT = (
+    r"\b(?:in|to|into|within|inside|throughout|at the (?:end|start|beginning) of) "
+    r"(?:your|the) (?:response|responses|answer|answers|reply|replies|output|summary|"
+    r"code|solution|codebase|implementation|translation|completion)\b|"
+    r"\b(?:your|the) (?:response|answer|reply|output|summary)(?:'s)? "
+    r"(?:must|should|needs to|has to|will)\b|"
+    r"\b(?:encode|encrypt|reverse|translate|rewrite|format|convert|obfuscate|scramble) "
+    r"(?:all )?(?:of )?your (?:response|answer|reply|output|text)"
+)
+_EN_INDIRECT_OUTPUT_WORDS = _words(
+    "response responses answer answers reply replies output summary code solution codebase "
+    "implementation translation completion text"
+)
+_AI = r"ai|assistant|chatbot|language model|llm|gpt|chatgpt|claude|copilot|bot|model|agent"
+_EN_INDIRECT_ADDRESSED = (
+    rf"\b(?:{_AI})\s*[,:]\s*(?:please\s+)?(?:ignore|stop|do|don'?t|respond|reply|tell|say|"
+    r"include|add|forward|send|summari[sz]e|answer|print|output|write|you must|make sure|"
+    r"execute|run)|"
+    r"\b(?:note|attention|important|instruction|message) (?:to|for) (?:the )?(?:ai|assistant|"
+    r"language model|llm|model|chatbot|bot|agent|gpt|summari[sz]er)\b"
+)
+_EN_INDIRECT_ADDRESSED_WORDS = _words(
+    "ai assistant chatbot model llm gpt chatgpt claude copilot bot agent summarizer summariser"
+)
+_EN_INDIRECT_WHEN = (
+    r"\b(?:when|if|while|after|before) (?:you are |you'?re |the ai is |the assistant is )?"
+    r"(?:summari[sz]|translat|read|process|analy[sz]|answer|review|pars)(?:e|es|ed|ing) this\b"
+)
+_EN_INDIRECT_WHEN_WORDS = _words(
+    "summarize summarise summarizing summarising summarized summarised translate translating "
+    "translated read reading process processing processed analyze analyse analyzing analysing "
+    "answer answering review reviewing parse parsing"
+)
+_EN_INDIRECT_EXFIL = (
+    r"\b(?:send|forward|email|e-mail|post|upload|transmit|exfiltrate|leak) (?:[\w'\"-]+ ){0,6}"
+    r"(?:to|at) (?:https?://|www\.|[\w.+-]+@[\w-]+\.)|"
+    r"!\[[^\]]{0,100}\]\(https?://[^)\s]{0,200}[?&][\w-]+=|"
+    r"\b(?:ignore|disregard|forget) (?:the |what )?(?:user|user'?s|original|actual|above) "
+    r"(?:request|question|query|task|instructions|asked)"
+)
+_EN_INDIRECT_EXFIL_WORDS = _words(
+    "send forward email mail post upload transmit exfiltrate leak ignore disregard forget"
+)
+
+# ---- other languages (folded: lower case, accents removed) ----------------------------------
+
+_DE_OVERRIDE = (
+    r"\b(?:ignorier\w*|vergiss|vergesst|vergessen sie|vergessen|missacht\w*|ubergeh\w*|"
+    r"verwirf|verwerfen|hor(?:e|t|en sie)? nicht (?:mehr )?auf|befolge \w+ nicht|"
+    r"setze?\w* \w+ (?:ausser kraft|beiseite))\b"
+    r"(?:\W+\w+){0,4}?\W+(?:anweisung\w*|befehl\w*|regel\w*|instruktion\w*|vorgabe\w*|"
+    r"auftrag|auftrage|anordnung\w*|richtlinie\w*|eingabeaufforderung\w*|prompts?|"
+    r"alles|aufgabe\w*|gesagte\w*|einschrankung\w*)\b"
+)
+_DE_EXTRACT = (
+    r"\b(?:zeig\w*|gib|gebe|geben sie|verrat\w*|nenn\w*|wiederhol\w*|druck\w*|ausgeben|"
+    r"gib \w+ aus|schreib\w*|was (?:ist|sind|war|waren))\b(?:\W+\w+){0,4}?\W+"
+    r"(?:system ?prompt\w*|prompt-?text\w*|(?:deine|ihre|die|den|alle)\s+(?:ursprunglich\w* |"
+    r"initial\w* |geheim\w* |versteckt\w* |obig\w* )?(?:anweisung\w*|instruktion\w*|"
+    r"prompts?|systemnachricht|eingabeaufforderung\w*|vorgabe\w*))"
+)
+_DE_WORDS = _words(
+    "ignoriere ignoriert ignorieren ignoriere vergiss vergesst vergessen missachte "
+    "missachten ubergehe verwirf verwerfen hore hor hort horen befolge setze zeig zeige "
+    "zeigen gib gebe geben verrate verraten nenne nennen wiederhole wiederholen drucke "
+    "drucken ausgeben schreib schreibe was"
+)
+_FR_OVERRIDE = (
+    r"\b(?:ignore[rz]?|ignorant|oublie[rz]?|oubliant|ne (?:tiens|tenez) (?:pas|plus) compte|"
+    r"(?:fais|faites) abstraction|neglige[rz]?|ecarte[rz]?|ne (?:suis|suivez) (?:pas|plus)|"
+    r"passe[rz]? outre|annule[rz]?)\b(?:\W+\w+){0,4}?\W+(?:instructions?|consignes?|regles?|"
+    r"directives?|ordres?|indications?|tout ce qu\w*|tout|prompts?|invites?|commandes?|"
+    r"restrictions?|limites?)\b"
+)
+_FR_EXTRACT = (
+    r"\b(?:montre[rz]?|affiche[rz]?|revele[rz]?|donne[rz]?|repete[rz]?|dis|dites|ecri[st]|"
+    r"ecrive[rz]|imprime[rz]?|quel(?:le)?s? (?:est|sont|etaient))\b(?:[\W]+\w+){0,4}?\W+"
+    r"(?:(?:ton|votre|tes|vos|le|les|la) (?:prompt|invite|instructions|consignes|"
+    r"message systeme|prompt systeme|regles) ?(?:systeme|initia\w*|origina\w*|cache\w*|"
+    r"secret\w*)?|(?:prompt|message|invite) systeme)"
+)
+_FR_WORDS = _words(
+    "ignore ignorer ignorez ignorant oublie oublier oubliez oubliant tiens tenez fais faites "
+    "neglige negliger negligez ecarte ecarter ecartez suis suivez passe passer passez annule "
+    "annuler annulez montre montrer montrez affiche afficher affichez revele reveler revelez "
+    "donne donner donnez repete repeter repetez dis dites ecris ecrit ecrivez imprime imprimer "
+    "imprimez quel quelle quels quelles"
+)
+_ES_OVERRIDE = (
+    r"\b(?:ignora\w*|olvida\w*|olvide\w*|olvidate|omite|omitir|descarta\w*|"
+    r"haz caso omiso|haga caso omiso|no hagas caso|no sigas|deja de seguir|desobedece\w*|"
+    r"pasa por alto|salta\w*)\b(?:\W+\w+){0,4}?\W+(?:instrucciones|instruccion|reglas|"
+    r"indicaciones|directrices|directivas|ordenes|todo|comandos|restricciones|prompts?|"
+    r"limitaciones|lo que (?:te )?(?:dije|dijeron|dijimos))\b"
+)
+_ES_EXTRACT = (
+    r"\b(?:muestra\w*|mostrar|revela\w*|dime|dinos|repite|repetir|imprime|ensena\w*|"
+    r"escribe|dame|cual(?:es)? (?:es|son|eran|fueron))\b(?:\W+\w+){0,4}?\W+"
+    r"(?:(?:tu|tus|su|sus|el|las|los) (?:prompt|instrucciones|indicaciones|mensaje del sistema|"
+    r"reglas|directrices) ?(?:del sistema|iniciales|originales|ocultas|secretas)?|"
+    r"prompt del sistema)"
+)
+_ES_WORDS = _words(
+    "ignora ignorar ignores ignoren ignorad olvida olvidar olvides olvide olviden olvidate "
+    "omite omitir descarta descartar haz haga hagas sigas deja desobedece pasa salta muestra "
+    "muestrame mostrar revela revelame dime dinos repite repetir imprime ensena ensename "
+    "escribe dame cual cuales"
+)
+_IT_OVERRIDE = (
+    r"\b(?:ignora\w*|dimentica\w*|trascura\w*|non (?:tenere|tener) conto|non considerare|"
+    r"non seguire|smetti di seguire|tralascia\w*|scarta\w*)\b(?:\W+\w+){0,4}?\W+"
+    r"(?:istruzioni|istruzione|regole|indicazioni|direttive|ordini|tutto|comandi|"
+    r"restrizioni|prompt|limitazioni|quello che)\b"
+)
+_IT_EXTRACT = (
+    r"\b(?:mostra\w*|rivela\w*|dimmi|ripeti|stampa|scrivi|dammi|qual (?:e|sono)|quali sono)\b"
+    r"(?:\W+\w+){0,4}?\W+(?:(?:il tuo|i tuoi|le tue|la tua|il|le|i) (?:prompt|istruzioni|"
+    r"regole|messaggio di sistema|indicazioni) ?(?:di sistema|iniziali|originali|nascost\w*|"
+    r"segret\w*)?|prompt di sistema)"
+)
+_IT_WORDS = _words(
+    "ignora ignorare ignori ignorate dimentica dimenticare dimentichi dimenticate trascura "
+    "trascurare tenere tener considerare seguire smetti tralascia scarta mostra mostrami "
+    "mostrare rivela rivelami dimmi ripeti stampa scrivi dammi qual quali"
+)
+_PT_OVERRIDE = (
+    r"\b(?:ignor[ea]\w*|esquec[ae]\w*|desconsider[ea]\w*|despreze|desprezar|nao sig[ae]\w*|"
+    r"pare de seguir|descarte\w*|deixe de lado|passe por cima)\b(?:\W+\w+){0,4}?\W+"
+    r"(?:instrucoes|instrucao|regras|orientacoes|diretrizes|diretivas|ordens|tudo|comandos|"
+    r"restricoes|prompts?|limitacoes|o que (?:eu )?(?:disse|falei))\b"
+)
+_PT_EXTRACT = (
+    r"\b(?:mostr[ea]\w*|revel[ea]\w*|diga|diz|me diga|repita|imprima|escreva|me de|"
+    r"qual (?:e|sao|era)|quais (?:sao|eram))\b(?:\W+\w+){0,4}?\W+"
+    r"(?:(?:seu|seus|sua|suas|o|as|os|teu|tuas) (?:prompt|instrucoes|orientacoes|"
+    r"mensagem do sistema|regras|diretrizes) ?(?:do sistema|iniciais|originais|ocult\w*|"
+    r"secret\w*)?|prompt do sistema)"
+)
+_PT_WORDS = _words(
+    "ignore ignora ignorar ignorem esqueca esquece esquecer esquecam desconsidere "
+    "desconsidera desconsiderar despreze desprezar nao pare descarte deixe passe mostre "
+    "mostra mostrar revele revela revelar diga diz repita imprima escreva qual quais"
+)
+_NL_OVERRIDE = (
+    r"\b(?:negeer|negeren|vergeet|vergeten|ignoreer|ignoreren|volg \w+ niet|"
+    r"let niet op|sla \w+ over|gooi \w+ weg)\b(?:\W+\w+){0,4}?\W+(?:instructies|instructie|"
+    r"regels|opdrachten|opdracht|richtlijnen|aanwijzingen|alles|bevelen|prompts?|"
+    r"beperkingen|wat (?:ik|je|u) )"
+)
+_NL_EXTRACT = (
+    r"\b(?:toon|laat \w+ zien|geef|herhaal|print|schrijf|vertel|wat (?:is|zijn|waren))\b"
+    r"(?:\W+\w+){0,4}?\W+(?:(?:je|jouw|uw|de|het) (?:systeemprompt|prompt|instructies|"
+    r"regels|systeembericht|aanwijzingen)|systeemprompt)"
+)
+_NL_WORDS = _words(
+    "negeer negeren vergeet vergeten ignoreer ignoreren volg let sla gooi toon laat geef "
+    "herhaal print schrijf vertel wat"
+)
+# Cyrillic folded: й → и and ё → е (their accents are removed like any other).
+_RU_OVERRIDE = (
+    r"(?:игнориру\w*|проигнориру\w*|забудь\w*|забудьте|забыть|не обращаи\w* внимания на|"
+    r"не следуи\w*|не слушаи\w*|отбрось\w*|отмени\w*|пренебреги\w*|пропусти\w*)"
+    r"(?:[\s,.:;!-]+[^\s]+){0,4}?[\s,.:;!-]+(?:инструкци\w*|правил\w*|указани\w*|команд\w*|"
+    r"все|всем|ограничени\w*|промпт\w*|запрос\w*|сказанно\w*|директив\w*)"
+)
+_RU_EXTRACT = (
+    r"(?:покажи\w*|выведи\w*|раскрои\w*|повтори\w*|напиши\w*|скажи\w*|расскажи\w*|"
+    r"какие|каков\w*|какои|что (?:за|было))(?:[\s,.:;!-]+[^\s]+){0,4}?[\s,.:;!-]+"
+    r"(?:системн\w* (?:промпт\w*|инструкци\w*|сообщени\w*)|(?:сво\w*|тво\w*|ваш\w*|"
+    r"исходн\w*|первоначальн\w*|скрыт\w*) (?:инструкци\w*|промпт\w*|правил\w*|указани\w*))"
+)
+_RU_WORDS = _words(
+    "игнорируи игнорируите игнорировать проигнорируи проигнорируите забудь забудьте "
+    "забыть обращаи обращаите следуи следуите слушаи слушаите отбрось отбросьте отмени отмените пренебреги пропусти покажи покажите "
+    "выведи выведите раскрои раскроите повтори повторите напиши напишите скажи скажите "
+    "расскажи расскажите какие каковы какои что"
+)
+_ZH_OVERRIDE = (
+    r"(?:忽略|无视|無視|忘记|忘記|忘掉|不要理会|不要理會|不理会|忽视|忽視|跳过|跳過|放弃|放棄|"
+    r"不要遵守|不要遵循|停止遵循|抛开|拋開|丢弃|丟棄)[^。！？\n]{0,16}?"
+    r"(?:指令|指示|说明|說明|规则|規則|提示词|提示詞|提示|设定|設定|要求|命令|约束|約束|限制|"
+    r"规定|規定|一切|所有内容|以上内容)"
+)
+_ZH_EXTRACT = (
+    r"(?:显示|顯示|输出|輸出|告诉我|告訴我|打印|重复|重複|泄露|透露|给我看|給我看|展示|列出|"
+    r"说出|說出|写出|寫出)[^。！？\n]{0,16}?(?:系统提示|系統提示|提示词|提示詞|系统指令|系統指令|"
+    r"初始指令|你的指令|你的提示|原始指令|隐藏指令|隱藏指令|系统消息|系統消息|你的设定|你的設定)"
+)
+_ZH_SUBSTRINGS = (
+    "忽略", "无视", "無視", "忘记", "忘記", "忘掉", "理会", "理會", "忽视", "忽視", "跳过",
+    "跳過", "放弃", "放棄", "遵守", "遵循", "抛开", "拋開", "丢弃", "丟棄", "显示", "顯示",
+    "输出", "輸出", "告诉我", "告訴我", "打印", "重复", "重複", "泄露", "透露", "给我看",
+    "給我看", "展示", "列出", "说出", "說出", "写出", "寫出",
+)  # fmt: skip
+_JA_OVERRIDE = (
+    r"(?:指示|命令|ルール|規則|プロンプト|設定|制約|制限|指令|説明|内容|こと)[^。！？\n]{0,12}?"
+    r"(?:無視|忘れ|従わな|従うな|破棄|取り消)|"
+    r"(?:無視して|忘れて)[^。！？\n]{0,12}?(?:指示|命令|ルール|規則|プロンプト|設定|制約)"
+)
+_JA_EXTRACT = (
+    r"(?:システムプロンプト|初期指示|指示内容|元の指示|最初の指示|隠された指示|プロンプト|"
+    r"システムメッセージ|あなたの指示|設定内容)[^。！？\n]{0,12}?"
+    r"(?:教え|表示|見せ|出力|繰り返|書き出|開示|明かし|言って)"
+)
+_JA_SUBSTRINGS = (
+    "無視", "忘れ", "従わ", "従うな", "破棄", "取り消", "教え", "表示", "見せ", "出力",
+    "繰り返", "書き出", "開示", "明かし",
+)  # fmt: skip
+_KO_OVERRIDE = (
+    r"(?:지침|지시|명령|규칙|프롬프트|설정|제약|제한|지시사항|안내|내용|모든 것)[^.!?\n]{0,14}?"
+    r"(?:무시|잊어|잊고|잊으|따르지|버리|취소)"
+)
+_KO_EXTRACT = (
+    r"(?:시스템 ?프롬프트|프롬프트|지시사항|초기 지침|원래 지침|숨겨진 지침|시스템 메시지|"
+    r"너의 지침|당신의 지침)[^.!?\n]{0,14}?(?:보여|알려|출력|공개|반복|말해|적어)"
+)
+_KO_SUBSTRINGS = (
+    "무시", "잊어", "잊고", "잊으", "따르지", "버리", "취소", "보여", "알려", "출력", "공개",
+    "반복", "말해", "적어",
+)  # fmt: skip
+
+
+# Languages beyond the eleven the issue names, for the phrasing attacks use most ("forget /
+# ignore the previous instructions"): Turkish, Indonesian, Vietnamese (folded: no accents),
+# Filipino, Arabic and Hindi.
+_TR_OVERRIDE = (
+    r"(?:talimat|kural|yonerge|komut|yonlendirme)\w*(?:\W+\w+){0,3}?\W+(?:yok say|unut|"
+    r"gormezden gel|dikkate alma|umursama|gormezden)"
+)
+_ID_OVERRIDE = (
+    r"\b(?:abaikan|lupakan|jangan ikuti|jangan hiraukan)\b(?:\W+\w+){0,3}?\W+(?:instruksi|"
+    r"petunjuk|perintah|aturan|arahan)"
+)
+_VI_OVERRIDE = (
+    r"\b(?:bo qua|quen|phot lo|khong tuan theo|dung lam theo)\b(?:\W+\w+){0,4}?\W+"
+    r"(?:huong dan|chi dan|chi thi|lenh|quy tac|nhung gi)"
+)
+_TL_OVERRIDE = (
+    r"\b(?:kalimutan|balewalain|huwag pansinin|huwag sundin|ipagwalang-bahala)\b"
+    r"(?:\W+\w+){0,4}?\W+(?:tagubilin|instruksyon|utos|panuntunan|sinabi)"
+)
+_AR_OVERRIDE = (
+    r"(?:تجاهل|انس|أهمل|اهمل|لا تتبع)[\u064b-\u0652]?\s+(?:\S+\s+){0,3}?"
+    r"(?:التعليمات|تعليمات|الأوامر|أوامر|القواعد|قواعد|الإرشادات|إرشادات)"
+)
+_HI_OVERRIDE = r"(?:निर्देश|नियम|आदेश|हिदायत)\S*\s+(?:\S+\s+){0,4}?(?:भूल|अनदेखा|अवहेलना|नज़?रअंदाज़?)"
+
+_CJK_BACK = 24  # characters before a CJK verb where its object may start (JA, KO: object first)
+
+RULES: tuple[Rule, ...] = (
+    Rule("override.en", 0.9, _rx(
+        rf"\b(?:{_EN_OVERRIDE_VERBS})\b(?:\s+(?:about|of|and|to|me|us|with|on))*(?:\s+\S+){{0,2}}?"
+        rf"\s+(?:{_EN_QUALIFIER})\b(?:\s+\S+){{0,2}}?\s*\b(?:{_EN_OBJECT})\b"
+    ), _EN_VERB_WORDS, back=24),
+    Rule("override.en", 0.85, _rx(
+        rf"\b(?:{_EN_OVERRIDE_VERBS})\s+(?:about\s+)?(?:everything|all|anything|all of that|"
+        r"all that|what(?:ever)?)\s+(?:\w+\s+){0,3}?(?:before|above|prior|previously|so far|"
+        r"earlier|up to now|until now|i(?:'ve| have)? (?:said|told|wrote|asked)|you (?:were|have "
+        r"been|was) (?:told|given|instructed|taught)|we(?:'ve| have)? (?:talked|discussed|said))"
+    ), _EN_VERB_WORDS, back=24),
+    Rule("extract.en", 0.85, _rx(
+        rf"\b(?:{_EN_EXTRACT_VERBS})\b(?:\s+\S+){{0,4}}?\s+(?:(?:{_EN_EXTRACT_QUAL})\s+){{0,3}}"
+        rf"(?:{_EN_EXTRACT_OBJECT})\b"
+    ), _EN_EXTRACT_WORDS),
+    Rule("extract_secret.en", 0.55, _rx(_EN_SECRET), _words(
+        "what tell reveal give share show print spell say type repeat confirm provide hint "
+        "encode translate write use")),
+    Rule("authority.en", 0.45, _rx(_EN_AUTHORITY), _EN_AUTHORITY_WORDS, back=64, span=16),
+    Rule("replace.en", 0.75, _rx(_EN_REPLACE), _EN_REPLACE_WORDS, back=48, span=48),
+    Rule("bypass.en", 0.75, _rx(_EN_BYPASS), _EN_BYPASS_WORDS),
+    Rule("hijack.en", 0.45, _rx(_EN_HIJACK), _EN_HIJACK_WORDS),
+    Rule("persona_lock.en", 0.3, _rx(
+        r"\b(?:stay|remain) in character\b|\bfrom now on,? you (?:are|will be) (?:no longer|not)"
+    ), _words("stay remain from")),
+    Rule("delimiter.en", 0.65, _rx(_EN_DELIMITER), _EN_DELIMITER_WORDS, _DELIMITER_NEEDLES),
+    Rule("indirect.en", 0.7, _rx(_EN_INDIRECT_OUTPUT), _EN_INDIRECT_OUTPUT_WORDS, back=48,
+         span=24, contexts=("indirect",)),
+    Rule("indirect.en", 0.7, _rx(_EN_INDIRECT_ADDRESSED), _EN_INDIRECT_ADDRESSED_WORDS,
+         back=40, span=48, contexts=("indirect",)),
+    Rule("indirect.en", 0.7, _rx(_EN_INDIRECT_WHEN), _EN_INDIRECT_WHEN_WORDS, back=40, span=16,
+         contexts=("indirect",)),
+    Rule("indirect.en", 0.7, _rx(_EN_INDIRECT_EXFIL), _EN_INDIRECT_EXFIL_WORDS, ("![",), back=2,
+         contexts=("indirect",)),
+    Rule("override.de", 0.9, _rx(_DE_OVERRIDE), _DE_WORDS),
+    Rule("extract.de", 0.85, _rx(_DE_EXTRACT), _DE_WORDS),
+    Rule("override.fr", 0.9, _rx(_FR_OVERRIDE), _FR_WORDS),
+    Rule("extract.fr", 0.85, _rx(_FR_EXTRACT), _FR_WORDS),
+    Rule("override.es", 0.9, _rx(_ES_OVERRIDE), _ES_WORDS),
+    Rule("extract.es", 0.85, _rx(_ES_EXTRACT), _ES_WORDS),
+    Rule("override.it", 0.9, _rx(_IT_OVERRIDE), _IT_WORDS),
+    Rule("extract.it", 0.85, _rx(_IT_EXTRACT), _IT_WORDS),
+    Rule("override.pt", 0.9, _rx(_PT_OVERRIDE), _PT_WORDS),
+    Rule("extract.pt", 0.85, _rx(_PT_EXTRACT), _PT_WORDS),
+    Rule("override.nl", 0.9, _rx(_NL_OVERRIDE), _NL_WORDS),
+    Rule("extract.nl", 0.85, _rx(_NL_EXTRACT), _NL_WORDS),
+    Rule("override.ru", 0.9, _rx(_RU_OVERRIDE), _RU_WORDS, back=4),
+    Rule("extract.ru", 0.85, _rx(_RU_EXTRACT), _RU_WORDS),
+    Rule("override.tr", 0.9, _rx(_TR_OVERRIDE), needles=("talimat", "kural", "yonerge", "komut"),
+         span=80),
+    Rule("override.id", 0.9, _rx(_ID_OVERRIDE), _words("abaikan lupakan jangan")),
+    Rule("override.vi", 0.9, _rx(_VI_OVERRIDE), _words("qua quen phot khong dung"), back=4),
+    Rule("override.tl", 0.9, _rx(_TL_OVERRIDE), _words("kalimutan balewalain huwag "
+                                                       "ipagwalang")),
+    Rule("override.ar", 0.9, _rx(_AR_OVERRIDE), needles=("تجاهل", "انس", "أهمل", "اهمل", "لا تتبع"),
+         span=80),
+    Rule("override.hi", 0.9, _rx(_HI_OVERRIDE), needles=("भूल", "अनदेखा", "अवहेलना", "अंदाज"),
+         back=60, span=8),
+    Rule("override.zh", 0.9, _rx(_ZH_OVERRIDE), needles=_ZH_SUBSTRINGS, back=2, span=40),
+    Rule("extract.zh", 0.85, _rx(_ZH_EXTRACT), needles=_ZH_SUBSTRINGS, back=2, span=40),
+    Rule("override.ja", 0.9, _rx(_JA_OVERRIDE), needles=_JA_SUBSTRINGS, back=_CJK_BACK, span=24),
+    Rule("extract.ja", 0.85, _rx(_JA_EXTRACT), needles=_JA_SUBSTRINGS, back=_CJK_BACK, span=24),
+    Rule("override.ko", 0.9, _rx(_KO_OVERRIDE), needles=_KO_SUBSTRINGS, back=_CJK_BACK, span=24),
+    Rule("extract.ko", 0.85, _rx(_KO_EXTRACT), needles=_KO_SUBSTRINGS, back=_CJK_BACK, span=24),
+)  # fmt: skip
+
+# Every anchor word, to find in one set intersection which rules can possibly match.
+_BY_WORD: dict[str, list[int]] = {}
+for _i, _rule in enumerate(RULES):
+    for _w in _rule.words:
+        _BY_WORD.setdefault(_w, []).append(_i)
+_TRIGGER_WORDS = frozenset(_BY_WORD)
+_ASCII_NEEDLE_RULES = [
+    (i, r.needles) for i, r in enumerate(RULES) if r.needles and "".join(r.needles).isascii()
+]
+_OTHER_NEEDLE_RULES = [
+    (i, r.needles) for i, r in enumerate(RULES) if r.needles and not "".join(r.needles).isascii()
+]
+_PUNCT_ASCII = bytes.maketrans(b"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", b" " * 32)
+_PUNCT = re.compile(r"[^\w\s]+|_+")
+
+
+def words_of(text: str) -> list[str]:
+    if text.isascii():
+        return text.encode().translate(_PUNCT_ASCII).decode().split()
+    return _PUNCT.sub(" ", text).split()
+
+
+def _anchors(text: str, words: list[str]) -> dict[int, tuple[list[str], list[str]]]:
+    """rule index -> (anchor words present, needles present)."""
+    found: dict[int, tuple[list[str], list[str]]] = {}
+    for word in _TRIGGER_WORDS.intersection(words):
+        for i in _BY_WORD[word]:
+            found.setdefault(i, ([], []))[0].append(word)
+    for i, needles in _ASCII_NEEDLE_RULES:
+        present = [n for n in needles if n in text]
+        if present:
+            found.setdefault(i, ([], []))[1].extend(present)
+    if not text.isascii():
+        # Only needles whose first character occurs at all are looked for.
+        chars = set(text)
+        for i, needles in _OTHER_NEEDLE_RULES:
+            present = [n for n in needles if n[0] in chars and n in text]
+            if present:
+                found.setdefault(i, ([], []))[1].extend(present)
+    return found
+
+
+def new_anchors(before: list[str], after: list[str]) -> set[str]:
+    """The anchor words a transformation of the text produced that it did not have."""
+    return _TRIGGER_WORDS.intersection(after).difference(before)
+
+
+def candidate_rules(text: str, words: list[str]) -> list[int]:
+    return sorted(_anchors(text, words))
+
+
+def match_rules(
+    text: str, context: Context, words: list[str] | None = None, only: set[str] | None = None
+) -> list[tuple[Rule, str]]:
+    """The rules that match `text` (a folded view) in this context, with the matched text;
+    with `only`, just the rules anchored on those words."""
+    if words is None:
+        words = words_of(text)
+    hits: list[tuple[Rule, str]] = []
+    seen: set[str] = set()  # one reason per family: "ignore … instructions" is English and French
+    anchors = _anchors(text, words if only is None else list(only))
+    for i, (anchor_words, needles) in sorted(anchors.items()):
+        rule = RULES[i]
+        if context not in rule.contexts or rule.family in seen:
+            continue
+        m = rule.find(text, sorted(anchor_words), True) if anchor_words else None
+        if m is None and needles:
+            m = rule.find(text, needles, False)
+        if m is not None:
+            seen.add(rule.family)
+            hits.append((rule, m.group(0)))
+    return hits
+
+
+# Trigger words as they read in rot13 and reversed: whether a transformed copy of the text is
+# worth building is decided on the words already split, without transforming anything.
+def _rot13_word(word: str) -> str:
+    return word.translate(str.maketrans("abcdefghijklmnopqrstuvwxyz", "nopqrstuvwxyzabcdefghijklm"))
+
+
+_STRONG = frozenset(w for w in _TRIGGER_WORDS if len(w) >= 5 and w.isascii() and w.isalpha())
+_ROT13_TRIGGERS = frozenset(_rot13_word(w) for w in _STRONG) - _TRIGGER_WORDS
+_REVERSED_TRIGGERS = frozenset(w[::-1] for w in _STRONG) - _TRIGGER_WORDS
+
+
+def rot13_trigger(words: list[str]) -> bool:
+    return not _ROT13_TRIGGERS.isdisjoint(words)
+
+
+def reversed_trigger(words: list[str]) -> bool:
+    return not _REVERSED_TRIGGERS.isdisjoint(words)
+
+
+_GLUED = tuple(sorted(w for w in _STRONG if len(w) >= 6))
+
+
+def glued_trigger(text: str) -> str | None:
+    """A strong trigger word inside letters that were spaced out ("ignoreallprevious")."""
+    for word in _GLUED:
+        if word in text:
+            return word
+    return None

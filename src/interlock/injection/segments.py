@@ -1,0 +1,75 @@
+"""Which texts of a request are checked, and in which context.
+
+System prompts are the application's own and trusted. User turns are checked as "user".
+Tool results (an OpenAI `tool` message, an Anthropic `tool_result` block, a Responses
+`function_call_output`) are "indirect": data the model will read, written by whoever controls
+the web page, e-mail or file a tool fetched. So are fenced, quoted or tagged blocks that a user
+turn pastes in, which are also still part of the user turn they sit in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from interlock.exchange import ChatRequest, TextPart, ToolResult
+from interlock.injection.patterns import Context
+
+_QUOTED = re.compile(
+    r"```[^\n`]*\n?(.+?)```"
+    r"|\"\"\"(.+?)\"\"\""
+    r"|<(document|doc|context|article|email|webpage|search_results?|source|data|quote|"
+    r"retrieved|file|content)\b[^>]{0,200}>(.+?)</\3>"
+    r"|((?:^|\n)>[^\n]*(?:\n>[^\n]*)*)",
+    re.DOTALL | re.IGNORECASE,
+)
+_MAX_QUOTED = 16
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    context: Context
+    where: str  # "messages[2]", "messages[3].tool_result" — for the audit, never the text
+    text: str
+
+
+def segments(req: ChatRequest, quoted_blocks: bool, check_assistant: bool) -> list[Segment]:
+    out: list[Segment] = []
+    for i, message in enumerate(req.messages):
+        if message.role == "system":
+            continue
+        if message.role == "assistant" and not check_assistant:
+            continue
+        where = f"messages[{i}]"
+        text_context: Context = "indirect" if message.role in ("tool", "assistant") else "user"
+        texts = []
+        for part in message.parts:
+            if isinstance(part, TextPart):
+                texts.append(part.text)
+            elif isinstance(part, ToolResult):
+                body = part.text()
+                if body:
+                    out.append(Segment("indirect", f"{where}.tool_result", body))
+        text = "\n".join(t for t in texts if t)
+        if not text:
+            continue
+        out.append(Segment(text_context, where, text))
+        if quoted_blocks and text_context == "user" and _maybe_quoted(text):
+            for n, block in enumerate(quoted(text)):
+                out.append(Segment("indirect", f"{where}.quoted[{n}]", block))
+    return out
+
+
+def _maybe_quoted(text: str) -> bool:
+    return "```" in text or '"""' in text or "</" in text or ">" in text
+
+
+def quoted(text: str) -> list[str]:
+    blocks = []
+    for m in _QUOTED.finditer(text):
+        block = m.group(1) or m.group(2) or m.group(4) or m.group(5)
+        if block and block.strip():
+            blocks.append(block.strip())
+            if len(blocks) >= _MAX_QUOTED:
+                break
+    return blocks

@@ -1,0 +1,102 @@
+"""Structural signs of an injection: text that pretends to be the conversation's framing.
+
+A user turn or a tool result has no business containing a chat template's role tokens
+(`<|im_start|>system`), Llama's `[INST]`/`<<SYS>>`, a markdown "### System:" header, closing
+role tags (`</user>`), JSON role objects or a transcript of fake turns: they exist to make the
+model believe a new system or assistant turn has started. Each check runs only when a cheap
+substring test says it could match.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    name: str
+    weight: float
+    regex: re.Pattern[str]
+    needles: tuple[str, ...]  # substrings of the lower-cased text the regex needs one of
+
+
+_ROLES = r"system|user|assistant|human|developer|admin|administrator|instructions?|ai|bot|model"
+_SPEAKERS = r"system|assistant|ai|chatgpt|gpt|bot|model|claude|gemini|llm"
+
+# Every regex starts with a literal character ("<", "[", "#", "\n", "{"...), which Python's
+# regex engine scans for at C speed; most prompts contain none of them in the right place.
+MARKERS: tuple[Marker, ...] = (
+    Marker(
+        "chat_template_token",
+        0.85,
+        re.compile(
+            r"<\|(?:im_start|im_end|im_sep|system|user|assistant|endoftext|end|eot_id|"
+            r"start_header_id|end_header_id|begin_of_text|end_of_text|channel|message)\|>"
+        ),
+        ("<|",),
+    ),
+    Marker("llama_inst_marker", 0.7, re.compile(r"\[/?inst\]|<</?sys>>"), ("inst]", "sys>>")),
+    Marker(
+        "role_header",
+        0.6,
+        re.compile(
+            rf"#{{2,}}\s*(?:new |updated |real )?(?:{_ROLES}|system prompt|instruction|response)"
+            r"\s*:?\s*(?:\n|$)"
+        ),
+        ("##",),
+    ),
+    Marker(
+        "role_tag",
+        0.6,
+        re.compile(
+            rf"</(?:{_ROLES}|system_prompt|context|prompt|user_input|query)>|"
+            r"<(?:system|system_prompt|admin|developer|instructions)>"
+        ),
+        ("<",),
+    ),
+    Marker(
+        "json_role",
+        0.55,
+        re.compile(r"[\"']role[\"']\s*:\s*[\"'](?:system|developer|assistant)[\"']"),
+        ("role",),
+    ),
+    Marker(
+        "mode_tag",
+        0.7,
+        re.compile(
+            r"[<\[](?:system|god|developer|dev|admin|sudo|dan|jailbreak|root|maintenance|override|"
+            r"debug|unrestricted)[ _-]?mode(?: activated| enabled| on)?[>\]]"
+        ),
+        ("mode>", "mode]", "mode activated", "mode enabled", "mode on"),
+    ),
+    Marker("markdown_role", 0.8, re.compile(r"\[(?:system|assistant)\]\s*\(#"), ("](#",)),
+    Marker(
+        "fake_turn",
+        0.5,
+        re.compile(
+            rf"\n\s*(?:{_SPEAKERS})\s*:\s*\S.*?\n\s*(?:user|human|me|you)\s*:|"
+            rf"\n\s*(?:user|human)\s*:\s*\S.*?\n\s*(?:{_SPEAKERS})\s*:",
+            re.DOTALL,
+        ),
+        ("\n",),
+    ),
+    Marker(
+        "system_override_header",
+        0.75,
+        re.compile(
+            r"[\n\[(]\s*(?:system|admin|developer|root)\s*(?:override|update|message|notice|alert|"
+            r"instruction|command|prompt)s?\s*[:\])]"
+        ),
+        ("system", "admin", "developer", "root"),
+    ),
+)
+
+
+def match_markers(lowered: str) -> list[Marker]:
+    """Markers found in `lowered`: NFKC, lower case, invisible characters removed, newlines kept."""
+    # A leading newline lets markers that must start a line match on the first line too.
+    text = "\n" + lowered
+    return [
+        m for m in MARKERS if any(needle in text for needle in m.needles) and m.regex.search(text)
+    ]
