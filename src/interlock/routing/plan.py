@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fnmatch import fnmatchcase
+
 from interlock.config.schema import GatewayConfig
 from interlock.errors import GatewayError
 from interlock.providers.base import Target
@@ -26,6 +28,14 @@ class RoutingTable:
             for alias in model.aliases:
                 self._plans[alias] = plan
         self.names = sorted(self._plans)
+        self.targets = targets
+        # A route (`auto`) resolves per request in the routing stage's `on_plan`; until then its
+        # plan is its chat candidates in order, so the name is served and policy-filtered here.
+        self.routes = set(config.routes)
+        chat = [name for name, m in config.models.items() if m.kind == "chat"]
+        for route, rc in config.routes.items():
+            members = [n for g in rc.candidates for n in chat if fnmatchcase(n, g)]
+            self._plans[route] = [targets[n] for n in dict.fromkeys(members)]
 
     def plan(self, model: str, kind: str) -> list[Target]:
         plan = self._plans.get(model)
@@ -34,6 +44,10 @@ class RoutingTable:
                 "model_not_found",
                 f"The model '{model}' does not exist or is not served here",
                 param="model",
+            )
+        if not plan:
+            raise GatewayError(
+                "no_model_available", f"The route '{model}' has no candidate models", status=400
             )
         if plan[0].kind != kind:
             raise GatewayError(
