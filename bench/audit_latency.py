@@ -1,0 +1,144 @@
+"""What the audit costs on the request path: the same gateway with audit off, on (batched, the
+default) and on (strict), against the same nginx upstream, in one run.
+
+    .venv/bin/python bench/audit_latency.py [--duration 10] [--rounds 2]
+
+Reuses the main harness (nginx upstream, wrk, CPU pinning: gateway on CPU 0, nginx and wrk on
+CPU 1). Each configuration is measured `--rounds` times, interleaved (off, on, strict, off, …),
+so drift hits all alike; the floor is audit off in this run. Prints p50/p99 latency and req/s
+at c=1 and c=64, and the ratios against the floor. Every gateway here has auth off (as the
+`interlock` target of bench/run.sh), so the difference is the audit alone. Audit on keeps the
+store sink (SQLite FTS5) running: "keeps up" is checked from the spool's sink lag at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness
+
+VARIANTS = {
+    "audit-off": "audit: {enabled: false}\n",
+    "audit-on": "audit: {spool_dir: spool-on, store: {url: 'sqlite:///audit-on.db'}}\n",
+    "audit-spool-only": "audit: {spool_dir: spool-only, store: null}\n",
+    "audit-strict": (
+        "audit: {spool_dir: spool-strict, durability: strict, "
+        "store: {url: 'sqlite:///audit-strict.db'}}\n"
+    ),
+}
+
+
+def config(tmp: Path, name: str, port: int, upstream: int) -> Path:
+    path = tmp / f"{name}.yaml"
+    path.write_text(
+        f"""auth: {{enabled: false}}
+server: {{host: 127.0.0.1, port: {port}}}
+providers:
+  upstream: {{type: openai, base_url: "http://127.0.0.1:{upstream}/v1", api_key: {harness.API_KEY}}}
+models:
+  bench-model: {{provider: upstream, model: bench-model}}
+{VARIANTS[name]}"""
+    )
+    return path
+
+
+def metrics(port: int) -> dict[str, float]:
+    try:
+        text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+    except OSError:
+        return {}
+    out: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith(("interlock_audit_sink_lag_records", "interlock_audit_records_total",
+                            "interlock_audit_dropped_total", "interlock_audit_queue_depth")):  # fmt: skip
+            name, value = line.rsplit(" ", 1)
+            out[name] = float(value)
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--conns", default="1,64")
+    args = ap.parse_args()
+    conns = [int(c) for c in args.conns.split(",")]
+    tmp = Path(tempfile.mkdtemp(prefix="audit-bench-"))
+    s = harness.Settings(tmp=tmp)
+    pinned = {harness.SERVER_CPU, harness.LOAD_CPU} <= os.sched_getaffinity(0)
+    if not pinned:
+        harness.PIN.update(server=None, load=None)
+    lua = harness.write_lua(s)["json"]
+    samples: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    lag: dict[str, dict[str, float]] = {}
+    try:
+        nginx, nginx_port = harness.start_nginx(s)
+        why = harness.wait_ready(nginx, nginx_port, harness.DIRECT_PATHS["json"], "json", 10)
+        if why:
+            print(f"nginx did not start: {why}", file=sys.stderr)
+            return 1
+        for r in range(args.rounds):
+            for name in VARIANTS:
+                port = harness.free_port()
+                cfg = config(tmp, name, port, nginx_port)
+                argv = [str(harness.VENV_BIN / "interlock"), "serve", "--config", str(cfg),
+                        "--port", str(port), "--workers", "1"]  # fmt: skip
+                proc = harness.Proc(f"{name}-{r}", argv, tmp, harness.PIN["server"], {})
+                why = harness.wait_ready(proc, port, harness.PROXY_PATH, "json", 20)
+                if why:
+                    print(f"{name} did not start: {why}", file=sys.stderr)
+                    return 1
+                url = f"http://127.0.0.1:{port}{harness.PROXY_PATH}"
+                harness.run_wrk(url, lua, 16, 2)  # warm-up
+                for c in conns:
+                    res = harness.run_wrk(url, lua, c, args.duration)
+                    samples.setdefault((name, c), []).append(res)
+                    harness.log(
+                        f"round {r + 1} {name} c={c}: {res['rps']:.0f} req/s p50 {res['p50_ms']:.3f} ms"
+                    )
+                time.sleep(1.5)  # let the shippers catch up, then read the lag
+                lag[name] = metrics(port)
+                proc.stop()
+    finally:
+        harness.Proc.stop_all()
+
+    rows = []
+    floor = {c: samples[("audit-off", c)] for c in conns}
+    for (name, c), runs in samples.items():
+        p50 = statistics.median(x["p50_ms"] for x in runs)
+        p99 = statistics.median(x["p99_ms"] for x in runs)
+        rps = statistics.median(x["rps"] for x in runs)
+        f50 = statistics.median(x["p50_ms"] for x in floor[c])
+        frps = statistics.median(x["rps"] for x in floor[c])
+        rows.append({"variant": name, "conns": c, "rps": rps, "p50_ms": p50, "p99_ms": p99,
+                     "x_floor_rps": rps / frps, "added_p50_us": (p50 - f50) * 1000,
+                     "errors": sum(x["error_count"] for x in runs)})  # fmt: skip
+    print("\n| variant | c | req/s | x floor req/s | p50 ms | +p50 vs off µs | p99 ms | errors |")
+    print("|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        print(f"| {row['variant']} | {row['conns']} | {row['rps']:.0f} | {row['x_floor_rps']:.3f} | "
+              f"{row['p50_ms']:.3f} | {row['added_p50_us']:+.0f} | {row['p99_ms']:.3f} | {row['errors']} |")  # fmt: skip
+    print("\naudit pipeline state after the last round (lag 0 = the sinks kept up):")
+    for name, m in lag.items():
+        if m:
+            print(f"  {name}: " + ", ".join(f"{k}={v:g}" for k, v in sorted(m.items())))
+    out = harness.BENCH_DIR / "results" / "audit_latency.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps({"rows": rows, "lag": lag, "pinned": pinned}, indent=2) + "\n")
+    print(f"\nresults: {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

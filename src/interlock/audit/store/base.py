@@ -1,0 +1,102 @@
+"""What both audit store engines share: the columns, and how a record maps onto them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import orjson
+
+from interlock.audit.record import content_text
+from interlock.audit.search import Query
+
+# Filterable columns, copied out of each record; the record itself is kept whole in `body`.
+COLUMNS = (
+    "chain", "seq", "id", "kind", "ts", "team", "app", "identity", "end_user", "policy",
+    "model", "provider", "status", "outcome", "hash", "prev",
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class StoredRecord:
+    rid: int
+    record: dict[str, Any]  # the record as written; for a pruned one, its skeleton
+    pruned: bool = False
+
+
+def row_values(record: dict[str, Any]) -> tuple[Any, ...]:
+    return (
+        record["chain"],
+        record["seq"],
+        record.get("id") or "",
+        record.get("kind") or "exchange",
+        float(record.get("ts") or 0),
+        record.get("team") or record.get("actor_team"),
+        record.get("app"),
+        record.get("identity") or record.get("actor"),
+        record.get("end_user"),
+        record.get("policy"),
+        record.get("model") or record.get("model_requested"),
+        record.get("provider"),
+        record.get("status") if isinstance(record.get("status"), int) else None,
+        record.get("outcome"),
+        record["hash"],
+        record["prev"],
+    )
+
+
+def search_text(record: dict[str, Any]) -> str:
+    if record.get("kind") == "exchange":
+        return content_text(record)
+    # Admin changes, retention and checkpoints: their own fields are the searchable words.
+    parts: list[str] = []
+    for key in ("action", "entity_type", "entity_id", "actor", "reason", "before", "after"):
+        value = record.get(key)
+        if value is not None:
+            parts.append(value if isinstance(value, str) else orjson.dumps(value).decode())
+    return "\n".join(parts)
+
+
+def tags_of(record: dict[str, Any]) -> list[str]:
+    return list(record.get("tags") or ())
+
+
+def skeleton(row: dict[str, Any]) -> dict[str, Any]:
+    """What stays of a pruned record: its place in the chain."""
+    return {
+        "chain": row["chain"], "seq": row["seq"], "id": row["id"], "kind": row["kind"],
+        "ts": row["ts"], "policy": row["policy"], "hash": row["hash"], "prev": row["prev"],
+        "pruned_at": row.get("pruned_at"),
+    }  # fmt: skip
+
+
+class AuditStore(Protocol):
+    dialect: str
+
+    def open(self) -> None: ...
+
+    def close(self) -> None: ...
+
+    def insert(self, records: list[dict[str, Any]]) -> int:
+        """Add records; ones already stored (same chain and seq) are skipped. Returns new rows."""
+
+    def search(self, q: Query) -> list[StoredRecord]: ...
+
+    def by_request_id(self, request_id: str) -> list[StoredRecord]: ...
+
+    def chains(self) -> list[str]: ...
+
+    def chain_records(self, chain: str) -> Iterator[StoredRecord]:
+        """Every record of a chain in stored seq order, pruned ones as skeletons."""
+
+    def prune(self, cutoffs: dict[str, float], default_cutoff: float) -> dict[str, Any]:
+        """Drop the content of records older than their policy's cutoff; counts per policy."""
+
+    def acquire_lease(self, name: str, holder: str, ttl_s: float, now: float) -> bool: ...
+
+    def get_state(self, name: str) -> str | None: ...
+
+    def set_state(self, name: str, value: str) -> None: ...
+
+    def count(self) -> int: ...

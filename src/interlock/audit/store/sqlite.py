@@ -1,0 +1,298 @@
+"""SQLite audit store: records in a table, their words and tags in a contentless FTS5 index.
+
+One connection writes (the store sink), another reads (searches), so a search never waits for
+a batch insert: WAL lets them run side by side. The FTS index is contentless (the text lives in
+the record's JSON already); removing a row's words on retention gives the index the same text
+back, recomputed from the record.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from interlock.audit.search import Query
+from interlock.audit.store.base import (
+    COLUMNS,
+    StoredRecord,
+    row_values,
+    search_text,
+    skeleton,
+    tags_of,
+)
+
+SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS audit_records (
+        rid INTEGER PRIMARY KEY,
+        chain TEXT NOT NULL, seq INTEGER NOT NULL, id TEXT NOT NULL, kind TEXT NOT NULL,
+        ts REAL NOT NULL, team TEXT, app TEXT, identity TEXT, end_user TEXT, policy TEXT,
+        model TEXT, provider TEXT, status INTEGER, outcome TEXT,
+        hash TEXT NOT NULL, prev TEXT NOT NULL, tags TEXT, body TEXT, pruned_at REAL,
+        UNIQUE (chain, seq)
+    )""",
+    "CREATE INDEX IF NOT EXISTS audit_ts ON audit_records(ts)",
+    "CREATE INDEX IF NOT EXISTS audit_end_user ON audit_records(end_user, ts)",
+    "CREATE INDEX IF NOT EXISTS audit_team ON audit_records(team, ts)",
+    "CREATE INDEX IF NOT EXISTS audit_app ON audit_records(app, ts)",
+    "CREATE INDEX IF NOT EXISTS audit_identity ON audit_records(identity, ts)",
+    "CREATE INDEX IF NOT EXISTS audit_model ON audit_records(model, ts)",
+    "CREATE INDEX IF NOT EXISTS audit_request_id ON audit_records(id)",
+    # detail=column: column filters (content vs tags) work, positions are not stored (smaller).
+    """CREATE VIRTUAL TABLE IF NOT EXISTS audit_fts USING fts5(
+        content, tags, content='', detail=column,
+        tokenize="unicode61 remove_diacritics 2 tokenchars '_'"
+    )""",
+    """CREATE TABLE IF NOT EXISTS audit_state (
+        name TEXT PRIMARY KEY, value TEXT, holder TEXT, until REAL
+    )""",
+]
+
+INSERT = (
+    f"INSERT OR IGNORE INTO audit_records ({', '.join(COLUMNS)}, tags, body) "
+    f"VALUES ({', '.join('?' for _ in COLUMNS)}, ?, ?)"
+)
+
+
+def fts_match(q: Query) -> str | None:
+    parts = [f'content:"{w}"' for w in q.words()]
+    parts += [f'tags:"{t}"' for t in q.tags()]
+    return " AND ".join(parts) or None
+
+
+class SQLiteAuditStore:
+    dialect = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._write: sqlite3.Connection | None = None
+        self._read: sqlite3.Connection | None = None
+        self._wlock = threading.Lock()
+        self._rlock = threading.Lock()
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        # The spool is the durable copy until the store has a record: NORMAL is enough here.
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=30000")
+        return conn
+
+    def open(self) -> None:
+        if self._write is not None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._write = self._connect()
+        with self._wlock:
+            self._write.execute("BEGIN IMMEDIATE")
+            try:
+                for stmt in SCHEMA:
+                    self._write.execute(stmt)
+                self._write.execute("COMMIT")
+            except BaseException:
+                self._write.execute("ROLLBACK")
+                raise
+        self._read = self._connect()
+
+    def close(self) -> None:
+        for conn in (self._write, self._read):
+            if conn is not None:
+                conn.close()
+        self._write = self._read = None
+
+    # ---- writing ---------------------------------------------------------------------------
+
+    def insert(self, records: list[dict[str, Any]]) -> int:
+        assert self._write is not None
+        rows = [(*row_values(r), " ".join(tags_of(r)), orjson.dumps(r).decode()) for r in records]
+        with self._wlock:
+            conn = self._write
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                # One statement for the batch; the rows it really added (a redelivered record is
+                # skipped) are those past the previous highest rid: only they get FTS entries.
+                before = conn.execute("SELECT COALESCE(MAX(rid), 0) FROM audit_records").fetchone()[
+                    0
+                ]
+                conn.executemany(INSERT, rows)
+                new = {
+                    (chain, seq): rid
+                    for rid, chain, seq in conn.execute(
+                        "SELECT rid, chain, seq FROM audit_records WHERE rid > ?", (before,)
+                    )
+                }
+                conn.executemany(
+                    "INSERT INTO audit_fts (rowid, content, tags) VALUES (?, ?, ?)",
+                    [
+                        (new[(r["chain"], r["seq"])], search_text(r), row[-2])
+                        for r, row in zip(records, rows, strict=True)
+                        if (r["chain"], r["seq"]) in new
+                    ],
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return len(new)
+
+    def prune(self, cutoffs: dict[str, float], default_cutoff: float) -> dict[str, Any]:
+        assert self._write is not None
+        counts: dict[str, Any] = {}
+        now = time.time()
+        conditions: list[tuple[str, str, tuple[Any, ...]]] = [
+            (p, "policy = ? AND ts < ?", (p, c)) for p, c in cutoffs.items()
+        ]
+        names = list(cutoffs)
+        marks = ", ".join("?" for _ in names)
+        other = "(policy IS NULL" + (f" OR policy NOT IN ({marks}))" if names else ")")
+        conditions.append(("*", f"{other} AND ts < ?", (*names, default_cutoff)))
+        with self._wlock:
+            conn = self._write
+            for label, where, params in conditions:
+                total = 0
+                while True:
+                    conn.execute("BEGIN IMMEDIATE")
+                    try:
+                        rows = conn.execute(
+                            f"SELECT rid, tags, body FROM audit_records WHERE body IS NOT NULL "
+                            f"AND kind = 'exchange' AND {where} LIMIT 1000",
+                            params,
+                        ).fetchall()
+                        for row in rows:
+                            record = orjson.loads(row["body"])
+                            conn.execute(
+                                "INSERT INTO audit_fts (audit_fts, rowid, content, tags) "
+                                "VALUES ('delete', ?, ?, ?)",
+                                (row["rid"], search_text(record), row["tags"] or ""),
+                            )
+                            conn.execute(
+                                "UPDATE audit_records SET body = NULL, tags = NULL, pruned_at = ? "
+                                "WHERE rid = ?",
+                                (now, row["rid"]),
+                            )
+                        conn.execute("COMMIT")
+                    except BaseException:
+                        conn.execute("ROLLBACK")
+                        raise
+                    total += len(rows)
+                    if len(rows) < 1000:
+                        break
+                if total:
+                    counts[label] = total
+        return counts
+
+    # ---- reading ---------------------------------------------------------------------------
+
+    def _query(self, sql: str, params: tuple[Any, ...]) -> list[sqlite3.Row]:
+        assert self._read is not None
+        with self._rlock:
+            return self._read.execute(sql, params).fetchall()
+
+    def search(self, q: Query) -> list[StoredRecord]:
+        where = ["r.body IS NOT NULL"]
+        params: list[Any] = []
+        for column, value in (
+            ("team", q.team), ("app", q.app), ("identity", q.identity), ("end_user", q.end_user),
+            ("model", q.model), ("provider", q.provider), ("policy", q.policy), ("kind", q.kind),
+            ("id", q.request_id),
+        ):  # fmt: skip
+            if value is not None:
+                where.append(f"r.{column} = ?")
+                params.append(value)
+        if q.since is not None:
+            where.append("r.ts >= ?")
+            params.append(q.since)
+        if q.until is not None:
+            where.append("r.ts < ?")
+            params.append(q.until)
+        status = q.status_range()
+        if status is not None:
+            where.append("r.status BETWEEN ? AND ?")
+            params += list(status)
+        if q.before is not None:
+            where.append("r.rid < ?")
+            params.append(q.before)
+        match = fts_match(q)
+        if match is not None:
+            where.append("r.rid IN (SELECT rowid FROM audit_fts WHERE audit_fts MATCH ?)")
+            params.append(match)
+        sql = (
+            f"SELECT r.rid, r.body FROM audit_records r WHERE {' AND '.join(where)} "
+            "ORDER BY r.rid DESC LIMIT ?"
+        )
+        rows = self._query(sql, (*params, q.limit))
+        return [StoredRecord(row["rid"], orjson.loads(row["body"])) for row in rows]
+
+    def by_request_id(self, request_id: str) -> list[StoredRecord]:
+        rows = self._query("SELECT * FROM audit_records WHERE id = ? ORDER BY rid", (request_id,))
+        return [_stored(row) for row in rows]
+
+    def chains(self) -> list[str]:
+        return [
+            r["chain"]
+            for r in self._query("SELECT DISTINCT chain FROM audit_records ORDER BY chain", ())
+        ]
+
+    def chain_records(self, chain: str) -> Iterator[StoredRecord]:
+        last = -1
+        while True:
+            rows = self._query(
+                "SELECT * FROM audit_records WHERE chain = ? AND seq > ? ORDER BY seq LIMIT 5000",
+                (chain, last),
+            )
+            for row in rows:
+                yield _stored(row)
+            if len(rows) < 5000:
+                return
+            last = rows[-1]["seq"]
+
+    def count(self) -> int:
+        return int(self._query("SELECT COUNT(*) AS n FROM audit_records", ())[0]["n"])
+
+    # ---- coordination ----------------------------------------------------------------------
+
+    def acquire_lease(self, name: str, holder: str, ttl_s: float, now: float) -> bool:
+        assert self._write is not None
+        with self._wlock:
+            self._write.execute(
+                "INSERT OR IGNORE INTO audit_state (name, holder, until) VALUES (?, '', 0)",
+                (name,),
+            )
+            cur = self._write.execute(
+                "UPDATE audit_state SET holder = ?, until = ? "
+                "WHERE name = ? AND (holder = ? OR until < ?)",
+                (holder, now + ttl_s, name, holder, now),
+            )
+            return cur.rowcount == 1
+
+    def get_state(self, name: str) -> str | None:
+        rows = self._query("SELECT value FROM audit_state WHERE name = ?", (name,))
+        return rows[0]["value"] if rows else None
+
+    def set_state(self, name: str, value: str) -> None:
+        assert self._write is not None
+        with self._wlock:
+            self._write.execute(
+                "INSERT INTO audit_state (name, value) VALUES (?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (name, value),
+            )
+
+    # ---- tampering, for the tests and the drill in the docs --------------------------------
+
+    def raw(self) -> sqlite3.Connection:
+        """The write connection itself (tests simulate an attacker with it)."""
+        assert self._write is not None
+        return self._write
+
+
+def _stored(row: sqlite3.Row) -> StoredRecord:
+    if row["body"] is None:
+        return StoredRecord(row["rid"], skeleton(dict(row)), pruned=True)
+    return StoredRecord(row["rid"], orjson.loads(row["body"]))

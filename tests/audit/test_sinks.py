@@ -1,0 +1,206 @@
+"""Every export against a real receiver on loopback: JSON lines (rotation, OCSF), syslog RFC 5424
+over UDP, TCP and TLS carrying CEF, Splunk HEC, OTLP/HTTP logs and traces (GenAI conventions),
+and a signed webhook; a receiver that fails gets the records later, in order."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import pytest
+from tests.audit.receivers import Receivers
+from tests.audit.support import fake_exchange_record, minimal_config, write_records
+
+
+@pytest.fixture()
+def receivers(tmp_path: Path) -> Iterator[Receivers]:
+    r = Receivers(
+        tmp_path, "hec-" + secrets.token_hex(16), "whsec-" + secrets.token_hex(16)
+    ).start()
+    yield r
+    r.close()
+
+
+def sinks_yaml(r: Receivers, tmp: Path) -> str:
+    p = r.ports
+    return f"""  sinks:
+    - {{type: jsonl, name: files, path: export/audit.jsonl, max_bytes: 4096, keep: 3}}
+    - {{type: jsonl, name: ocsf-file, path: export/ocsf.jsonl, format: ocsf}}
+    - {{type: syslog, name: syslog-udp, transport: udp, port: {p["udp"]}}}
+    - {{type: syslog, name: syslog-tcp, transport: tcp, port: {p["tcp"]}}}
+    - {{type: syslog, name: syslog-tls, transport: tls, port: {p["tls"]}, server_name: localhost, ca_file: {r.cert}}}
+    - {{type: splunk_hec, url: "http://127.0.0.1:{p["http"]}", token: {r.hec_token}, index: ai}}
+    - {{type: otlp, endpoint: "http://127.0.0.1:{p["http"]}"}}
+    - {{type: webhook, url: "http://127.0.0.1:{p["http"]}/hook", secret: {r.webhook_secret}, format: ocsf}}
+"""
+
+
+def records(n: int) -> list[dict]:
+    out = []
+    for i in range(1, n + 1):
+        out.append(
+            fake_exchange_record(
+                i,
+                wire="openai.chat",
+                model_requested="gpt-4o-mini",
+                trace_id=f"{i:032x}",
+                span_id=f"{i:016x}",
+                duration_ms=12.5,
+                usage={"input_tokens": 10 + i, "output_tokens": 20},
+                attempts=[
+                    {
+                        "provider": "openai",
+                        "model": "gpt-4o-mini",
+                        "status": 503,
+                        "error": "status_503",
+                        "start_ms": 0.1,
+                        "duration_ms": 3.0,
+                    },
+                    {
+                        "provider": "openai",
+                        "model": "gpt-4o-mini",
+                        "status": 200,
+                        "error": None,
+                        "start_ms": 4.0,
+                        "duration_ms": 5.0,
+                    },
+                ],
+            )
+        )
+    return out
+
+
+def wait(check, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "the receivers did not get everything in time"
+        time.sleep(0.05)
+
+
+def test_every_sink_delivers_every_record_in_order(receivers: Receivers, tmp_path: Path) -> None:
+    n = 40
+    receivers.fail_http = 3  # HEC / OTLP / webhook answer 503 at first: retried, in order
+    config = minimal_config(tmp_path, every=1000, extra=sinks_yaml(receivers, tmp_path))
+    asyncio.run(write_records(config, records(n)))
+    ids = [f"req_{i:06d}" for i in range(1, n + 1)]
+
+    # syslog: RFC 5424 headers, CEF messages, one per record, in order, on every transport
+    wait(lambda: all(len(receivers.syslog[t]) >= n for t in ("udp", "tcp", "tls")))
+    for transport in ("udp", "tcp", "tls"):
+        got = receivers.syslog[transport]
+        assert got[0].version == "1" and got[0].app == "interlock" and got[0].msgid == "exchange"
+        assert got[0].pri == 13 * 8 + 6  # log audit, informational
+        assert all(m.msg.startswith("CEF:0|Interlock|Interlock Gateway|") for m in got)
+        cef_ids = [
+            m.msg.split("externalId=")[1].split(" ")[0] for m in got if "externalId=req_" in m.msg
+        ]
+        assert cef_ids == ids, transport
+        assert "suser=alice" in got[0].msg and "cs3=gpt-4o-mini" in got[0].msg
+
+    # Splunk HEC: events with the native record
+    wait(lambda: len([e for e in receivers.hec if e["event"]["kind"] == "exchange"]) >= n)
+    events = [e for e in receivers.hec if e["event"]["kind"] == "exchange"]
+    assert [e["event"]["id"] for e in events] == ids
+    assert events[0]["index"] == "ai" and events[0]["sourcetype"] == "interlock:audit"
+
+    # OTLP: a log record per record, a server span per exchange with a client span per attempt
+    wait(
+        lambda: (
+            sum(len(b["resourceSpans"][0]["scopeSpans"][0]["spans"]) for b in receivers.otlp_traces)
+            >= 3 * n
+        )
+    )
+    logs = [
+        lr for b in receivers.otlp_logs for lr in b["resourceLogs"][0]["scopeLogs"][0]["logRecords"]
+    ]
+    ex_logs = [lr for lr in logs if lr["eventName"] == "interlock.audit.exchange"]
+    assert [orjson.loads(lr["body"]["stringValue"])["id"] for lr in ex_logs] == ids
+    assert ex_logs[0]["traceId"] == f"{1:032x}" and int(ex_logs[0]["timeUnixNano"]) > 0
+    spans = [
+        s for b in receivers.otlp_traces for s in b["resourceSpans"][0]["scopeSpans"][0]["spans"]
+    ]
+    server = [s for s in spans if s["kind"] == 2]
+    clients = [s for s in spans if s["kind"] == 3]
+    assert len(server) == n and len(clients) == 2 * n
+    attrs = {a["key"]: a["value"] for a in server[0]["attributes"]}
+    assert attrs["gen_ai.operation.name"] == {"stringValue": "chat"}
+    assert attrs["gen_ai.request.model"] == {"stringValue": "gpt-4o-mini"}
+    assert attrs["gen_ai.usage.input_tokens"] == {"intValue": "11"}
+    assert server[0]["name"] == "chat gpt-4o-mini"
+    first_attempt = next(c for c in clients if c["traceId"] == server[0]["traceId"])
+    assert first_attempt["parentSpanId"] == server[0]["spanId"]
+    assert first_attempt["status"]["code"] == 2  # the 503 attempt is an error span
+
+    # webhook: signed (the receiver refuses a bad signature), OCSF API Activity, in order
+    wait(lambda: sum(len(d["records"]) for d in receivers.webhook) >= n)
+    ocsf = [
+        r
+        for d in receivers.webhook
+        for r in d["records"]
+        if r["metadata"]["uid"].startswith("req_")
+    ]
+    assert [r["metadata"]["uid"] for r in ocsf] == ids
+    assert ocsf[0]["class_uid"] == 6003 and ocsf[0]["type_uid"] == 600399
+    assert ocsf[0]["actor"]["user"]["uid"] == "alice" and ocsf[0]["status_id"] == 1
+
+    # JSON lines: rotated at 4 KiB, nothing lost across the files, oldest file last
+    export = tmp_path / "export"
+    files = [
+        export / "audit.jsonl.3",
+        export / "audit.jsonl.2",
+        export / "audit.jsonl.1",
+        export / "audit.jsonl",
+    ]
+    assert all(f.exists() for f in files)
+    assert all(f.stat().st_size <= 4096 + 2048 for f in files)
+    kept = [orjson.loads(x) for f in files for x in f.read_bytes().splitlines()]
+    kept_ids = [r["id"] for r in kept if r["kind"] == "exchange"]
+    assert kept_ids == ids[-len(kept_ids) :]  # the newest, in order; older rotated away (keep: 3)
+    ocsf_lines = [orjson.loads(x) for x in (export / "ocsf.jsonl").read_bytes().splitlines()]
+    assert [
+        o["metadata"]["uid"] for o in ocsf_lines if o["metadata"]["uid"].startswith("req_")
+    ] == ids
+
+
+def test_a_sink_that_is_down_gets_its_records_later_in_order(
+    receivers: Receivers, tmp_path: Path
+) -> None:
+    from tests.support import free_port
+
+    port = free_port()  # nothing listens: every delivery fails until the receiver appears
+    yaml = f"""  sinks:
+    - {{type: syslog, name: late, transport: tcp, port: {port}, retry_max_s: 0.2}}
+"""
+    config = minimal_config(tmp_path, extra=yaml)
+    asyncio.run(write_records(config, records(10), drain_s=0.5))  # shipped nowhere: stays
+    cursors = orjson.loads((tmp_path / "spool" / "chain-0" / "cursors.json").read_bytes())
+    assert cursors["late"] == 0 and cursors["store"] > 0
+
+    # The receiver comes up; the next gateway start ships the backlog first, then new records.
+    got: list[bytes] = []
+
+    async def serve() -> asyncio.AbstractServer:
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            try:
+                while True:
+                    n = await reader.readuntil(b" ")
+                    got.append(await reader.readexactly(int(n[:-1])))
+            except (asyncio.IncompleteReadError, ConnectionError):
+                pass
+
+        return await asyncio.start_server(handle, "127.0.0.1", port)
+
+    server = receivers.loop.run(serve())
+    try:
+        asyncio.run(write_records(config, records(15)[10:]))
+        wait(lambda: sum(b"externalId=req_" in g for g in got) >= 15)
+    finally:
+        server.close()
+    seen = [
+        g.split(b"externalId=")[1].split(b" ")[0].decode() for g in got if b"externalId=req_" in g
+    ]
+    assert seen == [f"req_{i:06d}" for i in range(1, 16)]
