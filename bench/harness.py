@@ -138,7 +138,8 @@ class Settings:
     targets: list[str] = field(
         default_factory=lambda: _env_list(
             "BENCH_TARGETS",
-            "direct floor interlock interlock-auth uvicorn-aiohttp uvicorn-httpx granian-aiohttp",
+            "direct floor interlock interlock-auth interlock-audit uvicorn-aiohttp uvicorn-httpx "
+            "granian-aiohttp",
         )
     )
     start_timeout: int = field(default_factory=lambda: _env_int("BENCH_START_TIMEOUT", 20))
@@ -526,6 +527,8 @@ class Target:
     script: Path | None = None
     # Gateway only: zero trust on, every request carries a demo identity's API key.
     auth: bool = False
+    # Gateway only: the audit trail on (spool, store, metrics), as in a default deployment.
+    audit: bool = False
 
     def conns(self, s: Settings) -> list[int]:
         return s.candidate_conns if self.kind == "candidate" else s.conns
@@ -537,6 +540,7 @@ TARGETS = {
     "floor": Target("floor", "floor", BENCH_DIR / "floor_proxy.py"),
     "interlock": Target("interlock", "gateway"),
     "interlock-auth": Target("interlock-auth", "gateway", auth=True),
+    "interlock-audit": Target("interlock-audit", "gateway", auth=True, audit=True),
     "uvicorn-aiohttp": Target("uvicorn-aiohttp", "candidate", CANDIDATES / "uvicorn_aiohttp.py"),
     "uvicorn-httpx": Target("uvicorn-httpx", "candidate", CANDIDATES / "uvicorn_httpx.py"),
     "granian-aiohttp": Target("granian-aiohttp", "candidate", CANDIDATES / "granian_aiohttp.py"),
@@ -582,6 +586,12 @@ models:
     provider: upstream_stream
     model: bench-stream
 """
+    if not t.audit:
+        # `interlock` and `interlock-auth` measure the core and the identity stage; the audit
+        # trail's own cost is what `interlock-audit` adds on top of `interlock-auth`.
+        head += "audit:\n  enabled: false\n"
+    else:
+        head += f'audit:\n  spool_dir: "{(s.tmp / "audit-spool").resolve()}"\n'
     path = s.tmp / f"{t.name}.yaml"
     path.write_text(head + common)
     return path

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Start the servers the test suite needs and print how to reach them.
 #
-#   eval "$(scripts/test-services.sh)"      # exports INTERLOCK_TEST_PG_DSN
-#   scripts/test-services.sh stop           # stops the throwaway cluster
+#   eval "$(scripts/test-services.sh)"      # exports INTERLOCK_TEST_PG_DSN, INTERLOCK_TEST_REDIS_URL
+#   scripts/test-services.sh stop           # stops the throwaway cluster and Redis
 #
 # PostgreSQL: installed from Debian's packages if missing, then a throwaway cluster is created in
 # a temporary directory (initdb, trust auth, loopback only, a free port) and started as the
 # `postgres` user. Nothing outside that directory is touched; the cluster's state file is
 # $INTERLOCK_TEST_STATE (default /tmp/interlock-test-services.env).
+#
+# Redis: installed from Debian's packages if missing, then a throwaway server (no persistence,
+# loopback only, a free port) runs from a temporary directory; its state file is
+# $INTERLOCK_TEST_REDIS_STATE (default /tmp/interlock-test-redis.env).
 set -euo pipefail
 
 STATE=${INTERLOCK_TEST_STATE:-/tmp/interlock-test-services.env}
@@ -45,10 +49,76 @@ stop_pg() {
     rm -f "$STATE"
 }
 
+# --- Redis -------------------------------------------------------------------------------------
+REDIS_STATE=${INTERLOCK_TEST_REDIS_STATE:-/tmp/interlock-test-redis.env}
+
+stop_redis() {
+    [ -f "$REDIS_STATE" ] || return 0
+    # shellcheck disable=SC1090
+    . "$REDIS_STATE"
+    if [ -n "${REDIS_PID:-}" ]; then
+        kill "$REDIS_PID" 2>/dev/null || true
+    fi
+    if [ -n "${REDIS_DIR:-}" ] && [ -d "$REDIS_DIR" ]; then
+        rm -rf "$REDIS_DIR"
+    fi
+    rm -f "$REDIS_STATE"
+}
+
+start_redis() {
+    if [ -f "$REDIS_STATE" ]; then
+        # shellcheck disable=SC1090
+        . "$REDIS_STATE"
+        if [ -n "${REDIS_PORT:-}" ] \
+            && redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null | grep -q PONG; then
+            echo "export INTERLOCK_TEST_REDIS_URL='$REDIS_URL'"
+            return 0
+        fi
+        stop_redis
+    fi
+    if ! command -v redis-server >/dev/null 2>&1; then
+        log "installing redis-server from Debian's packages"
+        $SUDO apt-get update -qq >&2
+        DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+            redis-server >&2
+    fi
+    local port dir url
+    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    dir=$(mktemp -d /tmp/interlock-redis.XXXXXX)
+    redis-server --bind 127.0.0.1 --port "$port" --save "" --appendonly no --dir "$dir" \
+        --daemonize yes --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" >&2
+    for _ in $(seq 1 100); do
+        redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null | grep -q PONG && break
+        sleep 0.1
+    done
+    url="redis://127.0.0.1:$port/0"
+    {
+        echo "REDIS_PID='$(cat "$dir/redis.pid")'"
+        echo "REDIS_DIR='$dir'"
+        echo "REDIS_PORT='$port'"
+        echo "REDIS_URL='$url'"
+    } >"$REDIS_STATE"
+    log "Redis $(redis-server --version | awk '{print $3}' | cut -d= -f2) on 127.0.0.1:$port (dir: $dir)"
+    echo "export INTERLOCK_TEST_REDIS_URL='$url'"
+}
+
+# --- Chromium (the console's browser tests drive Debian's chromium through Playwright) --------
+install_chromium() {
+    [ -x /usr/bin/chromium ] && return 0
+    log "installing chromium from Debian's packages"
+    $SUDO apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+        chromium >&2
+}
+
 if [ "${1:-start}" = "stop" ]; then
     stop_pg
+    stop_redis
     exit 0
 fi
+
+start_redis
+install_chromium
 
 # --- already running? reuse it -------------------------------------------------------------
 if [ -f "$STATE" ]; then

@@ -292,6 +292,7 @@ class Decision:
     stage: str
     outcome: str
     detail: dict[str, Any] = field(default_factory=dict)
+    at: float = field(default_factory=time.perf_counter)  # when it was made: stage latency
 
 
 @dataclass(slots=True)
@@ -315,6 +316,9 @@ class Exchange:
     principal: Any = None  # who is calling: identity, team, application, policy (auth stage)
     # Which configured models the caller's policy allows (auth stage); routing drops the rest.
     model_filter: Callable[[str], bool] | None = None
+    audit: Any = None  # the audit stage's per-exchange notes (client headers, phase times)
+    # DLP's pseudonym vault (token <-> real value) so answers can be restored; wiped when done.
+    pseudonyms: Any = None
 
     def decide(self, stage: str, outcome: str, **detail: Any) -> None:
         self.decisions.append(Decision(stage, outcome, detail))

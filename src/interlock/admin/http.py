@@ -133,6 +133,10 @@ ROUTES: list[Route] = [
 ]  # fmt: skip
 
 
+# `app[ADMIN_ROUTES](route)` adds a route to the admin API (set once the identity stage installs).
+ADMIN_ROUTES = web.AppKey("admin_routes", Callable[[Route], None])
+
+
 def request_id(request: web.Request) -> str:
     # Every admin response carries an id that finds its audit record.
     rid = request.get(REQUEST_ID)
@@ -203,6 +207,8 @@ def register_admin_routes(app: web.Application, stage: IdentityStage) -> AdminSe
                             400, "invalid_request", f"{where}: {first['msg']}"
                         ) from None
                 result = await route.handler(service, actor, request, body)
+                if isinstance(result, web.StreamResponse):
+                    return result  # a handler that answers in another format (CSV)
             except AuthFailure as failure:
                 err = failure.to_gateway_error()
                 return error_json(failure.status, err.code, failure.message, request)
@@ -227,13 +233,23 @@ def register_admin_routes(app: web.Application, stage: IdentityStage) -> AdminSe
 
     for route in ROUTES:
         app.router.add_route(route.method, route.path, make(route))
+    extra: list[Route] = []
+
+    def add_route(route: Route) -> None:
+        # Other stages' admin routes (spend: cost control), behind the same admin credentials.
+        extra.append(route)
+        app.router.add_route(route.method, route.path, make(route))
+
+    app[ADMIN_ROUTES] = add_route
 
     from interlock.admin.openapi import openapi_document
 
-    document = orjson.dumps(openapi_document(ROUTES))
+    document: list[bytes] = []
 
     async def openapi(request: web.Request) -> web.Response:
-        return web.Response(body=document, content_type="application/json")
+        if not document:  # built on first use, once every stage has added its routes
+            document.append(orjson.dumps(openapi_document([*ROUTES, *extra])))
+        return web.Response(body=document[0], content_type="application/json")
 
     app.router.add_get("/admin/openapi.json", openapi)
     return service

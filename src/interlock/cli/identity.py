@@ -98,13 +98,7 @@ def add_identity_commands(sub: argparse._SubParsersAction[argparse.ArgumentParse
     c.add_argument("--app", required=True)
     c.add_argument("--policy", required=True)
 
-    audit = sub.add_parser("audit", help="the admin audit trail")
-    actions = audit.add_subparsers(dest="action", required=True)
-    a = actions.add_parser("list", parents=[target])
-    a.add_argument("--entity-type")
-    a.add_argument("--entity-id")
-    a.add_argument("--outcome", choices=["ok", "denied"])
-    a.add_argument("--limit", type=int, default=100)
+    # `interlock audit …` (admin trail `list`, search, verify) lives in cli/audit_cmd.py.
 
 
 def create_body(command: str, args: argparse.Namespace) -> dict[str, Any]:

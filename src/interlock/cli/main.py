@@ -23,6 +23,19 @@ def main(argv: list[str] | None = None) -> int:
     from interlock.cli.identity import add_identity_commands
 
     add_identity_commands(sub)
+    from interlock.cli.spend import add_spend_command
+
+    add_spend_command(sub)
+    from interlock.cli.audit_cmd import add_audit_commands
+
+    add_audit_commands(sub)
+    from interlock.routing.explain import add_route_commands
+
+    add_route_commands(sub)
+
+    from interlock.dlp.scan_cli import add_scan_command
+
+    add_scan_command(sub)
 
     args = parser.parse_args(argv)
     if args.command == "serve":
@@ -34,7 +47,23 @@ def main(argv: list[str] | None = None) -> int:
 
         run_simulator(SimulatorConfig(), args.host, args.port)
         return 0
-    if args.command in ("teams", "apps", "identities", "keys", "bindings", "audit"):
+    if args.command == "audit":
+        from interlock.cli.audit_cmd import audit_command
+
+        return audit_command(args)
+    if args.command == "scan":
+        from interlock.dlp.scan_cli import scan_command
+
+        return scan_command(args)
+    if args.command == "spend":
+        from interlock.cli.spend import spend_command
+
+        return spend_command(args)
+    if args.command == "route":
+        from interlock.routing.explain import route_command
+
+        return route_command(args)
+    if args.command in ("teams", "apps", "identities", "keys", "bindings"):
         from interlock.cli.identity import identity_command
 
         return identity_command(args)

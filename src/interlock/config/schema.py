@@ -6,6 +6,23 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+# Cost control's own sections (budgets, rate limits, counters, prices) live with their stage.
+from interlock.budget.config import (
+    BudgetPolicy,
+    CountersSettings,
+    ModelPrice,
+    RateLimitPolicy,
+    check_budget_references,
+)
+from interlock.dlp.config import DlpPolicy  # the dlp section's schema lives with DLP
+from interlock.routing.config import (  # routes and routing policies live with routing
+    Capability,
+    RouteConfig,
+    RoutingPolicy,
+    TierName,
+    check_route_references,
+)
+
 ProviderType = Literal["openai", "openai_compatible", "azure", "anthropic", "bedrock", "gemini"]
 
 
@@ -91,6 +108,12 @@ class ModelConfig(Strict):
     kind: Literal["chat", "embedding"] = "chat"
     aliases: list[str] = Field(default_factory=list)
     fallbacks: list[str] = Field(default_factory=list)
+    price: ModelPrice | None = None  # overrides the price catalogue (cost control, issue 6)
+    # Routing (issue 7): overrides of what the catalogue says or derives from the price.
+    capabilities: list[Capability] | None = None
+    cost_tier: TierName | None = None
+    quality_tier: TierName | None = None
+    region: str | None = None  # where it is served, for residency (default: the provider's)
 
 
 # ---- identity, credentials and policies (issue 3) ------------------------------------------
@@ -172,55 +195,12 @@ class AuthSettings(Strict):
 
 
 # Sections later stages read. Typed now so policy files validate; each stage owns and extends its own.
-class DlpRule(Strict):
-    type: str  # a detector name ("email", "credit_card", …) or "regex"
-    pattern: str | None = None
-    action: Literal["detect", "redact", "mask", "pseudonymise", "block"] = "redact"
-
-
-class DlpPolicy(Strict):
-    enabled: bool = True
-    rules: list[DlpRule] = Field(default_factory=list)
-    on_failure: Literal["closed", "open"] = "closed"
-
-
-class InjectionPolicy(Strict):
-    enabled: bool = True
-    threshold: float = Field(0.8, ge=0, le=1)
-    action: Literal["detect", "block"] = "block"
-
-
-class BudgetLimit(Strict):
-    scope: Literal["team", "application", "identity", "key"] = "team"
-    period: Literal["day", "week", "month"] = "month"
-    amount_usd: float = Field(gt=0)
-    warn_at: list[float] = Field(default_factory=lambda: [0.8])
-    on_exceed: Literal["block", "downgrade"] = "block"
-
-
-class BudgetPolicy(Strict):
-    limits: list[BudgetLimit] = Field(default_factory=list)
-
-
-class RateLimitPolicy(Strict):
-    scope: Literal["team", "application", "identity", "key"] = "key"
-    requests_per_minute: int | None = Field(None, ge=1)
-    tokens_per_minute: int | None = Field(None, ge=1)
-
-
-class RoutingPolicy(Strict):
-    profile: str = "default"
-    residency: list[str] = Field(default_factory=list)
-
-
-class OutputPolicy(Strict):
-    deny_list: list[str] = Field(default_factory=list)
-    pii: Literal["off", "detect", "redact", "block"] = "off"
-    restore_pseudonyms: bool = True
-
-
-class AuditPolicy(Strict):
-    content: Literal["none", "metadata", "redacted", "full"] = "metadata"
+# The audit sections (per policy and gateway-wide) live with the audit package; the injection
+# section (thresholds and actions per context, external guards) and the output section
+# (deny-lists, patterns, output DLP, schema check, classifier) live with their stages.
+from interlock.audit.config import AuditPolicy, AuditSettings  # noqa: E402
+from interlock.injection.config import InjectionPolicy  # noqa: E402
+from interlock.output.config import OutputPolicy  # noqa: E402
 
 
 class PolicyConfig(Strict):
@@ -246,6 +226,11 @@ class GatewayConfig(Strict):
     # On by default: a file without an `auth` section still refuses every unidentified request.
     auth: AuthSettings = AuthSettings()
     policies: dict[str, PolicyConfig] = Field(default_factory=dict)
+    # Where spend, reservations and rate windows are counted (cost control, issue 6).
+    counters: CountersSettings = CountersSettings()
+    audit: AuditSettings = AuditSettings()
+    # Names a client may send as `model` that routing resolves per request (issue 7).
+    routes: dict[str, RouteConfig] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> GatewayConfig:
@@ -272,6 +257,8 @@ class GatewayConfig(Strict):
                 if self.models[target].kind != model.kind:
                     raise ValueError(f"models.{name}.fallbacks: '{fb}' is not a {model.kind} model")
         self._policies_resolve(names)
+        check_budget_references(self)
+        check_route_references(self)
         return self
 
     def _policies_resolve(self, model_names: set[str]) -> None:

@@ -11,8 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from interlock.audit.stage import audit_stages
 from interlock.auth.stage import identity_stage
+from interlock.budget.stage import budget_stage
 from interlock.config import GatewayConfig
+from interlock.console.routes import console_stage
+from interlock.dlp.stage import dlp_stage
+from interlock.injection.stage import injection_stage
+from interlock.output.stage import output_stage
+from interlock.routing.stage import routing_stage
 from interlock.server.runtime import RuntimeHolder
 
 
@@ -23,4 +30,17 @@ def build_stages(
     identity = identity_stage(holder, config, config_path)
     if identity is not None:
         stages.append(identity)
+    stages.append(injection_stage())  # inspects the request before it is admitted
+    stages.append(dlp_stage(holder, config))  # inspect: redact/pseudonymise/block before admission
+    stages.append(routing_stage(holder))  # resolves routes (`auto`); budget may then downgrade
+    stages.append(budget_stage(holder, config, config_path))  # admit before dispatch, settle after
+    stages.append(output_stage(holder, config))  # answers: after DLP restored them, before audit
+    stages.append(console_stage())  # /console: routes only, sees no exchange
+    # Audit wraps the rest: its intake first (client headers, even for refused requests), its
+    # recorder last (it sees every other stage's decision). Add new stages above this line.
+    audit = audit_stages(holder, config, config_path, identity)
+    if audit is not None:
+        intake, recorder = audit
+        stages.insert(0, intake)
+        stages.append(recorder)
     return stages

@@ -85,6 +85,47 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "INSERT INTO identity_state (id, version) VALUES (1, 1)",
         ],
     ),
+    (
+        2,
+        "cost control: spend ledger and budget warning events",
+        [
+            # Settled spend, summed per 15 minutes (every time zone's midnight falls on one) and
+            # per team, application, model, key and identity: the source of spend reports, and
+            # of in-process budget counters after a restart.
+            """CREATE TABLE spend_ledger (
+                bucket_start DOUBLE PRECISION NOT NULL,
+                team_id TEXT NOT NULL,
+                app_id TEXT NOT NULL,
+                model TEXT NOT NULL,
+                provider TEXT NOT NULL,
+                key_id TEXT NOT NULL,
+                identity_id TEXT NOT NULL,
+                requests BIGINT NOT NULL,
+                input_tokens BIGINT NOT NULL,
+                output_tokens BIGINT NOT NULL,
+                cached_input_tokens BIGINT NOT NULL,
+                reasoning_tokens BIGINT NOT NULL,
+                cost_nano BIGINT NOT NULL,
+                PRIMARY KEY (bucket_start, team_id, app_id, model, provider, key_id, identity_id)
+            )""",
+            # One row per budget counter (its key names the period) and threshold: a warning is
+            # sent once per threshold per period, across restarts.
+            """CREATE TABLE budget_events (
+                id {serial_pk},
+                at DOUBLE PRECISION NOT NULL,
+                kind TEXT NOT NULL,
+                counter TEXT NOT NULL,
+                threshold TEXT NOT NULL,
+                policy TEXT NOT NULL,
+                budget TEXT NOT NULL,
+                spent_nano BIGINT NOT NULL,
+                limit_nano BIGINT NOT NULL,
+                period_end DOUBLE PRECISION NOT NULL,
+                request_id TEXT
+            )""",
+            "CREATE UNIQUE INDEX budget_events_once ON budget_events(counter, threshold)",
+        ],
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]
