@@ -554,7 +554,7 @@ def interlock_config(t: Target, s: Settings, port: int, upstream_port: int) -> P
         # and this target differ by authentication alone (issue 3).
         head = f"""\
 database:
-  url: "sqlite:///{(s.tmp / "bench.db").resolve()}"
+  url: "sqlite:///{(s.tmp / f"{t.name}.db").resolve()}"
 policies:
   everything:
     models: ["*"]
