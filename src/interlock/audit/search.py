@@ -51,6 +51,37 @@ class Query:
             out.append(tag("o", self.status))
         return out
 
+    def column_filters(self, mark: str, prefix: str = "") -> tuple[list[str], list[Any]]:
+        """WHERE clauses and parameters for the plain column filters, shared by both stores.
+
+        `mark` is the driver's placeholder (`?` for SQLite, `%s` for psycopg); `prefix` the
+        table alias. Text and tag matching differ per engine and stay with each store.
+        """
+        where = [f"{prefix}body IS NOT NULL"]
+        params: list[Any] = []
+        for column, value in (
+            ("team", self.team), ("app", self.app), ("identity", self.identity),
+            ("end_user", self.end_user), ("model", self.model), ("provider", self.provider),
+            ("policy", self.policy), ("kind", self.kind), ("id", self.request_id),
+        ):  # fmt: skip
+            if value is not None:
+                where.append(f"{prefix}{column} = {mark}")
+                params.append(value)
+        if self.since is not None:
+            where.append(f"{prefix}ts >= {mark}")
+            params.append(self.since)
+        if self.until is not None:
+            where.append(f"{prefix}ts < {mark}")
+            params.append(self.until)
+        status = self.status_range()
+        if status is not None:
+            where.append(f"{prefix}status BETWEEN {mark} AND {mark}")
+            params += list(status)
+        if self.before is not None:
+            where.append(f"{prefix}rid < {mark}")
+            params.append(self.before)
+        return where, params
+
     def status_range(self) -> tuple[int, int] | None:
         s = (self.status or "").lower()
         if not s or s in ("ok", "refused", "failed"):

@@ -142,29 +142,7 @@ class PostgresAuditStore:
             return self._reader().execute(sql, params).fetchall()
 
     def search(self, q: Query) -> list[StoredRecord]:
-        where = ["body IS NOT NULL"]
-        params: list[Any] = []
-        for column, value in (
-            ("team", q.team), ("app", q.app), ("identity", q.identity), ("end_user", q.end_user),
-            ("model", q.model), ("provider", q.provider), ("policy", q.policy), ("kind", q.kind),
-            ("id", q.request_id),
-        ):  # fmt: skip
-            if value is not None:
-                where.append(f"{column} = %s")
-                params.append(value)
-        if q.since is not None:
-            where.append("ts >= %s")
-            params.append(q.since)
-        if q.until is not None:
-            where.append("ts < %s")
-            params.append(q.until)
-        status = q.status_range()
-        if status is not None:
-            where.append("status BETWEEN %s AND %s")
-            params += list(status)
-        if q.before is not None:
-            where.append("rid < %s")
-            params.append(q.before)
+        where, params = q.column_filters("%s", "")
         words = q.words()
         if words:
             # Each word as its own lexeme, all required: the same meaning as the SQLite search.

@@ -195,29 +195,7 @@ class SQLiteAuditStore:
             return self._read.execute(sql, params).fetchall()
 
     def search(self, q: Query) -> list[StoredRecord]:
-        where = ["r.body IS NOT NULL"]
-        params: list[Any] = []
-        for column, value in (
-            ("team", q.team), ("app", q.app), ("identity", q.identity), ("end_user", q.end_user),
-            ("model", q.model), ("provider", q.provider), ("policy", q.policy), ("kind", q.kind),
-            ("id", q.request_id),
-        ):  # fmt: skip
-            if value is not None:
-                where.append(f"r.{column} = ?")
-                params.append(value)
-        if q.since is not None:
-            where.append("r.ts >= ?")
-            params.append(q.since)
-        if q.until is not None:
-            where.append("r.ts < ?")
-            params.append(q.until)
-        status = q.status_range()
-        if status is not None:
-            where.append("r.status BETWEEN ? AND ?")
-            params += list(status)
-        if q.before is not None:
-            where.append("r.rid < ?")
-            params.append(q.before)
+        where, params = q.column_filters("?", "r.")
         match = fts_match(q)
         if match is not None:
             where.append("r.rid IN (SELECT rowid FROM audit_fts WHERE audit_fts MATCH ?)")
