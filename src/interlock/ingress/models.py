@@ -8,12 +8,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-import orjson
 from aiohttp import web
 
 from interlock.errors import GatewayError
 from interlock.exchange import Exchange
-from interlock.ingress.errors import anthropic_error, openai_error
+from interlock.ingress.errors import caller_error
 from interlock.server.pipeline import REQUEST_ID
 from interlock.server.runtime import RuntimeHolder
 
@@ -31,14 +30,7 @@ def models_handler(
             await pipeline.authenticate(request, ex)
         except GatewayError as err:
             ex.status, ex.error_code = err.status, err.code
-            body = (
-                anthropic_error(err, ex.request_id)
-                if anthropic
-                else openai_error(err, ex.request_id)
-            )
-            return web.Response(
-                status=err.status, body=orjson.dumps(body), content_type="application/json"
-            )
+            return caller_error(request, err, ex.request_id)
         finally:
             await pipeline.finish(ex)
         allowed = ex.model_filter

@@ -8,13 +8,12 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-import orjson
 from aiohttp import web
 
 from interlock.config import GatewayConfig
 from interlock.errors import GatewayError
 from interlock.ingress.base import Ingress
-from interlock.ingress.errors import anthropic_error, openai_error
+from interlock.ingress.errors import caller_error
 from interlock.server.logs import current_request_id
 from interlock.server.pipeline import REQUEST_ID, Pipeline, new_request_id
 from interlock.server.runtime import RuntimeHolder
@@ -40,14 +39,8 @@ def _load(spec: str) -> Any:
     return getattr(import_module(module), name)
 
 
-def _is_anthropic(request: web.Request) -> bool:
-    return request.path.startswith("/v1/messages") or "anthropic-version" in request.headers
-
-
 def render_error(request: web.Request, err: GatewayError) -> web.Response:
-    rid = request.get(REQUEST_ID) or new_request_id()
-    body = anthropic_error(err, rid) if _is_anthropic(request) else openai_error(err, rid)
-    return web.Response(status=err.status, body=orjson.dumps(body), content_type="application/json")
+    return caller_error(request, err, request.get(REQUEST_ID) or new_request_id())
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
