@@ -1,8 +1,10 @@
 """`interlock scan`: try a policy's DLP on your own data before deploying it.
 
 Reads JSON lines `{"id": …, "text": …}` on stdin and writes one JSON line per input:
-`{"id": …, "findings": [{"type", "start", "end", "rule", "action", "score"}]}` with offsets in
-characters of the input text. Without `--config`, the built-in defaults are used.
+`{"id": …, "findings": [{"type", "start", "end", "rule", "action", "score"}], "injection":
+{"score", "flagged", "reasons"}}` with offsets in characters of the input text. Without
+`--config`, the built-in defaults are used. The injection part reads each text as a user turn,
+flagged at the default injection policy's user threshold.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import orjson
 
 from interlock.dlp.config import DlpPolicy
 from interlock.dlp.policy import CompiledPolicy, compile_policy
+from interlock.injection import scan_text
 
 
 def add_scan_command(sub: Any) -> None:
@@ -69,7 +72,8 @@ def scan_lines(compiled: CompiledPolicy, source: TextIO, out: TextIO) -> int:
             }
             for f in compiled.engine.scan(text)
         ]
-        out.write(orjson.dumps({"id": item.get("id"), "findings": findings}).decode() + "\n")
+        result = {"id": item.get("id"), "findings": findings, "injection": scan_text(text)}
+        out.write(orjson.dumps(result).decode() + "\n")
     return 1 if errors else 0
 
 
