@@ -541,7 +541,11 @@ class BudgetStage:
         if ticket.backend == "memory":
             self._crossed(ex, ticket, settlement, budgets, self.local.settle_now(settlement))
         else:
-            self._background(self._settle_shared(ex, ticket, settlement, budgets))
+            # Awaited (one round trip, batched with every settlement finishing meanwhile), so a
+            # threshold this exchange crossed is a decision on it before the audit records it,
+            # as with in-process counters. Redis marks each threshold once per period for all
+            # instances (HSETNX in the settle script).
+            await self._settle_shared(ex, ticket, settlement, budgets)
 
     def _settlement(
         self, ex: Exchange, ticket: Ticket, served: tuple[str, str] | None, usage: Usage, cost: int
@@ -605,7 +609,7 @@ class BudgetStage:
             self._event(
                 ex.request_id, ticket.policy, b, key, "warning", threshold, spent, period_end
             )
-            # Seen by the audit when the settlement is synchronous (in-process counters).
+            # On the exchange before the audit takes it: settlement is awaited in both modes.
             ex.decide(
                 STAGE, "warning", budget=b.label, threshold=threshold, counter=key,
                 spent_usd=usd(spent), limit_usd=usd(b.limit_nano),
