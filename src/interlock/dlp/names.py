@@ -64,17 +64,40 @@ TITLES = frozenset(
     ]
 )
 PERSON_CONTEXT = words(
-    "name named names dear hi hello hey by from contact customer patient employee manager "
+    "name named names dear hi hello hey by contact customer patient employee manager "
     "sincerely regards thanks thank cc attn signed author user client colleague friend wife "
     "husband son daughter mother father brother sister called am i'm is was ask tell meet "
     "met with cc: to: from: mr mrs ms dr applicant candidate tenant resident member owner "
     "holder cardholder driver passenger guest said says me producer director starring "
-    "founder founders singer actor writer"
+    "founder founders singer actor writer under guardian assistant"
 )
+# Two words before a run that make it a name ("my name is …", "change it to …").
+PERSON_PHRASES = frozenset(
+    ["name is", "it to", "assistant to", "speak to", "talk to", "said to", "listed by", "sung by"]
+)
+# Verbs after a run that say a person did something; the weak ones follow things too.
 PERSON_AFTER = words(
-    "said says wrote writes told asked called replied is was has had began spent explained "
-    "just lives lived works worked"
+    "said says wrote writes told asked called replied began spent explained lives lived works "
+    "worked smiled laughed added"
 )
+PERSON_AFTER_WEAK = words("is was has had just will would can could")
+# Capitalised words that are never (part of) a name: weekdays, months, nationalities and
+# languages, pronoun contractions, royal titles. They are dropped from runs like common words.
+NOT_NAMES = words(
+    "monday tuesday wednesday thursday friday saturday sunday january february march april "
+    "june july august september october november december i i'm i'll i've i'd i’m ok okay "
+    "american british english french german spanish italian dutch polish russian chinese "
+    "japanese korean indian canadian australian mexican brazilian swedish norwegian danish "
+    "finnish greek turkish irish scottish welsh portuguese croatian serbian czech slovak "
+    "hungarian romanian bulgarian ukrainian austrian swiss belgian african european asian "
+    "arabic hebrew latin christmas easter princess prince king queen duke duchess royal "
+    "majesty highness lord god"
+)
+# Countries and regions GeoNames spells differently.
+PLACE_ALIASES = frozenset(
+    ["czech republic", "netherlands", "the netherlands", "usa", "u.s.", "uk", "uae",
+     "macedonia", "england", "scotland", "wales", "northern ireland", "great britain"]
+)  # fmt: skip
 PLACE_CONTEXT = words(
     "in at from to near city country town live lives living located based moved visit"
 )
@@ -139,7 +162,10 @@ class Gazetteer:
     first: frozenset[str]
     last: frozenset[str]
     places: frozenset[str]  # lower case
+    regions: frozenset[str]  # lower case: countries, US states, continents (never a person)
     common: frozenset[str]  # lower case
+    common_first: frozenset[str]  # lower case first names that are not common words
+    lower_last: frozenset[str]  # lower case
 
 
 @lru_cache(maxsize=1)
@@ -147,11 +173,15 @@ def gazetteer() -> Gazetteer:
     ref = resources.files("interlock.dlp") / "data" / "gazetteer.json.gz"
     with ref.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
         data = json.load(fh)
+    common = frozenset(data["common_words"])
     return Gazetteer(
         frozenset(data["first_names"]),
         frozenset(data["last_names"]),
         frozenset(p.lower() for p in data["places"]),
-        frozenset(data["common_words"]),
+        frozenset(p.lower() for p in data["regions"]) | PLACE_ALIASES,
+        common,
+        frozenset(w.lower() for w in data["first_names"]) - common,
+        frozenset(w.lower() for w in data["last_names"]),
     )
 
 
@@ -177,6 +207,7 @@ class NameRecognizer:
         run: list[_Token] = []
         prev_end = -1
         common, first = self.g.common, self.g.first
+        self._maybe: list[tuple[int, int]] = []
         for m in pattern.finditer(text):
             raw = m.group(0)
             if not raw[0].isupper():
@@ -193,7 +224,8 @@ class NameRecognizer:
                 # Fast path for the usual capitalised word: a sentence start like "The" or
                 # "Please" cannot begin a name, so it starts no run.
                 bare = raw[:-1] if raw[-1] == "." else raw
-                if bare.lower() in common and bare not in first:
+                lower = bare.lower()
+                if (lower in common and bare not in first) or lower in NOT_NAMES:
                     continue
             token = self._token(start, m.end(), raw)
             if run and (token.title or run[-1].word.endswith(("'s", "’s"))):
@@ -203,17 +235,71 @@ class NameRecognizer:
             prev_end = m.end()
         if run:
             self._classify(text, run, out)
-        if ORGANIZATION in self.entities and " and " in text:
-            out = self._firms(text, out)
+        if self._maybe and out:
+            out = _same_name(text, out, self._maybe)
+        if PERSON in self.entities and not out and text.islower():
+            out = self._lower_case_names(text)
+        if " and " in text and (ORGANIZATION in self.entities or PERSON in self.entities):
+            out = self._name_lists(text, out)
         return out
 
-    def _firms(self, text: str, out: list[Finding]) -> list[Finding]:
-        """ "Smith, Jones and Lee" (surnames listed the way law and accounting firms are named)."""
+    def _name_lists(self, text: str, out: list[Finding]) -> list[Finding]:
+        """ "Smith, Jones and Lee": a firm after "at"/"from"/"for" (the way law and accounting
+        firms are named), otherwise three people ("our founders: Smith, Jones and Lee")."""
+        g = self.g
         for m in _FIRM.finditer(text):
-            if all(w in self.g.last for w in m.groups()):
-                span = (m.start(), m.end())
-                out = [f for f in out if f.end <= span[0] or f.start >= span[1]]
-                out.append(Finding(ORGANIZATION, *span, "org_firm_name", 0.75, "internal"))
+            if not all(w in g.last or w in g.first for w in m.groups()):
+                continue
+            span = (m.start(), m.end())
+            out = [f for f in out if f.end <= span[0] or f.start >= span[1]]
+            before = text[max(0, m.start() - 3) : m.start()].rstrip()
+            if not before.endswith(":") and _word_before(text, m.start()) not in PERSON_CONTEXT:
+                if ORGANIZATION in self.entities and all(w in g.last for w in m.groups()):
+                    out.append(Finding(ORGANIZATION, *span, "org_firm_name", 0.75, "internal"))
+            elif PERSON in self.entities:
+                for i in (1, 2, 3):
+                    out.append(
+                        Finding(PERSON, m.start(i), m.end(i), "name_list", 0.7, "confidential")
+                    )
+        return out
+
+    def _lower_case_names(self, text: str) -> list[Finding]:
+        """All-lower-case text ("my name is lena andersson"): a known first name that is not a
+        common word, followed by an optional initial and a surname, or a first name alone where
+        the words before say a name follows."""
+        g, out = self.g, []
+        tokens = list(_LOWER_WORD.finditer(text))
+        i = 0
+        while i < len(tokens):
+            word = tokens[i].group(0)
+            if word in g.common_first:
+                j = i + 1
+                if j < len(tokens) and len(tokens[j].group(0).rstrip(".")) == 1:
+                    j += 1  # a middle initial
+                end_token = tokens[i]
+                if j < len(tokens) and _adjacent(text, tokens[j - 1], tokens[j]):
+                    last = tokens[j].group(0)
+                    if last in g.lower_last or (last not in g.common and last not in g.places):
+                        end_token = tokens[j]
+                before = _word_before(text, tokens[i].start())
+                phrase = _phrase_before(text, tokens[i].start())
+                score = 0.7 if end_token is not tokens[i] else 0.4
+                if before in PERSON_CONTEXT or phrase in PERSON_PHRASES:
+                    score += 0.35
+                if score >= THRESHOLD:
+                    out.append(
+                        Finding(
+                            PERSON,
+                            tokens[i].start(),
+                            end_token.end(),
+                            "lower_case_name",
+                            round(min(score, 1.0), 2),
+                            "confidential",
+                        )
+                    )
+                    i = tokens.index(end_token) + 1
+                    continue
+            i += 1
         return out
 
     def _token(self, start: int, end: int, raw: str) -> _Token:
@@ -228,7 +314,9 @@ class NameRecognizer:
             lower in TITLES,
             key in g.first,
             key in g.last,
-            lower in g.common or (word.isupper() and len(word) <= 4 and key not in g.first),
+            lower in g.common
+            or lower in NOT_NAMES
+            or (word.isupper() and len(word) <= 4 and key not in g.first),
         )
 
     def _classify(self, text: str, run: list[_Token], out: list[Finding]) -> None:
@@ -236,9 +324,15 @@ class NameRecognizer:
         while run and (run[0].title or (run[0].common and not _name_led(run))):
             title = title or run[0].title
             run = run[1:]
+        if run and _is_street(run, text, run[0].start):
+            if LOCATION in self.entities:
+                out.append(
+                    Finding(LOCATION, run[0].start, run[-1].end, "street_name", 0.6, "internal")
+                )
+            return
         while run and run[-1].common and not (run[-1].last or run[-1].first):
             run = run[:-1]
-        if not run:
+        if not run or all(t.common for t in run):
             return
         if run[-1].word.endswith(("'s", "’s")):
             run[-1].end -= 2
@@ -246,10 +340,6 @@ class NameRecognizer:
         start, end = run[0].start, run[-1].end
         span_text = text[start:end]
         last_word = run[-1].word.lower()
-        if _is_street(run, text, start):
-            if LOCATION in self.entities:
-                out.append(Finding(LOCATION, start, end, "street_name", 0.6, "internal"))
-            return
         if ORGANIZATION in self.entities and len(run) == 1 and _company_pair(run[0], self.g):
             out.append(Finding(ORGANIZATION, start, end, "org_pattern", 0.6, "internal"))
             return
@@ -263,9 +353,18 @@ class NameRecognizer:
             return
         before = _word_before(text, start)
         after = text[end : end + 12].lower()
+        lower_span = span_text.lower()
+        region = lower_span in self.g.regions
+        # A first name that is also a town ("Logan", "Brandon") is a person unless the words
+        # before say it is a place; a country or state is always a place.
+        is_place = region or (
+            lower_span in self.g.places
+            and (len(run) > 1 or not run[0].first or before in PLACE_CONTEXT)
+        )
         named = _person_score(run, title, before, after)
-        is_place = span_text.lower() in self.g.places
-        if LOCATION in self.entities and is_place and not title and named < 0.8:
+        if named < 0.8 and not is_place:
+            named += _line_bonus(text, start, end, run) + _phrase_bonus(text, start)
+        if LOCATION in self.entities and is_place and not title and (named < 0.8 or region):
             score = 0.75 + (0.15 if before in PLACE_CONTEXT else 0.0)
             out.append(Finding(LOCATION, start, end, "gazetteer_place", score, "internal"))
             return
@@ -280,7 +379,12 @@ class NameRecognizer:
                     "confidential",
                 )
             )
+        elif PERSON in self.entities and named > 0:
+            self._maybe.append((start, end))
 
+
+_LOWER_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?\.?")
+_LINE_PUNCT = " \t?!.,:;\"'*-–—()[]<>|#>"
 
 STREET_WORDS = frozenset(
     [
@@ -315,8 +419,18 @@ STREET_WORDS = frozenset(
         "alley",
         "row",
         "hill",
+        # more USPS street suffixes
+        "bridge", "brook", "brooks", "bypass", "causeway", "circle", "cliffs", "corner",
+        "corners", "cove", "coves", "crossing", "crossroad", "estates", "expressway", "falls",
+        "ferry", "flat", "flats", "ford", "forge", "fork", "forks", "freeway", "garden", "glen",
+        "glens", "grove", "groves", "harbor", "haven", "heights", "hollow", "inlet", "junction",
+        "knoll", "knolls", "landing", "loop", "mall", "manor", "meadow", "meadows", "mews",
+        "orchard", "oval", "overpass", "park", "parks", "pass", "passage", "path", "pike",
+        "plaza", "point", "points", "rapids", "ridge", "route", "shoals", "shore", "shores",
+        "spur", "stravenue", "trace", "trail", "turnpike", "underpass", "union", "unions",
+        "valley", "viaduct", "vista", "walk", "ways",
     ]
-)
+)  # fmt: skip
 STREET_HEADS = frozenset(
     [
         "rua",
@@ -355,15 +469,23 @@ def _company_pair(token: _Token, g: Gazetteer) -> bool:
 
 def _name_led(run: list[_Token]) -> bool:
     """A common word that is also a first name, followed by a surname: "Will Smith"."""
-    return run[0].first and len(run) > 1 and (run[1].last or run[1].first)
+    return run[0].first and len(run) > 1 and (run[1].last or run[1].first) and not run[1].common
+
+
+def _initial(token: _Token) -> bool:
+    return len(token.word) == 1 and token.word.isupper()
 
 
 def _person_score(run: list[_Token], title: bool, before: str, after: str) -> float:
     n = len(run)
     first, last = run[0], run[-1]
     known = sum(t.first or t.last for t in run)
+    unknown = sum(not (t.first or t.last or t.common) for t in run)
+    middle_initial = n >= 3 and any(_initial(t) for t in run[1:-1]) and not _initial(last)
     if title:
         score = 0.9
+    elif middle_initial and not last.common:
+        score = 0.85  # "Janka M. Szász", "Jildau S Bouts"
     elif n >= 2 and first.first and (last.last or not last.common):
         score = 0.85
     elif n >= 2 and known == n:
@@ -374,18 +496,64 @@ def _person_score(run: list[_Token], title: bool, before: str, after: str) -> fl
         score = 0.55
     elif n == 1 and first.last and not first.common:
         score = 0.35
+    elif n in (2, 3) and unknown == n:
+        score = 0.4  # two or three proper nouns no list knows: a name when anything else says so
     else:
         score = 0.2 if not any(t.common for t in run) else 0.0
-    if n >= 2 and any(t.word.lower().endswith(_SURNAME_ENDINGS) for t in run[1:]):
+    if any(t.word.lower().endswith(_SURNAME_ENDINGS) for t in run[1:] if n >= 2) or (
+        unknown and not all(t.word.isascii() for t in run)
+    ):
         score += 0.15
     if before in PERSON_CONTEXT:
         score += 0.35
-    head = after.lstrip()
-    if after.startswith(("'s", "’s")) or head.split(" ", 1)[0].strip(",.") in PERSON_AFTER:
-        score += 0.3 if known else 0.15
+    head = after.lstrip().split(" ", 1)[0].strip(",.!?")
+    if after.startswith(("'s", "’s")) or head in PERSON_AFTER:
+        score += 0.3
+    elif head in PERSON_AFTER_WEAK:
+        score += 0.3 if known else 0.1
     if n > 4:
         score -= 0.3  # a title-cased heading, not a name
     return score
+
+
+def _same_name(text: str, out: list[Finding], maybe: list[tuple[int, int]]) -> list[Finding]:
+    """A weak candidate that repeats a word of a person found in the same text ("early
+    Bulgakov" after "Yuri Bulgakov's") is that person."""
+    known = {w for f in out if f.entity == PERSON for w in text[f.start : f.end].split()}
+    for start, end in maybe:
+        if text[start:end] in known:
+            out.append(Finding(PERSON, start, end, "same_name", 0.7, "confidential"))
+    return out
+
+
+def _line_bonus(text: str, start: int, end: int, run: list[_Token]) -> float:
+    """A line holding only the run (a signature, a name field) or "Name: …" dialogue."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    head = text[line_start:start].strip(_LINE_PUNCT)
+    tail = text[end:line_end]
+    if not head and len(run) >= 2 and not tail.strip(_LINE_PUNCT):
+        return 0.3
+    if not head and tail.startswith(": ") and not any(t.common for t in run):
+        return 0.3  # "Ubul: What a wife."
+    return 0.0
+
+
+def _phrase_bonus(text: str, start: int) -> float:
+    return 0.35 if _phrase_before(text, start) in PERSON_PHRASES else 0.0
+
+
+_TWO_BEFORE = re.compile(r"([a-z']+)\W+([a-z']+)\W*$")
+
+
+def _phrase_before(text: str, start: int) -> str:
+    m = _TWO_BEFORE.search(text[max(0, start - 30) : start].lower())
+    return f"{m.group(1)} {m.group(2)}" if m else ""
+
+
+def _adjacent(text: str, a: re.Match[str], b: re.Match[str]) -> bool:
+    return text[a.end() : b.start()] in (" ", "  ")
 
 
 def _word_before(text: str, start: int) -> str:
