@@ -67,3 +67,13 @@ class InjectionPolicy(_Strict):
     # If the detector itself fails: closed refuses the request, open lets it through (recorded).
     on_failure: Failure = "closed"
     external: list[ExternalDetector] = Field(default_factory=list)
+
+
+# What a policy without an `injection` section gets: checked at the default thresholds, but
+# only flagged (response header and audit record), never blocked. The gateway validates what
+# reaches a model by default, without refusing traffic nobody configured it to refuse;
+# `injection: {enabled: false}` turns the check off, an explicit section sets the actions.
+WHEN_ABSENT = InjectionPolicy(
+    user=ContextPolicy(threshold=0.5, action="flag"),
+    indirect=ContextPolicy(threshold=0.4, action="flag"),
+)

@@ -7,7 +7,8 @@ error format (saying what was refused, not how the detector decided), `flag` let
 with an `x-interlock-injection` response header, `log` only records. Every checked request
 gets an `injection` decision with the score and the reasons, for the audit.
 
-A policy without an `injection` section is not checked. Scoring is CPU work of tens of
+A policy without an `injection` section is checked at the default thresholds but only flagged
+(`WHEN_ABSENT`); `injection: {enabled: false}` turns the check off. Scoring is CPU work of tens of
 microseconds per kilobyte, done inline; verdicts of recently seen texts are cached, so a
 conversation's history is not scored again on every turn.
 """
@@ -25,7 +26,7 @@ from aiohttp import web
 
 from interlock.errors import GatewayError
 from interlock.exchange import ChatRequest, Exchange
-from interlock.injection.config import ExternalDetector, InjectionPolicy
+from interlock.injection.config import WHEN_ABSENT, ExternalDetector, InjectionPolicy
 from interlock.injection.detector import Detector, Verdict
 from interlock.injection.external import ExternalResult, ask
 from interlock.injection.patterns import Context
@@ -129,12 +130,18 @@ class InjectionStage:
 
     # ---- the hook ------------------------------------------------------------------------------
 
+    def applies_to(self, policy: Any) -> bool:
+        # Without an identity there is no policy to enforce: the pipeline skips this stage.
+        return policy is not None
+
     async def on_request(self, ex: Exchange) -> None:
-        # No principal (auth off) or one without a policy section: nothing to enforce.
-        policy: InjectionPolicy | None = getattr(
-            getattr(ex.principal, "policy", None), "injection", None
-        )
-        if policy is None or not policy.enabled or not isinstance(ex.request, ChatRequest):
+        # No principal (auth off, or an addon's own identity) has no policy: nothing to enforce.
+        # A policy without an `injection` section is still checked, flag-only (WHEN_ABSENT).
+        bound = getattr(ex.principal, "policy", None)
+        if bound is None or not isinstance(ex.request, ChatRequest):
+            return
+        policy: InjectionPolicy = getattr(bound, "injection", None) or WHEN_ABSENT
+        if not policy.enabled:
             return
         segs = segments(ex.request, policy.quoted_blocks, policy.check_assistant)
         if not segs:
