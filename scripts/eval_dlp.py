@@ -19,6 +19,7 @@ Held-out splits keep the numbers honest: presidio-research sentences are split b
 from __future__ import annotations
 
 import argparse
+import bisect
 import json
 import os
 import sys
@@ -219,8 +220,10 @@ def eval_credsweeper(eng: Any, split: str) -> dict[str, Any]:
             flagged: set[int] = set()
             for f in eng.scan(text):
                 if f.entity == "SECRET":
-                    line = max(i for i, s in enumerate(line_starts) if s <= f.start) + 1
-                    flagged.add(line)
+                    # every line a finding covers is redacted (a private key block spans many)
+                    first = bisect.bisect_right(line_starts, f.start)
+                    last = bisect.bisect_right(line_starts, max(f.start, f.end - 1))
+                    flagged.update(range(first, last + 1))
             for n in range(1, len(line_starts) + 1):
                 pos = (path.name, n) in positives
                 if pos and n in flagged:

@@ -25,9 +25,33 @@ _CODE_VALUE = re.compile(
 )
 
 
+_NOT_SECRET_VALUE = re.compile(
+    # a hex literal (a bit mask), a template or variable reference, a sealed (encrypted) secret
+    r"^(?:0x[0-9a-fA-F]+$|<[A-Za-z]|\{\{|\$\{|\$[A-Za-z_]+$|%\(|A[gQ][A-Za-z0-9+/]{150})"
+)
+
+
 def _real_password(value: str) -> bool:
     value = value.strip("'\"`")
-    return len(value) >= 4 and not _PLACEHOLDER.match(value) and not _CODE_VALUE.search(value)
+    return (
+        len(value) >= 4
+        and not _PLACEHOLDER.match(value)
+        and not _CODE_VALUE.search(value)
+        and not _NOT_SECRET_VALUE.match(value)
+    )
+
+
+def _cli_password(value: str) -> bool:
+    """`ssh -p 2222` gives a port, not a password."""
+    return not value.isdigit() and _real_password(value)
+
+
+_EXAMPLE = re.compile(r"(?i)example|x{6}|([^A])\1{7}|1234567|abcdef|012345|43210|deadbeef")
+
+
+def _not_example(value: str) -> bool:
+    """Documentation keys ("…EXAMPLE", "figd_xxxx…", "dapi1234567…") are not leaks."""
+    return _EXAMPLE.search(value) is None
 
 
 def _real_token(value: str) -> bool:
@@ -82,9 +106,10 @@ _PREFIXED: list[tuple[str, str, bool]] = [
     ("atlassian-api-token", r"\bATATT3[A-Za-z0-9_=-]{100,}", False),
     ("mailchimp-api-key", r"\b[a-f0-9]{32}-us\d{1,2}\b", False),
     ("mailgun-api-key", r"\bkey-[a-f0-9]{32}\b", False),
+    ("mailgun-api-key", r"\b[a-f0-9]{32}-[a-f0-9]{8}-[a-f0-9]{8}\b", False),
     ("postman-api-key", r"\bPMAK-[a-fA-F0-9]{24}-[a-fA-F0-9]{34}\b", False),
     ("linear-api-key", r"\blin_api_[A-Za-z0-9]{40}\b", False),
-    ("notion-api-token", r"\bntn_\d{11}[A-Za-z0-9]{35}\b", False),
+    ("notion-api-token", r"\bntn_[A-Za-z0-9]{46}\b", False),
     ("vault-token", r"\bhv[sb]\.[A-Za-z0-9_-]{90,300}", False),
     ("grafana-token", r"\bglsa_[A-Za-z0-9]{32}_[A-Fa-f0-9]{8}\b", False),
     ("grafana-token", r"\bglc_[A-Za-z0-9+/]{32,400}={0,3}", False),
@@ -103,8 +128,24 @@ _PREFIXED: list[tuple[str, str, bool]] = [
     ("perplexity-api-key", r"\bpplx-[A-Za-z0-9]{48}\b", False),
     ("groq-api-key", r"\bgsk_[A-Za-z0-9]{52}\b", False),
     ("xai-api-key", r"\bxai-[A-Za-z0-9]{80}\b", False),
-    ("heroku-api-key", r"\bHRKU-AA[0-9A-Za-z_-]{58}\b", False),
-    ("alibaba-access-key-id", r"\bLTAI[A-Za-z0-9]{20}\b", False),
+    ("heroku-api-key", r"\bHRKU-[0-9A-Za-z_-]{60}\b", False),
+    (
+        "heroku-api-key",
+        r"\bHRKU-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b",
+        False,
+    ),
+    ("alibaba-access-key-id", r"\bLTAI[A-Za-z0-9]{12,20}\b", False),
+    ("cloudflare-api-token", r"\bcf(?:at|ut|k)_[A-Za-z0-9]{40,50}\b", False),
+    ("tavily-api-key", r"\btvly-(?:dev-)?[A-Za-z0-9]{32}\b", False),
+    ("postman-api-key", r"\bPMAT-[A-Z0-9]{26}\b", False),
+    ("google-oauth-refresh-token", r"\b1//0[A-Za-z0-9_-]{40,}", False),
+    ("nats-nkey-seed", r"\bS[ACNOPUX][A-Z2-7]{56}\b", False),
+    ("twitter-bearer-token", r"\bA{20,22}[A-Za-z0-9%]{80,200}", False),
+    ("wundergraph-api-key", r"\bcosmo_[a-f0-9]{32}\b", False),
+    ("ntlm-authenticate-token", r"\bTlRMTVNTUAAD[A-Za-z0-9+/]{40,}={0,2}", False),
+    ("dropbox-api-token", r"\bsl\.[A-Za-z0-9_-]{130,160}", False),
+    ("dropbox-api-token", r"\b[A-Za-z0-9]{11}AAAAAAAAAA[A-Za-z0-9_-]{43}\b", False),
+    ("aws-bedrock-api-key", r"\bbedrock-api-key-[A-Za-z0-9+/=]{24,}", False),
     ("artifactory-token", r"\bAKCp[A-Za-z0-9]{69}\b", False),
     ("artifactory-token", r"\bcmVmd[A-Za-z0-9]{59}\b", False),
     ("cloudflare-origin-ca-key", r"\bv1\.0-[a-f0-9]{24}-[a-f0-9]{146}", False),
@@ -159,7 +200,6 @@ _PREFIXED: list[tuple[str, str, bool]] = [
         False,
     ),
     ("nuget-api-key", r"\boy2[a-z0-9]{43}\b", False),
-    ("wechat-app-secret", r"\bwx[a-f0-9]{16}\b", False),
 ]
 
 # Services whose keys have no distinctive prefix: a secret assigned to a name containing the
@@ -174,7 +214,15 @@ _SERVICES = (
     "sentry|snyk|sonar|squarespace|sumo|telegram|together|travis|twilio|twitch|twitter|"
     "typeform|yandex|zendesk|gemini|google|gcp|github|gitlab|slack|stripe|akamai|tencent"
 )
-_ASSIGN = r"""[\w.-]{0,30}["']?\s{0,3}(?:=|:|=>|:=|\|\|)\s{0,3}["'`]?"""
+# name[suffix] ["'] [: type] (= | : | => | := | == | != | ||) ["'`] value
+_ASSIGN = (
+    r"""[\w.-]{0,30}["']?(?:\s{0,3}:\s{0,3}[A-Za-z_][\w.\[\]]{0,20})?\s{0,3}"""
+    r"""(?:=|:|=>|:=|==|!=|\|\|)\s{0,3}["'`]?"""
+)
+# password, passwd, pwd, pswd, psswd, paswrd, pssword, passphrase, pass, pw (also my_pw)
+_PASSWORD_NAMES = r"(?:p(?:a?s{1,2}w(?:o?r)?d|assphrase|wd)|pass|(?:\b|_)pw\b)"
+# a value that does not end in ")": "(pw:secret)" gives "secret"
+_VALUE = r"""([^\s"'`;,]{3,199}[^\s"'`;,)])"""
 _SERVICE_NAME = re.compile(rf"(?i)({_SERVICES})")
 
 # Generic: any value assigned to a name that says it is a secret.
@@ -193,7 +241,15 @@ def _service_name(match: re.Match[str]) -> str:
 
 def credential_rules() -> list[Rule]:
     rules = [
-        Rule(name, "SECRET", pattern, classification="restricted", score=0.95, caseless=caseless)
+        Rule(
+            name,
+            "SECRET",
+            pattern,
+            classification="restricted",
+            score=0.95,
+            caseless=caseless,
+            validate=_not_example,
+        )
         for name, pattern, caseless in _PREFIXED
     ]
     rules += [
@@ -257,7 +313,7 @@ def credential_rules() -> list[Rule]:
             score=0.75,
             caseless=True,
             group=1,
-            validate=_real_password,
+            validate=_cli_password,
             keywords=("-p", "--pass", "-pass", "secret", "token", "-u ", "--user"),
         ),
         Rule(
@@ -273,13 +329,36 @@ def credential_rules() -> list[Rule]:
         Rule(
             "password-assignment",
             "SECRET",
-            rf"(?:passw(?:or)?d|pwd|passphrase|pass|\bpw\b){_ASSIGN}([^\s\"'`;,]{{4,200}})",
+            rf"{_PASSWORD_NAMES}{_ASSIGN}{_VALUE}",
             classification="restricted",
             score=0.85,
             caseless=True,
             group=1,
             validate=_real_password,
-            keywords=("pass", "pwd"),
+            keywords=("pass", "pwd", "psw", "pw"),
+        ),
+        Rule(
+            # C/RPM/batch definitions: #define PASSWORD "…", %global token …, SET password "…"
+            "secret-definition",
+            "SECRET",
+            rf"""(?:#define|%define|%global|\bset)[ \t]+\w{{0,20}}(?:{_PASSWORD_NAMES}|secret|token|api_?key)\w{{0,20}}[ \t]+\\?["']?([^\s"'\\]{{4,200}})""",
+            classification="restricted",
+            score=0.85,
+            caseless=True,
+            group=1,
+            validate=_real_password,
+            keywords=("define", "global", "set"),
+        ),
+        Rule(
+            # the private members of a JSON Web Key: "d" (EC/RSA private exponent), "k" (oct)
+            "jwk-private-key",
+            "SECRET",
+            r'"kty"\s{0,3}:\s{0,3}"[^"]{1,10}"[^{}]{0,600}?"(?:d|k)"\s{0,3}:\s{0,3}"([A-Za-z0-9_-]{16,})"',
+            classification="restricted",
+            score=0.9,
+            dotall=True,
+            group=1,
+            keywords=("kty",),
         ),
         Rule(
             "secret-assignment",
