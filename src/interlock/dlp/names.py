@@ -91,7 +91,10 @@ NOT_NAMES = words(
     "finnish greek turkish irish scottish welsh portuguese croatian serbian czech slovak "
     "hungarian romanian bulgarian ukrainian austrian swiss belgian african european asian "
     "arabic hebrew latin christmas easter princess prince king queen duke duchess royal "
-    "majesty highness lord god"
+    "majesty highness lord god what what's how why when where who whom whose which this that "
+    "these those there here then yes no not please thanks hello dear all any each every some "
+    "our your their his her its my we you they he she it if so but and or also just only "
+    "after before during while since until because although though however therefore"
 )
 # Countries and regions GeoNames spells differently.
 PLACE_ALIASES = frozenset(
@@ -224,6 +227,8 @@ class NameRecognizer:
                 # Fast path for the usual capitalised word: a sentence start like "The" or
                 # "Please" cannot begin a name, so it starts no run.
                 bare = raw[:-1] if raw[-1] == "." else raw
+                if bare.endswith(("'s", "’s")):
+                    bare = bare[:-2]  # "What's" is "What"
                 lower = bare.lower()
                 if (lower in common and bare not in first) or lower in NOT_NAMES:
                     continue
@@ -305,18 +310,19 @@ class NameRecognizer:
     def _token(self, start: int, end: int, raw: str) -> _Token:
         word = raw[:-1] if raw.endswith(".") else raw
         key = word if not word.isupper() or len(word) < 2 else word.capitalize()
-        lower = word.lower()
+        base = key[:-2] if key.endswith(("'s", "’s")) else key  # "What's" is looked up as "What"
+        lower = base.lower()
         g = self.g
         return _Token(
             start,
             start + len(word),
             key,
             lower in TITLES,
-            key in g.first,
-            key in g.last,
+            base in g.first,
+            base in g.last,
             lower in g.common
             or lower in NOT_NAMES
-            or (word.isupper() and len(word) <= 4 and key not in g.first),
+            or (word.isupper() and len(word) <= 4 and base not in g.first),
         )
 
     def _classify(self, text: str, run: list[_Token], out: list[Finding]) -> None:
@@ -357,11 +363,14 @@ class NameRecognizer:
         region = lower_span in self.g.regions
         # A first name that is also a town ("Logan", "Brandon") is a person unless the words
         # before say it is a place; a country or state is always a place.
+        shouted = span_text.isupper()  # "LONDON" in an address line
         is_place = region or (
             lower_span in self.g.places
-            and (len(run) > 1 or not run[0].first or before in PLACE_CONTEXT)
+            and (len(run) > 1 or not run[0].first or before in PLACE_CONTEXT or shouted)
         )
         named = _person_score(run, title, before, after)
+        if shouted and len(run) == 1 and not title:
+            named = min(named, 0.3)
         if named < 0.8 and not is_place:
             named += _line_bonus(text, start, end, run) + _phrase_bonus(text, start)
         if LOCATION in self.entities and is_place and not title and (named < 0.8 or region):
@@ -452,11 +461,21 @@ STREET_HEADS = frozenset(
 _NUMBER_BEFORE = re.compile(r"\d[\d ]*\s$")
 
 
+_HOUSE_NUMBER_AFTER = re.compile(r" \d{1,5}(?![\d:./-])")
+
+
 def _is_street(run: list[_Token], text: str, start: int) -> bool:
-    """Street names ("Huntly Street", "Rua Mina", "… 52 Farnell Street") are not people."""
+    """Street names ("Huntly Street", "Rua Mina", "… 52 Farnell Street", "Via Roma 131") are
+    not people."""
     if len(run) >= 2 and run[-1].word.lower() in STREET_WORDS:
         return True
     if run[0].word.lower() in STREET_HEADS:
+        return True
+    if (
+        len(run) >= 2
+        and _HOUSE_NUMBER_AFTER.match(text, run[-1].end)
+        and not run[-1].word.endswith(("'s", "’s"))
+    ):
         return True
     return bool(_NUMBER_BEFORE.search(text[max(0, start - 8) : start])) and len(run) >= 2
 
