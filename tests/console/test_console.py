@@ -1,129 +1,77 @@
-"""The console in a real headless Chromium: sign-in per role, the overview from the spend API,
-audit search and a record's detail, creating and revoking a key, and role gating."""
+"""The console in a real headless Chromium: sign-in per role, the overview's charts over time
+from the audit store (and a chart point followed to its records), audit search and a record's
+detail, creating and revoking a key, and role gating."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.audit.support import AuditEnv, start_env
+from tests.audit.support import AuditEnv
 from tests.auth.support import wait_for
-from tests.console.support import launch_chromium, screenshot
+from tests.console.support import admin_trail, nav_links, screenshot, sign_in
 
-LAPTOP = {"width": 1366, "height": 768}
+MANAGE = ["Keys", "Teams", "Applications", "Bindings", "Budgets"]
+BLOCKED = re.compile(r":(blocked|refused|denied|failed_closed)$")
 
 
-@pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory, simulator: Any) -> Iterator[AuditEnv]:
-    e = start_env(tmp_path_factory.mktemp("console"), simulator.url)
-    # Traffic from two teams: red's alice on `search` (full content) and `chat` (metadata),
-    # blue's bob on `billing` (full content).
-    for key, app, text in (
-        ("alice", "search", "hello console please find my parcel"),
-        ("alice", "search", "second question"),
-        ("alice", "chat", "a chat message"),
-        ("bob", "billing", "blue team invoice question"),
+def exchange_records(env: AuditEnv) -> list[dict[str, Any]]:
+    return env.find(kind="exchange", limit=1000)
+
+
+def segments(page: Any, chart: str) -> dict[str, int]:
+    """Series -> its total in a time chart, read from the links' labels ("v, bucket: n …")."""
+    out: dict[str, int] = {}
+    for label in page.locator(f"#{chart} a").evaluate_all(
+        "els => els.map(e => e.getAttribute('aria-label'))"
     ):
-        r = e.chat(e.org.keys[key], app, text)
-        assert r.status_code == 200, r.text
-    # One refused (a model outside red's `standard` policy) and one with a DLP finding (email).
-    assert e.chat(e.org.keys["alice"], "chat", "hi", model="local-llama").status_code == 403
-    root = {"authorization": f"Bearer {e.org.keys['root-admin']}"}
-    assert e.http.post(
-        "/admin/apps", json={"id": "guard", "team_id": "red"}, headers=root
-    ).is_success
-    binding = {"subject_type": "team", "subject_id": "red", "app_id": "guard", "policy": "guarded"}
-    assert e.http.post("/admin/bindings", json=binding, headers=root).is_success
-    wait_for(lambda: e.chat(e.org.keys["alice"], "guard", "mail jo@example.com").status_code == 200)
-    assert e.find(dlp_type="EMAIL_ADDRESS")
-    assert e.find(text="invoice") and e.find(text="parcel")  # the records reached the store
-    assert e.find(status="refused")
-    yield e
-    e.close()
+        m = re.match(r"^(.*), [^,]+: ([\d,]+) ", label)
+        assert m, label
+        out[m.group(1)] = out.get(m.group(1), 0) + int(m.group(2).replace(",", ""))
+    return out
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    yield from launch_chromium()
-
-
-@pytest.fixture()
-def open_console(env: AuditEnv, browser: Any) -> Iterator[Any]:
-    """A fresh browser context per call (no shared session storage); every request is logged."""
-    contexts: list[Any] = []
-
-    def open_as(key_name: str | None) -> Any:
-        context = browser.new_context(viewport=LAPTOP)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        page = context.new_page()
-        page.requests = []  # type: ignore[attr-defined]
-        page.on("request", lambda req: page.requests.append(req.url))
-        page.goto(env.gateway.url + "/console")
-        if key_name is not None:
-            sign_in(page, env.org.keys[key_name])
-        return page
-
-    yield open_as
-    for context in contexts:
-        context.close()
-
-
-def sign_in(page: Any, key: str) -> None:
-    # With the keyboard, as a user would: the field has focus, Enter submits.
-    field = page.get_by_label("Admin key")
-    field.wait_for()
-    field.fill("")
-    field.focus()
-    page.keyboard.type(key)
-    page.keyboard.press("Enter")
-    page.locator("#who").filter(has_text="·").wait_for()
-
-
-def nav_links(page: Any) -> list[str]:
-    return [a.inner_text() for a in page.locator("#nav a:visible").all()]
-
-
-def test_org_admin_reads_the_overview_and_follows_a_chart_to_the_records(
+def test_org_admin_reads_the_charts_and_follows_a_point_to_its_records(
     env: AuditEnv, open_console: Any
 ) -> None:
+    records = exchange_records(env)
     page = open_console("root-admin")
-    assert nav_links(page) == ["Overview", "Audit", "Manage keys"]
-    table = page.locator("#spend-table")
-    table.wait_for()
-    rows = {r.locator("td").first.inner_text(): r for r in table.locator("tbody tr").all()}
-    assert set(rows) == {"red", "blue"}
-    assert rows["red"].locator("td").nth(1).inner_text() == "4"  # four answered requests by red
-    assert rows["blue"].locator("td").nth(1).inner_text() == "1"
+    assert nav_links(page) == ["Overview", "Audit", *MANAGE]
+    page.locator("#chart-team").wait_for()
+    # The tiles and the charts are the audit store's records, counted server-side.
     tile = page.locator(".tile").filter(has_text="Requests").locator(".n")
-    assert tile.inner_text() == "5"
-    # Spend is shown, not rounded away: the tile is the API's total.
-    spend = env.http.get(
-        "/admin/spend",
-        params={"by": "team", "period": "today"},
-        headers={"authorization": f"Bearer {env.org.keys['root-admin']}"},
-    ).json()
-    total = sum(r["cost_usd"] for r in spend)
-    assert total > 0
+    assert tile.inner_text() == str(len(records))
+    refused = page.locator(".tile").filter(has_text="Refused").locator(".n").inner_text()
+    assert refused == str(sum(r["outcome"] == "refused" for r in records)) == "1"
+    by_team = {t: sum(r["team"] == t for r in records) for t in ("red", "blue")}
+    assert segments(page, "chart-team") == by_team
+    by_model: dict[str, int] = {}
+    for r in records:
+        name = r.get("model") or r.get("model_requested")
+        by_model[name] = by_model.get(name, 0) + 1
+    assert segments(page, "chart-model") == by_model
+    assert sum(segments(page, "chart-app").values()) == len(records)
+    cost = sum(r.get("cost_usd") or 0 for r in records)
+    assert cost > 0
     shown = page.locator(".tile").filter(has_text="Spend").locator(".n").inner_text()
-    assert float(shown.lstrip("$").replace(",", "")) == pytest.approx(total, rel=0.01)
-    # Incidents from the audit: the refused request, the DLP finding and its type.
-    incidents = page.locator("#incident-table")
-    incidents.wait_for()
-    counts = dict(r.locator("td").all_inner_texts() for r in incidents.locator("tbody tr").all())
-    assert counts["Refused requests"] == "1" and counts["Upstream failures"] == "0"
-    assert int(counts["DLP redacted or pseudonymised"]) + int(counts["DLP blocked"]) == 1
-    dlp_chart = page.get_by_role("img", name="Top DLP finding types")
-    assert "EMAIL_ADDRESS" in dlp_chart.locator("text").all_text_contents()
-    charts = page.locator("figure svg.chart")
-    assert charts.count() == 7  # six from spend, one of DLP types
-    by_model = page.get_by_role("img", name="Spend by model").locator("text").all_text_contents()
-    assert "gpt-4o-mini" in by_model
+    assert float(shown.lstrip("$").replace(",", "")) == pytest.approx(cost, rel=0.01)
+    # The panels: DLP types, blocked requests by stage, injection verdicts.
+    dlp = page.locator("#chart-dlp text").all_text_contents()
+    assert "EMAIL_ADDRESS" in dlp
+    blocked = {
+        f"{d['stage']}:{d['outcome']}"
+        for r in records
+        for d in r["decisions"]
+        if BLOCKED.search(f":{d['outcome']}")
+    }
+    assert blocked and blocked <= set(page.locator("#chart-blocked text").all_text_contents())
+    verdicts = {d["outcome"] for r in records for d in r["decisions"] if d["stage"] == "injection"}
+    assert verdicts <= set(page.locator("#chart-injection text").all_text_contents())
+    assert page.locator("#budget-use").is_visible()
     screenshot(page, "overview-org-admin")
 
     # Every request the page made stayed on the gateway (no external assets at run time), and
@@ -135,17 +83,58 @@ def test_org_admin_reads_the_overview_and_follows_a_chart_to_the_records(
     assert page.evaluate("sessionStorage.getItem('interlock.console.key')") == key
     assert page.evaluate("localStorage.length") == 0
 
-    # A chart bar links to the records behind it.
-    page.locator('svg.chart a[aria-label^="blue:"]').first.click()
+    # Another measure, chosen with the keyboard; then Tab reaches the first chart point and
+    # Enter follows it.
+    page.get_by_label("Measure").select_option("tokens")
+    page.get_by_role("group", name="Tokens over time by team").wait_for()
+    tokens = sum(r["usage"]["input_tokens"] + r["usage"]["output_tokens"] for r in records)
+    assert sum(segments(page, "chart-team").values()) == tokens
+    page.get_by_label("Measure").focus()
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        "document.activeElement.closest('svg') && document.activeElement.closest('svg').id"
+    )
+    assert focused == "chart-team"
+    page.get_by_label("Measure").select_option("requests")
+    page.get_by_role("group", name="Requests over time by team").wait_for()
+
+    # A chart point links to the records behind it: that bucket's time range and that series.
+    point = page.locator('#chart-team a[aria-label^="blue,"]').first
+    n = int(re.search(r": (\d+) requests", point.get_attribute("aria-label")).group(1))
+    point.focus()
+    page.keyboard.press("Enter")
     page.locator("#audit-results").wait_for()
-    assert "team=blue" in page.url
+    assert "team=blue" in page.url and "since=" in page.url and "until=" in page.url
+    assert page.get_by_label("Since (date/time)").input_value().endswith(":00:00Z")
+    page.locator("#result-count").filter(has_text=f"{n} record").wait_for()
     teams = page.locator("#audit-results tbody tr td:nth-child(4)").all_inner_texts()
-    assert teams and set(teams) == {"blue"}
-    # And the incident count links to the refused record.
+    assert len(teams) == n and set(teams) == {"blue"}
+    # And the blocked-requests bar links to the refused record.
     page.go_back()
-    page.get_by_role("link", name="Refused requests").click()
+    page.locator("#chart-blocked a").first.click()
     page.locator("#result-count").filter(has_text="1 record").wait_for()
     assert page.locator("#audit-results tbody td:nth-child(8)").inner_text() == "403"
+
+
+def test_usage_api_refuses_other_roles_and_bad_ranges(env: AuditEnv) -> None:
+    def get(key: str, **params: str) -> httpx.Response:
+        headers = {"authorization": f"Bearer {env.org.keys[key]}"}
+        return env.http.get("/admin/usage", params=params, headers=headers)
+
+    viewer = get("viewer-admin")
+    assert viewer.status_code == 403 and viewer.json()["error"]["request_id"]
+    assert get("redadmin-admin", team="blue").status_code == 403
+    denied = [a for a in admin_trail(env, outcome="denied") if a["entity_type"] == "usage"]
+    assert {a["actor"] for a in denied} >= {"viewer", "redadmin"}
+    bad = get("root-admin", range="1y")
+    assert bad.status_code == 400 and "range must be" in bad.json()["error"]["message"]
+    assert get("root-admin", since="yesterday").status_code == 400
+    red = get("redadmin-admin", range="7d").json()
+    assert {s["value"] for s in red["series"]["team"]} == {"red"}
+    assert red["bucket_s"] == 3600 and len(red["starts"]) in (168, 169)
+    month = get("auditor-admin", range="30d").json()
+    assert month["bucket_s"] == 86400
+    assert month["totals"]["requests"] >= red["totals"]["requests"] > 0
 
 
 def test_auditor_searches_the_audit_and_opens_a_record(env: AuditEnv, open_console: Any) -> None:
@@ -183,7 +172,7 @@ def test_org_admin_creates_a_key_sees_its_secret_once_and_revokes_it(
     env: AuditEnv, open_console: Any
 ) -> None:
     page = open_console("root-admin")
-    page.get_by_role("link", name="Manage keys").click()
+    page.get_by_role("link", name="Keys", exact=True).click()
     page.get_by_label("Identity").select_option("alice")
     page.get_by_label("Application (optional)").select_option("search")
     page.get_by_label("Name").fill("made-in-console")
@@ -230,15 +219,20 @@ def test_org_admin_creates_a_key_sees_its_secret_once_and_revokes_it(
     assert all(a["actor"] == "root" for a in trail if a["entity_id"] in (key_id, new_id))
 
 
-def test_team_admin_manages_only_their_team_and_reads_their_spend(
+def test_team_admin_manages_only_their_team_and_reads_their_usage(
     env: AuditEnv, open_console: Any
 ) -> None:
     page = open_console("redadmin-admin")
-    assert nav_links(page) == ["Overview", "Manage keys"]
+    assert nav_links(page) == ["Overview", *MANAGE]
     page.locator("#spend-table").wait_for()
     assert page.locator("#spend-table tbody tr td:first-child").all_inner_texts() == ["red"]
-    # No audit access: charts are not links for this role, and the page refuses.
+    assert (
+        set(segments_or_titles(page, "chart-model"))
+        and page.locator("#chart-team rect.seg").count()
+    )
+    # No audit access: chart points are not links for this role, and the page refuses.
     assert page.locator("svg.chart a").count() == 0
+    screenshot(page, "overview-team-admin")
     page.goto(env.gateway.url + "/console/#/audit")
     page.locator("#forbidden").wait_for()
     page.goto(env.gateway.url + "/console/#/keys")
@@ -247,22 +241,30 @@ def test_team_admin_manages_only_their_team_and_reads_their_spend(
     assert identities and set(identities) <= {"alice", "root", "redadmin", "carol"}
 
 
+def segments_or_titles(page: Any, chart: str) -> list[str]:
+    return page.locator(f"#{chart} rect.seg").evaluate_all("els => els.map(e => e.dataset.series)")
+
+
 def test_viewer_cannot_reach_management_or_audit(env: AuditEnv, open_console: Any) -> None:
     page = open_console("viewer-admin")
     assert nav_links(page) == ["Overview"]
     page.locator(".tile").first.wait_for()
     assert page.locator(".tile").filter(has_text="Teams").locator(".n").inner_text() == "2"
     screenshot(page, "overview-viewer")
-    for where in ("keys", "audit", "audit/some-request"):
+    for where in ("keys", "teams", "apps", "bindings", "budgets", "audit", "audit/some-request"):
         page.goto(f"{env.gateway.url}/console/#/{where}")
         page.locator("#forbidden").wait_for()
-        assert page.locator("#create-key-form").count() == 0
-        assert page.get_by_role("button", name=re.compile("Revoke|Create")).count() == 0
+        assert page.locator("form").filter(has_text="Create").count() == 0
+        assert page.get_by_role("button", name=re.compile("Revoke|Create|Delete|Edit")).count() == 0
     screenshot(page, "viewer-refused")
     # The browser is not the guard: the admin API refuses the viewer's key itself.
     headers = {"authorization": f"Bearer {env.org.keys['viewer-admin']}"}
-    made = env.http.post("/admin/keys", json={"identity_id": "bob"}, headers=headers)
-    assert made.status_code == 403
+    assert (
+        env.http.post("/admin/keys", json={"identity_id": "bob"}, headers=headers).status_code
+        == 403
+    )
+    assert env.http.post("/admin/teams", json={"id": "nope"}, headers=headers).status_code == 403
+    assert env.http.get("/admin/usage", headers=headers).status_code == 403
 
 
 def test_sign_in_refuses_inference_keys_and_sign_out_forgets_the_key(
@@ -301,4 +303,11 @@ def test_screenshots_were_written() -> None:
     from tests.console.support import ARTIFACTS
 
     names = {p.stem for p in Path(ARTIFACTS).glob("*.png")}
-    assert {"overview-org-admin", "audit-search", "audit-record", "keys-created"} <= names
+    assert {
+        "overview-org-admin",
+        "overview-team-admin",
+        "audit-search",
+        "audit-record",
+        "keys-created",
+        "viewer-refused",
+    } <= names

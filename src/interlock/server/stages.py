@@ -35,7 +35,8 @@ def build_stages(
     stages.append(routing_stage(holder))  # resolves routes (`auto`); budget may then downgrade
     stages.append(budget_stage(holder, config, config_path))  # admit before dispatch, settle after
     stages.append(output_stage(holder, config))  # answers: after DLP restored them, before audit
-    stages.append(console_stage())  # /console: routes only, sees no exchange
+    console = console_stage()
+    stages.append(console)  # /console: routes only, sees no exchange
     # Audit wraps the rest: its intake first (client headers, even for refused requests), its
     # recorder last (it sees every other stage's decision). Add new stages above this line.
     audit = audit_stages(holder, config, config_path, identity)
@@ -43,4 +44,5 @@ def build_stages(
         intake, recorder = audit
         stages.insert(0, intake)
         stages.append(recorder)
+        console.audit = recorder  # the console's charts over time read the audit store
     return stages
