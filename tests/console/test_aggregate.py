@@ -269,6 +269,9 @@ def test_windows() -> None:
         lambda: window(None, NOW, NOW - 1, None, NOW),
         lambda: window(None, NOW - 90 * DAY, NOW, "hour", NOW),
         lambda: window(None, None, None, "week", NOW),
+        lambda: window(None, float("nan"), None, None, NOW),
+        lambda: window(None, None, float("inf"), None, NOW),
+        lambda: window(None, -1e300, NOW, None, NOW),
     ):
         with pytest.raises(UsageError):
             bad()

@@ -316,6 +316,8 @@ def window(
     range_: str | None, since: float | None, until: float | None, bucket: str | None, now: float
 ) -> tuple[int, int, int]:
     """(bucket size, first bucket start, end) for a named range or explicit since/until."""
+    if any(t is not None and not (0 <= t < 1e11) for t in (since, until)):
+        raise UsageError("since and until must be times between 1970 and 5138")
     if bucket not in (None, "", "hour", "day"):
         raise UsageError(f"bucket must be hour or day, not {bucket!r}")
     if since is None:
