@@ -135,6 +135,21 @@ _PREFIXED: list[tuple[str, str, bool]] = [
         False,
     ),
     ("alibaba-access-key-id", r"\bLTAI[A-Za-z0-9]{12,20}\b", False),
+    ("adobe-client-secret", r"\bp8e-[A-Za-z0-9]{32}\b", False),
+    ("airtable-personal-access-token", r"\bpat[A-Za-z0-9]{14}\.[a-f0-9]{64}\b", False),
+    ("clickhouse-cloud-api-secret-key", r"\b4b1d[A-Za-z0-9]{38}\b", False),
+    (
+        "flyio-access-token",
+        r"\b(?:fo1_[\w-]{43}|fm1[ar]_[A-Za-z0-9+/]{100,}|fm2_[A-Za-z0-9+/]{100,})",
+        False,
+    ),
+    ("intra42-client-secret", r"\bs-s4t2(?:ud|af)-[a-f0-9]{64}\b", False),
+    ("sourcegraph-access-token", r"\bsgp_(?:[a-f0-9]{16}_|local_)?[a-f0-9]{40}\b", False),
+    ("typeform-api-token", r"\btfp_[A-Za-z0-9_.=-]{59}\b", False),
+    ("gitlab-token", r"\bglcbt-[0-9A-Za-z]{1,5}_[0-9A-Za-z_-]{20}\b", False),
+    ("slack-config-token", r"\bxoxe-\d-[A-Za-z0-9]{146}\b", False),
+    ("gitlab-session-cookie", r"_gitlab_session=[0-9a-z]{32}\b", False),
+    ("posthog-api-key", r"\bph[cx]_[A-Za-z0-9]{43}\b", False),
     ("cloudflare-api-token", r"\bcf(?:at|ut|k)_[A-Za-z0-9]{40,50}\b", False),
     ("tavily-api-key", r"\btvly-(?:dev-)?[A-Za-z0-9]{32}\b", False),
     ("postman-api-key", r"\bPMAT-[A-Z0-9]{26}\b", False),
@@ -217,7 +232,7 @@ _SERVICES = (
 # name[suffix] ["'] [: type] (= | : | => | := | == | != | ||) ["'`] value
 _ASSIGN = (
     r"""[\w.-]{0,30}["']?(?:\s{0,3}:\s{0,3}[A-Za-z_][\w.\[\]]{0,20})?\s{0,3}"""
-    r"""(?:=|:|=>|:=|==|!=|\|\|)\s{0,3}["'`]?"""
+    r"""(?::=|=>|==|!=|=|:|\|\|)\s{0,3}["'`]?"""
 )
 # password, passwd, pwd, pswd, psswd, paswrd, pssword, passphrase, pass, pw (also my_pw)
 _PASSWORD_NAMES = r"(?:p(?:a?s{1,2}w(?:o?r)?d|assphrase|wd)|pass|(?:\b|_)pw\b)"
@@ -230,6 +245,18 @@ _SECRET_NAMES = (
     r"(?:secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|private[_-]?key|"
     r"credentials?|auth)"
 )
+
+
+def _random_value(value: str) -> bool:
+    """A value assigned to a service's name is a credential when it looks generated: letters
+    and digits mixed, high entropy ("twitter_handle = 'somebody'" is not one)."""
+    value = value.strip("'\"`")
+    return (
+        _real_token(value)
+        and any(c.isdigit() for c in value)
+        and any(c.isalpha() for c in value)
+        and _not_example(value)
+    )
 
 
 def _service_name(match: re.Match[str]) -> str:
@@ -359,6 +386,103 @@ def credential_rules() -> list[Rule]:
             dotall=True,
             group=1,
             keywords=("kty",),
+        ),
+        Rule(
+            # a generated-looking value assigned to a name that holds a service's name:
+            # TWITTER_CONSUMER=…, "okta": {"client": "…"} (gitleaks' per-service rules, generalised)
+            "service-credential",
+            "SECRET",
+            rf"(?:{_SERVICES})[\w.-]{{0,30}}[\"']?\s{{0,3}}(?:=|:|=>|:=)\s{{0,3}}[\"'`]?([A-Za-z0-9_+/=.-]{{16,120}})",
+            classification="restricted",
+            score=0.8,
+            caseless=True,
+            group=1,
+            validate=_random_value,
+            namer=_service_name,
+            keywords=tuple(_SERVICES.split("|")),
+        ),
+        Rule(
+            # <password>…</password>, <add key="DbPassword" value="…"/>
+            "xml-secret",
+            "SECRET",
+            rf"""<[\w:-]{{0,30}}(?:{_PASSWORD_NAMES}|secret|token|api_?key)[\w:-]{{0,30}}>([^<\s]{{4,200}})</""",
+            classification="restricted",
+            score=0.85,
+            caseless=True,
+            group=1,
+            validate=_real_password,
+            keywords=("pass", "pwd", "psw", "pw", "secret", "token", "key"),
+        ),
+        Rule(
+            "xml-secret",
+            "SECRET",
+            rf"""key\s{{0,2}}=\s{{0,2}}["'][\w.:-]{{0,30}}(?:{_PASSWORD_NAMES}|secret|token|api_?key)[\w.:-]{{0,30}}["']\s{{1,3}}value\s{{0,2}}=\s{{0,2}}["']([^"'\s]{{4,200}})["']""",
+            classification="restricted",
+            score=0.85,
+            caseless=True,
+            group=1,
+            validate=_real_password,
+            keywords=("value",),
+        ),
+        Rule(
+            # SQL: CREATE USER … IDENTIFIED BY '…', ALTER ROLE … WITH PASSWORD '…', PASSWORD = '…'
+            "sql-password",
+            "SECRET",
+            r"(?:identified\s{1,3}by|with\s{1,3}(?:encrypted\s{1,3})?password|\bpassword)\s{0,3}=?\s{0,3}'([^'\s]{4,128})'",
+            classification="restricted",
+            score=0.85,
+            caseless=True,
+            group=1,
+            validate=_real_password,
+            keywords=("identified", "password"),
+        ),
+        Rule(
+            # Kubernetes / compose env lists: "- name: DB_PASSWORD" then "value: …"
+            "env-list-secret",
+            "SECRET",
+            rf"""name:\s{{0,3}}["']?\w{{0,30}}(?:{_PASSWORD_NAMES}|secret|token|api_?key)\w{{0,30}}["']?\s{{0,3}}\n\s{{0,20}}value:\s{{0,3}}["']?([^\s"']{{4,200}})""",
+            classification="restricted",
+            score=0.85,
+            caseless=True,
+            group=1,
+            validate=_real_password,
+            keywords=("value:",),
+        ),
+        Rule(
+            # .netrc: machine host login user password …
+            "netrc-password",
+            "SECRET",
+            r"\blogin\s{1,3}\S{1,64}\s{1,3}password\s{1,3}(\S{4,128})",
+            classification="restricted",
+            score=0.85,
+            caseless=True,
+            group=1,
+            validate=_real_password,
+            keywords=("login",),
+        ),
+        Rule(
+            # PowerShell: ConvertTo-SecureString "…" -AsPlainText
+            "powershell-secure-string",
+            "SECRET",
+            r"""ConvertTo-SecureString\s{1,3}(?:-String\s{1,3})?["']([^"']{4,128})["']""",
+            classification="restricted",
+            score=0.85,
+            caseless=True,
+            group=1,
+            validate=_real_password,
+            keywords=("convertto-securestring",),
+        ),
+        Rule(
+            # a default in code: getenv("DB_PASSWORD", "…"), os.environ.get("API_TOKEN", "…")
+            "env-default-secret",
+            "SECRET",
+            rf"""(?:getenv|environ\.get|env\.get)\(\s{{0,3}}["']\w{{0,30}}(?:{_PASSWORD_NAMES}|secret|token|api_?key)\w{{0,30}}["']\s{{0,3}},\s{{0,3}}["']([^"']{{4,200}})["']""",
+            classification="restricted",
+            score=0.85,
+            caseless=True,
+            group=1,
+            validate=_real_password,
+            keywords=("getenv", "environ.get", "env.get"),
         ),
         Rule(
             "secret-assignment",

@@ -88,7 +88,7 @@ NOT_NAMES = words(
     "june july august september october november december i i'm i'll i've i'd i’m ok okay "
     "american british english french german spanish italian dutch polish russian chinese "
     "japanese korean indian canadian australian mexican brazilian swedish norwegian danish "
-    "finnish greek turkish irish scottish welsh portuguese croatian serbian czech slovak "
+    "finnish greek turkish irish scottish welsh portuguese croatian serbian slovak "
     "hungarian romanian bulgarian ukrainian austrian swiss belgian african european asian "
     "arabic hebrew latin christmas easter princess prince king queen duke duchess royal "
     "majesty highness lord god what what's how why when where who whom whose which this that "
@@ -461,7 +461,7 @@ STREET_HEADS = frozenset(
 _NUMBER_BEFORE = re.compile(r"\d[\d ]*\s$")
 
 
-_HOUSE_NUMBER_AFTER = re.compile(r" \d{1,5}(?![\d:./-])")
+_HOUSE_NUMBER_AFTER = re.compile(r" \d{1,5}(?![\d:/-]|\.\d)")
 
 
 def _is_street(run: list[_Token], text: str, start: int) -> bool:

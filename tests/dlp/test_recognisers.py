@@ -1,0 +1,147 @@
+"""Names, places and organisations, and the secret forms added for quality: each case is one
+behaviour of names.py or credentials.py that a regression would break. Key-shaped strings are
+generated here at run time, never written as literals."""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Iterator
+
+import pytest
+
+from interlock.dlp.config import DlpPolicy
+from interlock.dlp.engine import Engine
+from interlock.dlp.policy import compile_policy
+from tests.dlp.corpus import Gen
+
+ALNUM = string.ascii_letters + string.digits
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[Engine]:
+    yield compile_policy(DlpPolicy()).engine
+
+
+def found(engine: Engine, text: str, entity: str | None = None) -> list[tuple[str, str]]:
+    return [
+        (f.entity, text[f.start : f.end])
+        for f in engine.scan(text)
+        if entity is None or f.entity == entity
+    ]
+
+
+# ---- names --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Please change it to Soib K. Kishiev", ["Soib K. Kishiev"]),  # middle initial
+        ("Regards,\nEinojuhani Pyysalo\n", ["Einojuhani Pyysalo"]),  # a line holding a name
+        ("What's your name? Pauline Geisler", ["Pauline Geisler"]),  # "What's" is no name
+        ("I'm Bojka Žilih, originally from Lyon.", ["Bojka Žilih"]),
+        ("Verses from Yuri Bulgakov's tales. Nothing beats early Bulgakov!", None),
+        ("my name is lena andersson and i need help", ["lena andersson"]),  # lower case
+        ("Our 3 founders: Morrison, Rogers and Torres.", ["Morrison", "Rogers", "Torres"]),
+        ("Timotea lives on the coast.", ["Timotea"]),  # unknown name, a person's verb after
+    ],
+)
+def test_people(engine: Engine, text: str, names: list[str] | None) -> None:
+    people = [value for _, value in found(engine, text, "PERSON")]
+    if names is None:  # "Bulgakov" alone is the surname of the person named before
+        assert people == ["Yuri Bulgakov", "Bulgakov"]
+    else:
+        assert people == names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "France was super fun to visit!",  # a country is a place even where France is a name
+        "We'll meet Thursday at 10 in the lobby.",
+        "He lives on the north side of Joaquin Suarez 2906.",  # a street with a house number
+        "Send it to LONDON office.",
+        "How can I reset it? What does the error mean?",
+        "There's a nice new German place downtown.",
+    ],
+)
+def test_not_people(engine: Engine, text: str) -> None:
+    assert found(engine, text, "PERSON") == []
+
+
+def test_places_and_firms(engine: Engine) -> None:
+    assert found(engine, "She moved here from Czech Republic") == [("LOCATION", "Czech Republic")]
+    assert found(engine, "He spent a year at Smith, Jones and Lee.") == [
+        ("ORGANIZATION", "Smith, Jones and Lee")
+    ]
+
+
+# ---- secrets ------------------------------------------------------------------------------------
+
+
+def _secrets(engine: Engine, text: str) -> list[tuple[str, str]]:
+    return [(f.rule, text[f.start : f.end]) for f in engine.scan(text) if f.entity == "SECRET"]
+
+
+def test_more_provider_formats() -> None:
+    g = Gen(23)
+    engine = compile_policy(DlpPolicy()).engine
+    upper32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+    cases = {
+        "cf" + "at_" + g.pick(ALNUM, 48): "cloudflare-api-token",
+        "tv" + "ly-" + g.pick(ALNUM, 32): "tavily-api-key",
+        "PM" + "AT-" + g.pick(string.ascii_uppercase + string.digits, 26): "postman-api-key",
+        "S" + "U" + g.pick(upper32, 56): "nats-nkey-seed",
+        "ph" + "c_" + g.pick(ALNUM, 43): "posthog-api-key",
+        "1/" + "/0" + g.pick(ALNUM + "_-", 60): "google-oauth-refresh-token",
+    }
+    for key, rule in cases.items():
+        assert _secrets(engine, f"key: {key} (rotated)") == [(rule, key)], key
+
+
+def test_secret_contexts(engine: Engine) -> None:
+    g = Gen(29)
+    pw = "Q" + g.pick(ALNUM, 9) + "!7"
+    token = g.pick(ALNUM, 30) + "9"
+    cases = {
+        f"PSWD:={pw}": "password-assignment",  # a password name spelt short
+        f"my_pw: {pw}": "password-assignment",
+        f"98.76.54.32(pw:{pw})": "password-assignment",  # the ")" is not part of it
+        f'def connect(passwd: str = "{pw}"):': "password-assignment",  # a typed default
+        f'if password == "{pw}":': "password-assignment",
+        f'#define PASSWORD "{pw}"': "secret-definition",
+        f"<password>{pw}</password>": "xml-secret",
+        f'<add key="DbPassword" value="{pw}" />': "xml-secret",
+        f"CREATE USER app IDENTIFIED BY '{pw}';": "sql-password",
+        f"ALTER ROLE app WITH PASSWORD '{pw}';": "sql-password",
+        f"env:\n  - name: DB_PASSWORD\n    value: {pw}\n": "env-list-secret",
+        f"machine db.internal login deploy password {pw}": "netrc-password",
+        f'$s = ConvertTo-SecureString "{pw}" -AsPlainText -Force': "powershell-secure-string",
+        f'token = os.getenv("API_TOKEN", "{token}")': "env-default-secret",
+        f"TWITTER_CONSUMER={token}": "twitter-credential",
+    }
+    for text, rule in cases.items():
+        value = token if token in text else pw
+        assert _secrets(engine, text) == [(rule, value)], text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ssh -p 2222 deploy@host",  # a port
+        '"pass_mask32": "0x31c45018",',  # a bit mask
+        "twitter_handle = 'somebody_at_work'",  # no generated-looking value
+        "key: AKIA" + "IOSFODNN7EXAMPLE",  # documentation keys
+        "figd_" + "x" * 40,
+        "password: <PostgreSQL PW>",
+        "wx" + "1234567890abcdef",  # a WeChat app id is an identifier
+    ],
+)
+def test_secret_look_alikes(engine: Engine, text: str) -> None:
+    assert _secrets(engine, text) == []
+
+
+def test_sealed_secrets_are_ciphertext(engine: Engine) -> None:
+    g = Gen(31)
+    sealed = "Ag" + g.pick(ALNUM + "+/", 400)
+    assert _secrets(engine, f"  SECRET: {sealed}\n") == []
