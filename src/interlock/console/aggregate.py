@@ -2,8 +2,9 @@
 
 Tokens, cost, DLP types and decisions live inside each record's JSON, so summing them over a
 million records per page view would parse a million bodies. Instead a small table next to the
-records, `console_usage`, holds one row per (bucket size, dimension, bucket, team, value) with
-the sums; a page reads a few hundred of those rows. The rollup catches up incrementally from a
+records, `console_rollup`, holds one row per (bucket size, dimension, bucket, team, value) with
+the sums, once for the record's team and once for all teams (team "*"); a page reads one
+range of the primary key per dimension, a few thousand rows at most. The rollup catches up incrementally from a
 watermark (the highest record row id it has folded in), at most `CHUNK` records per step, and
 is shared by every instance reading the same store (SQLite: the write lock; PostgreSQL: an
 advisory lock), so each record is folded in once.
@@ -45,18 +46,19 @@ MAX_HOLES = 5000
 SERIES_DIMS = ("team", "app", "model", "provider")
 TOP_DIMS = ("dlp", "decision", "error", "failover")
 MEASURES = ("requests", "input_tokens", "output_tokens", "cost_usd", "refused", "failed")
+ALL = "*"
 _LOCK_ID = 0x1D3_C0A5  # PostgreSQL advisory lock: one instance folds records in at a time
 
 SCHEMA = [
-    """CREATE TABLE IF NOT EXISTS console_usage (
+    """CREATE TABLE IF NOT EXISTS console_rollup (
         size INTEGER NOT NULL, dim TEXT NOT NULL, bucket BIGINT NOT NULL,
         team TEXT NOT NULL, value TEXT NOT NULL,
         requests BIGINT NOT NULL DEFAULT 0, input_tokens BIGINT NOT NULL DEFAULT 0,
         output_tokens BIGINT NOT NULL DEFAULT 0, cost_usd DOUBLE PRECISION NOT NULL DEFAULT 0,
         refused BIGINT NOT NULL DEFAULT 0, failed BIGINT NOT NULL DEFAULT 0,
-        PRIMARY KEY (size, dim, bucket, team, value)
+        PRIMARY KEY (size, dim, team, bucket, value)
     )""",
-    """CREATE TABLE IF NOT EXISTS console_usage_state (
+    """CREATE TABLE IF NOT EXISTS console_rollup_state (
         name TEXT PRIMARY KEY, value TEXT NOT NULL
     )""",
 ]
@@ -125,12 +127,16 @@ def fold(sums: dict[Key, list[float]], ts: float, record: dict[str, Any] | None,
     for size in SIZES:
         bucket = int(ts // size) * size
         for dim, value, m in keys:
-            row = sums.get((size, dim, bucket, team, value))
-            if row is None:
-                sums[(size, dim, bucket, team, value)] = list(m)
-            else:
-                for i, v in enumerate(m):
-                    row[i] += v
+            # The record's team, and ALL ("*": no team id has that character) for org-wide
+            # views, which then read one row per cell instead of summing every team's.
+            for scope in (team, ALL):
+                key = (size, dim, bucket, scope, value)
+                row = sums.get(key)
+                if row is None:
+                    sums[key] = list(m)
+                else:
+                    for i, v in enumerate(m):
+                        row[i] += v
 
 
 class UsageRollup:
@@ -191,7 +197,7 @@ class UsageRollup:
     # ---- folding records in ----------------------------------------------------------------
 
     def watermark(self) -> Watermark:
-        rows = self._rows("SELECT value FROM console_usage_state WHERE name = 'watermark'")
+        rows = self._rows("SELECT value FROM console_rollup_state WHERE name = 'watermark'")
         return Watermark.load(rows[0][0] if rows else None)
 
     def backlog(self) -> int:
@@ -256,13 +262,13 @@ class UsageRollup:
     def _apply(self, old: Watermark, new: Watermark, sums: dict[Key, list[float]]) -> None:
         m = self.mark
         upsert = (
-            "INSERT INTO console_usage (size, dim, bucket, team, value, "
+            "INSERT INTO console_rollup (size, dim, bucket, team, value, "
             f"{', '.join(MEASURES)}) VALUES ({', '.join([m] * (5 + len(MEASURES)))}) "
             "ON CONFLICT (size, dim, bucket, team, value) DO UPDATE SET "
-            + ", ".join(f"{c} = console_usage.{c} + excluded.{c}" for c in MEASURES)
+            + ", ".join(f"{c} = console_rollup.{c} + excluded.{c}" for c in MEASURES)
         )
         state = (
-            f"INSERT INTO console_usage_state (name, value) VALUES ('watermark', {m}) "
+            f"INSERT INTO console_rollup_state (name, value) VALUES ('watermark', {m}) "
             "ON CONFLICT (name) DO UPDATE SET value = excluded.value"
         )
         params = [(*k, *v) for k, v in sums.items()]
@@ -289,20 +295,29 @@ class UsageRollup:
 
     # ---- reading ---------------------------------------------------------------------------
 
-    def series(self, dim: str, size: int, since: int, until: int,
-               team: str | None) -> dict[tuple[int, str], list[float]]:  # fmt: skip
-        """(bucket, value) -> sums of the measures, over [since, until)."""
-        where = "size = ? AND dim = ? AND bucket >= ? AND bucket < ?"
-        params: list[Any] = [size, dim, since, until]
-        if team is not None:
-            where += " AND team = ?"
-            params.append(team)
-        sums = ", ".join(f"SUM({c})" for c in MEASURES)
-        rows = self._rows(
-            f"SELECT bucket, value, {sums} FROM console_usage WHERE {where} GROUP BY bucket, value",
-            params,
+    def cells(self, dim: str, size: int, since: int, until: int,
+              team: str | None) -> list[tuple[Any, ...]]:  # fmt: skip
+        """(bucket, value, *measures) over [since, until): one stored row per cell, read in key
+        order from one range of the primary key (no grouping)."""
+        cols = ", ".join(MEASURES)
+        return self._rows(
+            f"SELECT bucket, value, {cols} FROM console_rollup WHERE size = ? AND dim = ? "
+            "AND team = ? AND bucket >= ? AND bucket < ?",
+            (size, dim, ALL if team is None else team, since, until),
         )
-        return {(int(r[0]), str(r[1])): [float(x or 0) for x in r[2:]] for r in rows}
+
+    def counts(self, dim: str, size: int, since: int, until: int,
+               team: str | None) -> list[tuple[str, int]]:  # fmt: skip
+        """value -> records over [since, until), most first."""
+        return [
+            (str(v), int(n))
+            for v, n in self._rows(
+                "SELECT value, SUM(requests) AS n FROM console_rollup WHERE size = ? AND dim = ? "
+                "AND team = ? AND bucket >= ? AND bucket < ? GROUP BY value "
+                "ORDER BY n DESC, value LIMIT 20",
+                (size, dim, ALL if team is None else team, since, until),
+            )
+        ]
 
 
 # ---- the overview's answer ------------------------------------------------------------------
@@ -349,36 +364,43 @@ def overview(rollup: UsageRollup, size: int, start: int, end: int, team: str | N
     series: dict[str, list[dict[str, Any]]] = {}
     totals = [0.0] * len(MEASURES)
     for dim in SERIES_DIMS:
-        cells = rollup.series(dim, size, start, end, team)
-        per_value: dict[str, list[list[float]]] = {}
-        for (bucket, value), m in cells.items():
-            grid = per_value.setdefault(value, [[0.0] * len(MEASURES) for _ in starts])
-            grid[index[bucket]] = m
+        cells = rollup.cells(dim, size, start, end, team)
+        # First pass: each value's total (ranks them); second: grids for the top values and
+        # one for the rest, so a hundred applications cost two grids, not a hundred.
+        ranks: dict[str, list[float]] = {}
+        for _, value, *m in cells:
+            r = ranks.get(value)
+            if r is None:
+                ranks[value] = [m[3], m[0]]
+            else:
+                r[0] += m[3]
+                r[1] += m[0]
+        ranked = sorted(ranks, key=lambda v: (-ranks[v][0], -ranks[v][1], v))
+        shown = ranked[:TOP_SERIES]
+        on_top = set(shown)
+        others = f"{len(ranked) - TOP_SERIES} others"
+        grids: dict[str, list[list[float]]] = {}
+        for bucket, value, *m in cells:
+            name = value if value in on_top else others
+            grid = grids.get(name)
+            if grid is None:
+                grid = grids[name] = [[0.0] * len(MEASURES) for _ in starts]
+            cell = grid[index[bucket]]
+            for k, v in enumerate(m):
+                cell[k] += v
             if dim == "team":
-                totals = [a + b for a, b in zip(totals, m, strict=True)]
-        ranked = sorted(
-            per_value.items(),
-            key=lambda kv: (-sum(c[3] for c in kv[1]), -sum(c[0] for c in kv[1]), kv[0]),
-        )
-        rows = [_series_row(value, grid, False) for value, grid in ranked[:TOP_SERIES]]
-        rest = ranked[TOP_SERIES:]
-        if rest:
-            merged = [[sum(g[i][k] for _, g in rest) for k in range(len(MEASURES))]
-                      for i in range(len(starts))]  # fmt: skip
-            rows.append(_series_row(f"{len(rest)} others", merged, True))
+                for k, v in enumerate(m):
+                    totals[k] += v
+        rows = [_series_row(v, grids[v], False) for v in shown]
+        if len(ranked) > TOP_SERIES:
+            rows.append(_series_row(others, grids[others], True))
         series[dim] = rows
     out["series"] = series
     out["totals"] = _measures(totals)
-    top: dict[str, list[dict[str, Any]]] = {}
-    for dim in TOP_DIMS:
-        counts: dict[str, int] = {}
-        for (_, value), m in rollup.series(dim, size, start, end, team).items():
-            counts[value] = counts.get(value, 0) + int(m[0])
-        top[dim] = [
-            {"value": v, "requests": n}
-            for v, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:20]
-        ]
-    out["top"] = top
+    out["top"] = {
+        dim: [{"value": v, "requests": n} for v, n in rollup.counts(dim, size, start, end, team)]
+        for dim in TOP_DIMS
+    }
     return out
 
 
