@@ -130,7 +130,9 @@ def common_words() -> set[str]:
                 lower[w] += 1
             elif w[0].isupper() and w[1:].islower():
                 upper[w.lower()] += 1
-    return {w for w, n in lower.items() if n >= 3 and n >= upper[w]}
+    # a word written in lower case at least a fifth as often as capitalised: imperatives that
+    # open prompts ("Explain", "Rewrite") are common words too
+    return {w for w, n in lower.items() if n >= 3 and 5 * n >= upper[w]}
 
 
 def main() -> int:

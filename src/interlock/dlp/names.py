@@ -31,7 +31,9 @@ _JOINER = re.compile(
     r"st\.)[ \t]{1,2})*|-"
 )
 _FIRM = re.compile(r"\b([A-Z][a-z]+), ([A-Z][a-z]+),? and ([A-Z][a-z]+)\b")
-_BEFORE_WORD = re.compile(r"([a-z']+)\W*$")
+# Led by a literal so that `re` skips to candidates quickly; _FIRM then confirms.
+_FIRM_HINT = re.compile(r", [A-Z][a-z]+,? and [A-Z]")
+_CAP_BEFORE = re.compile(r"[A-Z][a-z]+\Z")
 
 TITLES = frozenset(
     [
@@ -71,6 +73,19 @@ PERSON_CONTEXT = words(
     "holder cardholder driver passenger guest said says me producer director starring "
     "founder founders singer actor writer under guardian assistant"
 )
+# Role nouns that stand before a name ("CEO Jane Doe", "songwriter …") or after it in an
+# apposition ("Jane Doe, the engineer, said").
+ROLE_WORDS = words(
+    "ceo cto cfo coo vp chairman chairwoman president director engineer developer designer "
+    "doctor nurse physician surgeon professor student teacher lawyer attorney agent officer "
+    "detective inspector captain colonel sergeant senator minister judge reverend pastor "
+    "uncle aunt cousin grandma grandpa grandmother grandfather nephew niece neighbour neighbor "
+    "boyfriend girlfriend partner fiancé fiancee spouse assignee reporter requester approver "
+    "reviewer maintainer username contractor consultant analyst admin administrator intern "
+    "recruiter supervisor coach mentor boss songwriter composer artist author journalist "
+    "editor photographer chef coworker co-worker teammate landlord landlady lecturer"
+)
+PERSON_CONTEXT = PERSON_CONTEXT | ROLE_WORDS
 # Two words before a run that make it a name ("my name is …", "change it to …").
 PERSON_PHRASES = frozenset(
     ["name is", "it to", "assistant to", "speak to", "talk to", "said to", "listed by", "sung by"]
@@ -203,6 +218,7 @@ class NameRecognizer:
     def __init__(self, entities: frozenset[str] = frozenset({PERSON, LOCATION, ORGANIZATION})):
         self.entities = entities
         self.g = gazetteer()
+        self._facts: dict[str, tuple[str, int, bool, bool, bool, bool]] = {}
 
     def find(self, text: str) -> list[Finding]:
         pattern = _ASCII_CAP if text.isascii() else _UNICODE_CAP
@@ -210,19 +226,19 @@ class NameRecognizer:
         run: list[_Token] = []
         prev_end = -1
         common, first = self.g.common, self.g.first
-        self._maybe: list[tuple[int, int]] = []
+        maybe: list[tuple[int, int]] = []  # weak candidates, per call (scans may run in threads)
         for m in pattern.finditer(text):
-            raw = m.group(0)
+            start, end = m.span()
+            raw = text[start:end]
             if not raw[0].isupper():
                 continue
-            start = m.start()
             joined = bool(run) and (
                 (start == prev_end + 1 and text[prev_end] == " ")
                 or _JOINER.fullmatch(text, prev_end, start) is not None
             )
             if not joined:
                 if run:
-                    self._classify(text, run, out)
+                    self._classify(text, run, out, maybe)
                     run = []
                 # Fast path for the usual capitalised word: a sentence start like "The" or
                 # "Please" cannot begin a name, so it starts no run.
@@ -232,16 +248,16 @@ class NameRecognizer:
                 lower = bare.lower()
                 if (lower in common and bare not in first) or lower in NOT_NAMES:
                     continue
-            token = self._token(start, m.end(), raw)
+            token = self._token(start, end, raw)
             if run and (token.title or run[-1].word.endswith(("'s", "’s"))):
-                self._classify(text, run, out)
+                self._classify(text, run, out, maybe)
                 run = []
             run.append(token)
-            prev_end = m.end()
+            prev_end = end
         if run:
-            self._classify(text, run, out)
-        if self._maybe and out:
-            out = _same_name(text, out, self._maybe)
+            self._classify(text, run, out, maybe)
+        if maybe and out:
+            out = _same_name(text, out, maybe)
         if PERSON in self.entities and not out and text.islower():
             out = self._lower_case_names(text)
         if " and " in text and (ORGANIZATION in self.entities or PERSON in self.entities):
@@ -252,8 +268,11 @@ class NameRecognizer:
         """ "Smith, Jones and Lee": a firm after "at"/"from"/"for" (the way law and accounting
         firms are named), otherwise three people ("our founders: Smith, Jones and Lee")."""
         g = self.g
-        for m in _FIRM.finditer(text):
-            if not all(w in g.last or w in g.first for w in m.groups()):
+        for hint in _FIRM_HINT.finditer(text):
+            lo = max(0, hint.start() - 30)
+            head = _CAP_BEFORE.search(text[lo : hint.start()])
+            m = _FIRM.match(text, lo + head.start()) if head else None
+            if m is None or not all(w in g.last or w in g.first for w in m.groups()):
                 continue
             span = (m.start(), m.end())
             out = [f for f in out if f.end <= span[0] or f.start >= span[1]]
@@ -308,15 +327,24 @@ class NameRecognizer:
         return out
 
     def _token(self, start: int, end: int, raw: str) -> _Token:
+        facts = self._facts.get(raw)
+        if facts is None:
+            facts = self._lookup(raw)
+            if len(self._facts) > 50_000:
+                self._facts.clear()  # bounded: a cache of word facts, not of texts
+            self._facts[raw] = facts
+        key, length, title, first, last, common = facts
+        return _Token(start, start + length, key, title, first, last, common)
+
+    def _lookup(self, raw: str) -> tuple[str, int, bool, bool, bool, bool]:
         word = raw[:-1] if raw.endswith(".") else raw
         key = word if not word.isupper() or len(word) < 2 else word.capitalize()
         base = key[:-2] if key.endswith(("'s", "’s")) else key  # "What's" is looked up as "What"
         lower = base.lower()
         g = self.g
-        return _Token(
-            start,
-            start + len(word),
+        return (
             key,
+            len(word),
             lower in TITLES,
             base in g.first,
             base in g.last,
@@ -325,7 +353,11 @@ class NameRecognizer:
             or (word.isupper() and len(word) <= 4 and base not in g.first),
         )
 
-    def _classify(self, text: str, run: list[_Token], out: list[Finding]) -> None:
+    def _classify(
+        self, text: str, run: list[_Token], out: list[Finding], maybe: list[tuple[int, int]]
+    ) -> None:
+        if all(t.common for t in run) and not _name_led(run):
+            return  # "IBAN ES", "Can": nothing here is a name, place or firm
         title = False
         while run and (run[0].title or (run[0].common and not _name_led(run))):
             title = title or run[0].title
@@ -338,7 +370,7 @@ class NameRecognizer:
             return
         while run and run[-1].common and not (run[-1].last or run[-1].first):
             run = run[:-1]
-        if not run or all(t.common for t in run):
+        if not run:
             return
         if run[-1].word.endswith(("'s", "’s")):
             run[-1].end -= 2
@@ -357,8 +389,8 @@ class NameRecognizer:
                     Finding(ORGANIZATION, start, _org_end(text, end), "org_suffix", 0.8, "internal")
                 )
             return
-        before = _word_before(text, start)
-        after = text[end : end + 12].lower()
+        before, phrase = _context_before(text, start)
+        after = text[end : end + 32].lower()
         lower_span = span_text.lower()
         region = lower_span in self.g.regions
         # A first name that is also a town ("Logan", "Brandon") is a person unless the words
@@ -372,7 +404,9 @@ class NameRecognizer:
         if shouted and len(run) == 1 and not title:
             named = min(named, 0.3)
         if named < 0.8 and not is_place:
-            named += _line_bonus(text, start, end, run) + _phrase_bonus(text, start)
+            named += _line_bonus(text, start, end, run)
+            if phrase in PERSON_PHRASES:
+                named += 0.35
         if LOCATION in self.entities and is_place and not title and (named < 0.8 or region):
             score = 0.75 + (0.15 if before in PLACE_CONTEXT else 0.0)
             out.append(Finding(LOCATION, start, end, "gazetteer_place", score, "internal"))
@@ -389,7 +423,7 @@ class NameRecognizer:
                 )
             )
         elif PERSON in self.entities and named > 0:
-            self._maybe.append((start, end))
+            maybe.append((start, end))
 
 
 _LOWER_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?\.?")
@@ -498,8 +532,14 @@ def _initial(token: _Token) -> bool:
 def _person_score(run: list[_Token], title: bool, before: str, after: str) -> float:
     n = len(run)
     first, last = run[0], run[-1]
-    known = sum(t.first or t.last for t in run)
-    unknown = sum(not (t.first or t.last or t.common) for t in run)
+    known = unknown = commons = 0
+    for t in run:
+        if t.first or t.last:
+            known += 1
+        elif t.common:
+            commons += 1
+        else:
+            unknown += 1
     middle_initial = n >= 3 and any(_initial(t) for t in run[1:-1]) and not _initial(last)
     if title:
         score = 0.9
@@ -518,13 +558,17 @@ def _person_score(run: list[_Token], title: bool, before: str, after: str) -> fl
     elif n in (2, 3) and unknown == n:
         score = 0.4  # two or three proper nouns no list knows: a name when anything else says so
     else:
-        score = 0.2 if not any(t.common for t in run) else 0.0
-    if any(t.word.lower().endswith(_SURNAME_ENDINGS) for t in run[1:] if n >= 2) or (
+        score = 0.2 if not commons and not any(t.common for t in run) else 0.0
+    if (n >= 2 and any(t.word.lower().endswith(_SURNAME_ENDINGS) for t in run[1:])) or (
         unknown and not all(t.word.isascii() for t in run)
     ):
         score += 0.15
     if before in PERSON_CONTEXT:
         score += 0.35
+    if after.startswith((", the ", ", a ", ", an ", ", our ", ", my ", ", his ", ", her ")):
+        role = after.split(" ", 2)[-1] if after.count(" ") >= 2 else ""
+        if role.strip(",.").split(" ", 1)[0] in ROLE_WORDS:
+            score += 0.35
     head = after.lstrip().split(" ", 1)[0].strip(",.!?")
     if after.startswith(("'s", "’s")) or head in PERSON_AFTER:
         score += 0.3
@@ -535,13 +579,25 @@ def _person_score(run: list[_Token], title: bool, before: str, after: str) -> fl
     return score
 
 
+_COORDINATION = re.compile(r"\s*(?:,|and|&|or|,\s*and)\s*")
+
+
 def _same_name(text: str, out: list[Finding], maybe: list[tuple[int, int]]) -> list[Finding]:
     """A weak candidate that repeats a word of a person found in the same text ("early
-    Bulgakov" after "Yuri Bulgakov's") is that person."""
-    known = {w for f in out if f.entity == PERSON for w in text[f.start : f.end].split()}
+    Bulgakov" after "Yuri Bulgakov's") is that person; so is one coordinated with a person
+    ("Anna and Quionia", "Quionia and Anna")."""
+    people = [f for f in out if f.entity == PERSON]
+    known = {w for f in people for w in text[f.start : f.end].split()}
     for start, end in maybe:
         if text[start:end] in known:
             out.append(Finding(PERSON, start, end, "same_name", 0.7, "confidential"))
+        elif any(
+            _COORDINATION.fullmatch(text, f.end, start)
+            or _COORDINATION.fullmatch(text, end, f.start)
+            for f in people
+            if f.end <= start or f.start >= end
+        ):
+            out.append(Finding(PERSON, start, end, "coordinated_name", 0.6, "confidential"))
     return out
 
 
@@ -559,16 +615,26 @@ def _line_bonus(text: str, start: int, end: int, run: list[_Token]) -> float:
     return 0.0
 
 
-def _phrase_bonus(text: str, start: int) -> float:
-    return 0.35 if _phrase_before(text, start) in PERSON_PHRASES else 0.0
+_NOT_WORD = re.compile(r"[^a-z0-9_']+")
+_LETTERS = re.compile(r"[a-z']+")
 
 
-_TWO_BEFORE = re.compile(r"([a-z']+)\W+([a-z']+)\W*$")
+def _context_before(text: str, start: int) -> tuple[str, str]:
+    """The word just before `start` and the two words before it ("name is"), lower case;
+    empty where a number or nothing stands there. Splitting a short slice is cheaper than
+    an end-anchored regex search, which retries at every position."""
+    pieces = _NOT_WORD.split(text[max(0, start - 30) : start].lower())
+    if pieces and not pieces[-1]:
+        pieces.pop()
+    if not pieces or not _LETTERS.fullmatch(pieces[-1]):
+        return "", ""
+    if len(pieces) < 2 or not _LETTERS.fullmatch(pieces[-2]):
+        return pieces[-1], ""
+    return pieces[-1], f"{pieces[-2]} {pieces[-1]}"
 
 
 def _phrase_before(text: str, start: int) -> str:
-    m = _TWO_BEFORE.search(text[max(0, start - 30) : start].lower())
-    return f"{m.group(1)} {m.group(2)}" if m else ""
+    return _context_before(text, start)[1]
 
 
 def _adjacent(text: str, a: re.Match[str], b: re.Match[str]) -> bool:
@@ -576,8 +642,7 @@ def _adjacent(text: str, a: re.Match[str], b: re.Match[str]) -> bool:
 
 
 def _word_before(text: str, start: int) -> str:
-    m = _BEFORE_WORD.search(text[max(0, start - 24) : start].lower())
-    return m.group(1) if m else ""
+    return _context_before(text, start)[0]
 
 
 def _org_end(text: str, end: int) -> int:
