@@ -317,6 +317,7 @@ class Exchange:
     # Which configured models the caller's policy allows (auth stage); routing drops the rest.
     model_filter: Callable[[str], bool] | None = None
     audit: Any = None  # the audit stage's per-exchange notes (client headers, phase times)
+    client_headers: Any = None  # the caller's request headers, as received (read-only)
     # DLP's pseudonym vault (token <-> real value) so answers can be restored; wiped when done.
     pseudonyms: Any = None
 

@@ -123,12 +123,12 @@ def count_tokens_handler(holder: RuntimeHolder) -> Callable[[web.Request], Await
         pipeline = request.app[PIPELINE]
         runtime = holder.current
         ex = Exchange(request[REQUEST_ID], ingress.wire)
+        ex.client_headers = request.headers
         try:
             await pipeline.authenticate(request, ex)
             body = await read_json(request, runtime.config.server.max_body_bytes)
             req = ex.request = anthropic_messages.parse_request(body, counting=True)
-            for hook in pipeline.request_hooks:
-                await hook(ex)
+            await pipeline.inspect(ex, pipeline.hooks_for(ex.principal))
             runtime.routes.plan(req.model, "chat")
             tokens = estimate_input_tokens(req)
             ex.decide("count_tokens", "estimated", input_tokens=tokens)

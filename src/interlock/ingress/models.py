@@ -26,6 +26,7 @@ def models_handler(
     async def handle(request: web.Request) -> web.Response:
         anthropic = "anthropic-version" in request.headers
         ex = Exchange(request[REQUEST_ID], "anthropic.messages" if anthropic else "openai.chat")
+        ex.client_headers = request.headers
         try:
             await pipeline.authenticate(request, ex)
         except GatewayError as err:

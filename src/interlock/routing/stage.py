@@ -1,8 +1,7 @@
 """The routing stage: resolves routes such as `auto` to a plan for each request, and records why.
 
-- `on_authenticate`: keeps the caller's routing metadata headers (x-interlock-task, …) for later.
-- `on_plan`: for a route name, replaces the placeholder plan by the chooser's (primary and
-  fallbacks), records the decision with its facts, rules and rejected candidates, and, when
+- `on_plan`: for a route name, reads the caller's routing metadata headers (x-interlock-task,
+  …), replaces the placeholder plan by the chooser's (primary and fallbacks), records the decision with its facts, rules and rejected candidates, and, when
   the policy allows, names the choice in an `x-interlock-route` response header. A concrete
   model or alias passes unchanged: the client chose.
 - `on_done`: feeds the live latency view from the exchange's attempts (memory only).
@@ -12,14 +11,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 
 from aiohttp import web
 
 from interlock.config.schema import GatewayConfig
 from interlock.exchange import ChatRequest, Exchange
 from interlock.providers.base import Target
-from interlock.routing.facts import HINT_HEADERS, NO_HINTS, Hints, derive_facts, read_hints
+from interlock.routing.facts import NO_HINTS, derive_facts, read_hints
 from interlock.routing.latency import LatencyTracker
 from interlock.routing.router import Choice, Router
 from interlock.server.runtime import Runtime, RuntimeHolder
@@ -32,7 +30,6 @@ class RoutingStage:
     def __init__(self, holder: RuntimeHolder) -> None:
         self.holder = holder
         self.latency = LatencyTracker()  # outlives configuration reloads
-        self._hints: dict[str, Hints] = {}
         self._compiled: tuple[GatewayConfig | None, Router | None] = (None, None)
 
     def router(self, config: GatewayConfig) -> Router:
@@ -43,13 +40,8 @@ class RoutingStage:
             self._compiled = (config, router)
         return router
 
-    async def on_authenticate(self, request: web.Request, ex: Exchange) -> Any:
-        headers = request.headers
-        if any(h in headers for h in HINT_HEADERS):
-            self._hints[ex.request_id] = read_hints(headers)
-        return ex.principal  # the pipeline stores what authenticators return
-
-    async def on_plan(self, ex: Exchange, plan: list[Target]) -> list[Target]:
+    def on_plan(self, ex: Exchange, plan: list[Target]) -> list[Target]:
+        # Plain, not a coroutine: most requests name a model, not a route, and pay one call.
         req = ex.request
         runtime = self.holder.current
         if not isinstance(req, ChatRequest) or req.model not in runtime.routes.routes:
@@ -67,9 +59,11 @@ class RoutingStage:
         principal = ex.principal
         policy = getattr(principal, "policy", None)
         routing_policy = getattr(policy, "routing", None)
+        headers = ex.client_headers
+        hints = read_hints(headers) if headers is not None else NO_HINTS
         facts = derive_facts(
             req,
-            self._hints.get(ex.request_id, NO_HINTS),
+            hints,
             getattr(principal, "policy_name", None),
             tuple(routing_policy.residency) if routing_policy is not None else (),
         )
@@ -82,8 +76,7 @@ class RoutingStage:
 
         register_routing_routes(app, self)
 
-    async def on_done(self, ex: Exchange) -> None:
-        self._hints.pop(ex.request_id, None)
+    def on_done(self, ex: Exchange) -> None:
         for attempt in ex.attempts:
             if attempt.status == 200:
                 self.latency.record(attempt.provider, attempt.model, attempt.duration_ms)

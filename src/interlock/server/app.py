@@ -56,14 +56,28 @@ def request_scoped(handler: Handler) -> Handler:
     async def wrapped(request: web.Request) -> web.StreamResponse:
         rid = request[REQUEST_ID] = new_request_id()
         current_request_id.set(rid)  # each request runs in its own task: no reset needed
-        response = await handler(request)
-        if not response.prepared:  # streams set it themselves before their first byte
-            response.headers["x-request-id"] = rid
-            if request.path.startswith("/v1/messages"):
-                response.headers["request-id"] = rid  # where the Anthropic SDK looks for it
-        return response
+        return _identified(request, await handler(request), rid)
 
     return wrapped
+
+
+def _identified(request: web.Request, response: web.StreamResponse, rid: str) -> web.StreamResponse:
+    if not response.prepared:  # streams set it themselves before their first byte
+        response.headers["x-request-id"] = rid
+        if request.path.startswith("/v1/messages"):
+            response.headers["request-id"] = rid  # where the Anthropic SDK looks for it
+    return response
+
+
+def ingress_handler(pipeline: Pipeline, ingress: Ingress) -> Handler:
+    """`request_scoped` and the pipeline in one coroutine: the hot path's every way in."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        rid = request[REQUEST_ID] = new_request_id()
+        current_request_id.set(rid)
+        return _identified(request, await pipeline.handle(request, ingress), rid)
+
+    return handle
 
 
 def _fallback(known_paths: set[str]) -> Handler:
@@ -96,18 +110,15 @@ def build_app(
             addon.install(app)  # its own routes (admin API, metrics…) and start/stop hooks
 
     for path, spec in INGRESS_ROUTES:
-        ingress: Ingress = _load(spec)()
-
-        async def handle(request: web.Request, ingress: Ingress = ingress) -> web.StreamResponse:
-            return await pipeline.handle(request, ingress)
-
-        app.router.add_post(path, request_scoped(handle))
+        app.router.add_post(path, ingress_handler(pipeline, _load(spec)()))
 
     from interlock.ingress.anthropic_messages import count_tokens_handler
     from interlock.ingress.models import models_handler
+    from interlock.ingress.openapi import openapi_handler
 
     app.router.add_get("/v1/models", request_scoped(models_handler(holder, pipeline)))
     app.router.add_post("/v1/messages/count_tokens", request_scoped(count_tokens_handler(holder)))
+    app.router.add_get("/v1/openapi.json", request_scoped(openapi_handler))
     app.router.add_get("/healthz", request_scoped(_healthz))
     app.router.add_get("/readyz", request_scoped(_readyz(holder, addons)))
     known = {r.canonical for r in app.router.resources()}

@@ -12,6 +12,7 @@ import logging
 import os
 import time
 from collections.abc import Awaitable, Callable
+from inspect import isawaitable
 from typing import Any, Protocol
 
 import orjson
@@ -28,11 +29,19 @@ from interlock.streaming import StreamAccumulator
 log = logging.getLogger("interlock.pipeline")
 
 JSON = "application/json"
-Hook = Callable[[Exchange], Awaitable[None]]
 
 
 class Addon(Protocol):
-    """Any subset of these hooks; each runs in the order the addons were registered."""
+    """Any subset of these hooks; each runs in the order the addons were registered.
+
+    Hooks may be plain functions instead of coroutines (returning None, or the plan): a stage
+    that usually has nothing to do answers with a call rather than a coroutine. An addon with
+    `applies_to(policy)` is skipped entirely for exchanges under a policy it returns False for.
+    """
+
+    def applies_to(self, policy: Any) -> bool:
+        """Whether this addon's exchange hooks run under `policy` (None: no identity)."""
+        ...
 
     async def on_authenticate(self, request: web.Request, ex: Exchange) -> Any:
         """Return the resolved principal or raise GatewayError (401/403)."""
@@ -99,60 +108,117 @@ def new_request_id() -> str:
     return f"{_ID_PREFIX}{next(_id_counter):012x}"
 
 
-class Pipeline:
-    def __init__(self, holder: RuntimeHolder, addons: list[Any] | None = None) -> None:
-        self.holder = holder
-        addons = addons or []
-        # Bound once: the hot path iterates plain lists, no attribute lookups per addon.
-        self.request_hooks: list[Hook] = [a.on_request for a in addons if hasattr(a, "on_request")]
-        self.response_hooks: list[Hook] = [
+class Hooks:
+    """The hooks that run for one kind of exchange, bound once so the hot path iterates lists.
+
+    A hook may be a coroutine function or a plain one; a plain hook returns None (or, for
+    `on_plan`, the plan itself), so stages with nothing to do for an exchange cost a call, not
+    a coroutine.
+    """
+
+    __slots__ = ("done", "plan", "request", "response", "stream_filters")
+
+    def __init__(self, addons: list[Any]) -> None:
+        self.request: list[Callable[[Exchange], Awaitable[None] | None]] = [
+            a.on_request for a in addons if hasattr(a, "on_request")
+        ]
+        self.plan: list[
+            Callable[[Exchange, list[Target]], Awaitable[list[Target]] | list[Target]]
+        ] = [a.on_plan for a in addons if hasattr(a, "on_plan")]
+        self.response: list[Callable[[Exchange], Awaitable[None] | None]] = [
             a.on_response for a in addons if hasattr(a, "on_response")
         ]
-        self.plan_hooks: list[Callable[[Exchange, list[Target]], Awaitable[list[Target]]]] = [
-            a.on_plan for a in addons if hasattr(a, "on_plan")
+        self.done: list[Callable[[Exchange], Awaitable[None] | None]] = [
+            a.on_done for a in addons if hasattr(a, "on_done")
         ]
-        self.done_hooks: list[Hook] = [a.on_done for a in addons if hasattr(a, "on_done")]
         self.stream_filters: list[Callable[[Exchange], StreamFilter | None]] = [
             a.stream_filter for a in addons if hasattr(a, "stream_filter")
         ]
+
+
+class Pipeline:
+    def __init__(self, holder: RuntimeHolder, addons: list[Any] | None = None) -> None:
+        self.holder = holder
+        self.addons = addons or []
+        self.all = Hooks(self.addons)
+        # Every hook of every addon, for code that inspects the pipeline (tests, tools).
+        self.request_hooks = self.all.request
+        self.done_hooks = self.all.done
         # Authentication runs before the body is even read: a refused request does no other work.
-        self.authenticators: list[Callable[[web.Request, Exchange], Awaitable[Any]]] = [
-            a.on_authenticate for a in addons if hasattr(a, "on_authenticate")
+        self.authenticators: list[Callable[[web.Request, Exchange], Any]] = [
+            a.on_authenticate for a in self.addons if hasattr(a, "on_authenticate")
         ]
+        # Per policy, only the stages that act on it: a gateway with no DLP, injection or
+        # output policy pays nothing for those stages. Keyed by the policy object (None when
+        # no identity), so a reloaded configuration gets fresh entries.
+        self._by_policy: dict[int, tuple[Any, Hooks]] = {}
+
+    def hooks_for(self, principal: Any) -> Hooks:
+        policy = getattr(principal, "policy", None)
+        entry = self._by_policy.get(id(policy))
+        if entry is not None and entry[0] is policy:
+            return entry[1]
+        hooks = Hooks(
+            [a for a in self.addons if not hasattr(a, "applies_to") or a.applies_to(policy)]
+        )
+        if len(self._by_policy) > 1024:  # reloads leave old policies behind
+            self._by_policy.clear()
+        self._by_policy[id(policy)] = (policy, hooks)
+        return hooks
 
     async def authenticate(self, request: web.Request, ex: Exchange) -> None:
         for authenticate in self.authenticators:
-            ex.principal = await authenticate(request, ex)
+            principal = authenticate(request, ex)
+            if isawaitable(principal):
+                principal = await principal
+            ex.principal = principal
 
-    async def finish(self, ex: Exchange) -> None:
-        for hook in self.done_hooks:
-            await hook(ex)
+    async def inspect(self, ex: Exchange, hooks: Hooks) -> None:
+        """The request hooks, in order, on a parsed request."""
+        for hook in hooks.request:
+            pending = hook(ex)
+            if pending is not None:
+                await pending
+
+    async def finish(self, ex: Exchange, hooks: Hooks | None = None) -> None:
+        for hook in (hooks or self.hooks_for(ex.principal)).done:
+            pending = hook(ex)
+            if pending is not None:
+                await pending
 
     async def handle(self, request: web.Request, ingress: Ingress) -> web.StreamResponse:
         request_id = request[REQUEST_ID]
         runtime = self.holder.current
         runtime.enter()
         ex = Exchange(request_id, ingress.wire)
+        ex.client_headers = request.headers
+        hooks: Hooks | None = None
         try:
             await self.authenticate(request, ex)
+            hooks = self.hooks_for(ex.principal)
             body = await read_json(request, runtime.config.server.max_body_bytes)
             req = ex.request = ingress.parse(body)
-            for hook in self.request_hooks:
-                await hook(ex)
+            for hook in hooks.request:
+                pending = hook(ex)
+                if pending is not None:
+                    await pending
             plan = runtime.routes.plan(req.model, ingress.kind)
             if ex.model_filter is not None:
                 plan = [t for t in plan if ex.model_filter(t.name)]
-            for plan_hook in self.plan_hooks:
-                plan = await plan_hook(ex, plan)
+            for plan_hook in hooks.plan:
+                planned = plan_hook(ex, plan)
+                plan = planned if type(planned) is list else await planned  # type: ignore[misc]
             if req.stream:
-                return await self._stream(request, ingress, ex, runtime, plan)
+                return await self._stream(request, ingress, ex, runtime, plan, hooks)
             if isinstance(req, EmbeddingRequest):
                 ex.response = await runtime.dispatcher.embeddings(ex, plan)
             else:
                 ex.response = await runtime.dispatcher.chat(ex, plan)
             ex.usage = ex.response.usage
-            for hook in self.response_hooks:
-                await hook(ex)
+            for hook in hooks.response:
+                pending = hook(ex)
+                if pending is not None:
+                    await pending
             rendered = ingress.render(ex)
             body = rendered if isinstance(rendered, bytes) else orjson.dumps(rendered)
             return web.Response(body=body, content_type=JSON, headers=ex.headers or None)
@@ -166,7 +232,7 @@ class Pipeline:
             return error_response(ingress, err, request_id)
         finally:
             await runtime.leave()
-            await self.finish(ex)
+            await self.finish(ex, hooks)
 
     async def _stream(
         self,
@@ -175,13 +241,14 @@ class Pipeline:
         ex: Exchange,
         runtime: Runtime,
         plan: list[Target],
+        hooks: Hooks,
     ) -> web.StreamResponse:
         # Errors up to here (and while opening the stream) are plain JSON errors: no byte of the
         # stream has been sent, and the dispatcher has already retried and failed over.
         first, rest = await runtime.dispatcher.chat_stream(ex, plan)
         assert isinstance(ex.request, ChatRequest)
         renderer = ingress.stream_renderer(ex)
-        filters = [f for make in self.stream_filters if (f := make(ex)) is not None]
+        filters = [f for make in hooks.stream_filters if (f := make(ex)) is not None]
         acc = StreamAccumulator()  # what the client was sent: the audit records that
         response = web.StreamResponse(
             headers={
