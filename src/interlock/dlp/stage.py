@@ -65,6 +65,10 @@ class DlpStage:
 
     # ---- pipeline hooks ------------------------------------------------------------------------
 
+    def applies_to(self, policy: Any) -> bool:
+        # Without an identity there is no policy to enforce: the pipeline skips this stage.
+        return policy is not None
+
     async def on_request(self, ex: Exchange) -> None:
         policy = _policy_of(ex)
         if policy is None or ex.request is None:

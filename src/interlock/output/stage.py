@@ -74,6 +74,10 @@ class OutputStage:
 
     # ---- whole answers ---------------------------------------------------------------------------
 
+    def applies_to(self, policy: Any) -> bool:
+        # Without an identity there is no output policy nor pseudonyms to restore.
+        return policy is not None
+
     async def on_response(self, ex: Exchange) -> None:
         policy = _policy_of(ex)
         response = ex.response
