@@ -7,6 +7,7 @@ use `build_request` and the `decode_*` functions. One module keeps both halves c
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -22,6 +23,7 @@ from interlock.exchange import (
     Message,
     Part,
     ResponseFormat,
+    Role,
     StreamChunk,
     StreamEvent,
     StreamStart,
@@ -122,12 +124,22 @@ def _tool_calls(calls: Any, param: str) -> list[Part]:
     return out
 
 
+_PLAIN_ROLES: dict[str, Role] = {"system": "system", "developer": "system", "user": "user"}
+
+
 def parse_messages(raw: Any, param: str = "messages") -> list[Message]:
     check(raw, list, param)
     if not raw:
         raise GatewayError("invalid_value", f"'{param}' must not be empty", param=param)
     messages: list[Message] = []
     for i, m in enumerate(raw):
+        if type(m) is dict and len(m) == 2:
+            role, content = m.get("role"), m.get("content")
+            if (
+                type(role) is str and role in _PLAIN_ROLES and type(content) is str
+            ):  # the common case: {"role": …, "content": "text"}
+                messages.append(Message(_PLAIN_ROLES[role], [TextPart(content)]))
+                continue
         p = f"{param}[{i}]"
         check(m, dict, p)
         role = required(m, "role", str, f"{p}.role")
@@ -223,48 +235,57 @@ def parse_stop(raw: Any) -> list[str]:
     return [check(s, str, f"stop[{i}]") for i, s in enumerate(raw)]
 
 
+# Parameters by body key: the ChatRequest field it fills, its type and the range a value must
+# fall in (None: any). A body names only a few of them, so parsing walks the body's keys and
+# passes what it found to ChatRequest, whose defaults stand for the rest.
+_SCALARS: dict[str, tuple[str, type, float | None, float | None]] = {
+    "stream": ("stream", bool, None, None),
+    "stream_options": ("stream_options", dict, None, None),
+    "n": ("n", int, 1, 128),
+    "temperature": ("temperature", float, 0, 2),
+    "top_p": ("top_p", float, 0, 1),
+    "max_tokens": ("max_tokens", int, 1, 10_000_000),
+    "max_completion_tokens": ("max_completion_tokens", int, 1, 10_000_000),
+    "top_logprobs": ("top_logprobs", int, 0, 20),
+    "presence_penalty": ("presence_penalty", float, -2, 2),
+    "frequency_penalty": ("frequency_penalty", float, -2, 2),
+    "parallel_tool_calls": ("parallel_tool_calls", bool, None, None),
+    "seed": ("seed", int, None, None),
+    "logprobs": ("logprobs", bool, None, None),
+    "user": ("user", str, None, None),
+    "metadata": ("metadata", dict, None, None),
+}
+_STRUCTURED: dict[str, Callable[[Any], Any]] = {
+    "tools": parse_tools,
+    "tool_choice": parse_tool_choice,
+    "stop": parse_stop,
+    "response_format": parse_response_format,
+}
+
+
 def parse_request(body: dict[str, Any]) -> ChatRequest:
     model = required(body, "model", str)
     messages = parse_messages(required(body, "messages", object))
-    stream = optional(body, "stream", bool) or False
-    stream_options = optional(body, "stream_options", dict) or {}
-    n = optional(body, "n", int)
-    ranged(n, "n", 1, 128)
-    temperature = optional(body, "temperature", float)
-    ranged(temperature, "temperature", 0, 2)
-    top_p = optional(body, "top_p", float)
-    ranged(top_p, "top_p", 0, 1)
-    max_tokens = optional(body, "max_completion_tokens", int) or optional(body, "max_tokens", int)
-    ranged(max_tokens, "max_tokens", 1, 10_000_000)
-    top_logprobs = optional(body, "top_logprobs", int)
-    ranged(top_logprobs, "top_logprobs", 0, 20)
-    presence = optional(body, "presence_penalty", float)
-    ranged(presence, "presence_penalty", -2, 2)
-    frequency = optional(body, "frequency_penalty", float)
-    ranged(frequency, "frequency_penalty", -2, 2)
-    return ChatRequest(
-        model=model,
-        messages=messages,
-        tools=parse_tools(body["tools"]) if body.get("tools") is not None else [],
-        tool_choice=parse_tool_choice(body.get("tool_choice")),
-        parallel_tool_calls=optional(body, "parallel_tool_calls", bool),
-        max_tokens=max_tokens,
-        temperature=temperature,
-        top_p=top_p,
-        stop=parse_stop(body.get("stop")),
-        n=n or 1,
-        seed=optional(body, "seed", int),
-        logprobs=optional(body, "logprobs", bool) or False,
-        top_logprobs=top_logprobs,
-        presence_penalty=presence,
-        frequency_penalty=frequency,
-        response_format=parse_response_format(body.get("response_format")),
-        stream=stream,
-        include_usage=bool(stream and stream_options.get("include_usage")),
-        user=optional(body, "user", str),
-        metadata=optional(body, "metadata", dict),
-        raw=body,
-    )
+    fields: dict[str, Any] = {}
+    for key, value in body.items():
+        if value is None:
+            continue
+        spec = _SCALARS.get(key)
+        if spec is not None:
+            name, typ, lo, hi = spec
+            value = check(value, typ, key)
+            if lo is not None:
+                ranged(value, "max_tokens" if key == "max_completion_tokens" else key, lo, hi)  # type: ignore[arg-type]
+            fields[name] = value
+        elif key in _STRUCTURED:
+            fields[key] = _STRUCTURED[key](value)
+    options = fields.pop("stream_options", None)
+    if options and fields.get("stream") and options.get("include_usage"):
+        fields["include_usage"] = True
+    newer = fields.pop("max_completion_tokens", None)
+    if newer is not None:
+        fields["max_tokens"] = newer  # the newer name wins when a client sends both
+    return ChatRequest(model, messages, raw=body, **fields)
 
 
 # ---- request: canonical → wire -----------------------------------------------------------------
