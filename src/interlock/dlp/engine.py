@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
-from interlock.dlp.matcher import WHOLE_TEXT, Matcher, build_matcher
+from interlock.dlp.matcher import MATCH_AT, WHOLE_TEXT, Matcher, build_matcher
 from interlock.dlp.names import NameRecognizer
 from interlock.dlp.normalize import normalize
 from interlock.dlp.rules import Finding, Rule
@@ -20,7 +20,9 @@ CONTEXT_BEFORE = 60  # characters before a hit searched for context words
 CONTEXT_AFTER = 24
 CONTEXT_BOOST = 0.35
 NEGATIVE_PENALTY = 0.5
-_WORD = re.compile(r"[a-z][a-z0-9#.'-]*")
+# A word: a letter, then letters, digits and "#.'-", without its trailing ".'-" (what
+# `word.strip(".'-")` leaves, but found by the regex engine without a Python loop).
+_WORD = re.compile(r"[a-z][a-z0-9#]*(?:[.'-]+[a-z0-9#]+)*")
 _SHRINK_AT = re.compile(r"[ .-]")
 
 
@@ -28,8 +30,15 @@ def adjacent_words(text: str, start: int, end: int) -> set[str]:
     """The three words just before a hit and the one just after: where a label like "order"
     or "version" says what a number is."""
     before = _WORD.findall(text[max(0, start - 30) : start].lower())[-3:]
-    after = _WORD.findall(text[end : end + 16].lower())[:1]
-    return {w.strip(".'-") for w in before + after}
+    after = _WORD.search(text[end : end + 16].lower())
+    if after is not None:
+        before.append(after.group())
+    return set(before)
+
+
+# Reported scores by raw score: the few sums of rule scores and context boosts recur, and
+# `round` costs more than the rest of building a finding.
+_ROUNDED: dict[float, float] = {}
 
 
 def _glued(text: str, start: int, end: int) -> bool:
@@ -44,7 +53,7 @@ def _glued(text: str, start: int, end: int) -> bool:
 
 def context_words(text: str, start: int, end: int) -> set[str]:
     window = text[max(0, start - CONTEXT_BEFORE) : start] + " " + text[end : end + CONTEXT_AFTER]
-    return {w.strip(".'-") for w in _WORD.findall(window.lower())}
+    return set(_WORD.findall(window.lower()))
 
 
 class Engine:
@@ -73,18 +82,25 @@ class Engine:
         norm = normalize(text)
         canon = norm.text
         found: list[Finding] = []
-        for index, windows in self.matcher.windows(canon).items():
+        near = _Near(canon)  # context words per hit, shared by the rules that hit one span
+        confirm = self._confirm
+        hits = self.matcher.windows(canon)
+        # Rule order, whatever order the matcher found them in: of two equally good findings
+        # on one span, the same one wins on either matcher.
+        for index in sorted(hits):
+            windows = hits[index]
             rule = self.rules[index]
-            for start, end in windows:
-                matches = (
-                    rule.regex.finditer(canon)
-                    if start == WHOLE_TEXT
-                    else rule.regex.finditer(canon, start, end)
-                )
-                for match in matches:
-                    finding = self._confirm(rule, match, canon)
-                    if finding is not None:
-                        found.append(finding)
+            if windows[0][1] == MATCH_AT:
+                matches: Iterable[re.Match[str]] = _matches_at(rule.regex, canon, windows)
+            elif windows[0][0] == WHOLE_TEXT:
+                matches = rule.regex.finditer(canon)
+            else:
+                finditer = rule.regex.finditer
+                matches = (m for start, end in windows for m in finditer(canon, start, end))
+            for match in matches:
+                finding = confirm(rule, match, canon, near)
+                if finding is not None:
+                    found.append(finding)
         if self.names is not None:
             found.extend(f for f in self.names.find(canon) if f.score >= self.min_score)
         if not found:
@@ -96,10 +112,21 @@ class Engine:
             found = [f for f in found if text[f.start : f.end] not in self.allow_values]
         return found
 
-    def _confirm(self, rule: Rule, match: re.Match[str], text: str) -> Finding | None:
+    def _confirm(
+        self, rule: Rule, match: re.Match[str], text: str, near: _Near | None = None
+    ) -> Finding | None:
         start, end = match.span(rule.group)
         if start < 0 or end <= start:
             return None
+        if near is None:
+            near = _Near(text)
+        if rule.needs_context and not rule.shrink:
+            # Most hits of these rules have no context word near them: settle that before
+            # running the validator (neither can move the span, so the order does not matter).
+            if not rule.context or rule.context.isdisjoint(near.context(start, end)):
+                return None
+            if rule.isolated and _glued(text, start, end):
+                return None
         value = text[start:end]
         if rule.validate is not None and not rule.validate(value):
             if not rule.shrink:
@@ -114,31 +141,76 @@ class Engine:
         if rule.rescore is not None:
             score = rule.rescore(value, score)
         if rule.context or rule.negative:
-            near = context_words(text, start, end)
-            if rule.context and not rule.context.isdisjoint(near):
+            if rule.context and not rule.context.isdisjoint(near.context(start, end)):
                 score += CONTEXT_BOOST
             elif rule.needs_context:
                 return None
-            if rule.negative and not rule.negative.isdisjoint(adjacent_words(text, start, end)):
+            # Negative words only lower the score: below the bar already, they cannot matter.
+            if score < self.min_score:
+                return None
+            if rule.negative and not rule.negative.isdisjoint(near.adjacent(start, end)):
                 score -= NEGATIVE_PENALTY
         elif rule.needs_context:
             return None
         if score < self.min_score:
             return None
         name = rule.namer(match) if rule.namer is not None else rule.name
-        return Finding(
-            rule.entity, start, end, name, round(min(score, 1.0), 2), rule.classification
-        )
+        rounded = _ROUNDED.get(score)
+        if rounded is None:
+            rounded = _ROUNDED[score] = round(min(score, 1.0), 2)
+        return Finding(rule.entity, start, end, name, rounded, rule.classification)
+
+
+class _Near:
+    """The words around hits in one text, each span's computed once: several rules often hit
+    the same number (a card is also a phone-number and a bank-account candidate)."""
+
+    __slots__ = ("_adjacent", "_context", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._context: dict[tuple[int, int], set[str]] = {}
+        self._adjacent: dict[tuple[int, int], set[str]] = {}
+
+    def context(self, start: int, end: int) -> set[str]:
+        got = self._context.get((start, end))
+        if got is None:
+            got = self._context[start, end] = context_words(self.text, start, end)
+        return got
+
+    def adjacent(self, start: int, end: int) -> set[str]:
+        got = self._adjacent.get((start, end))
+        if got is None:
+            got = self._adjacent[start, end] = adjacent_words(self.text, start, end)
+        return got
+
+
+def _matches_at(
+    regex: re.Pattern[str], text: str, starts: list[tuple[int, int]]
+) -> Iterator[re.Match[str]]:
+    """What `regex.finditer(text)` yields, when matches can only begin at `starts`: each is
+    tried in order, skipping those inside the previous match, as finditer's scan would."""
+    resume = 0
+    for start, _ in starts:
+        if start < resume:
+            continue
+        match = regex.match(text, start)
+        if match is not None:
+            resume = max(match.end(), start + 1)
+            yield match
 
 
 def _shrunk(rule: Rule, value: str) -> str | None:
     """The longest prefix of `value`, cut at a separator, that validates (at most 4 cuts)."""
     assert rule.validate is not None
+    # Each cut is a prefix of the value, so its separators are the value's, found once.
+    cuts = [m.start() for m in _SHRINK_AT.finditer(value)]
     for _ in range(4):
-        cuts = [m.start() for m in _SHRINK_AT.finditer(value)]
+        while cuts and cuts[-1] >= len(value):
+            cuts.pop()
         if not cuts:
             return None
-        value = value[: cuts[-1]].rstrip(" .-")
+        value = value[: cuts.pop()].rstrip(" .-")
         if value and rule.validate(value):
             return value
     return None

@@ -1,14 +1,26 @@
 """The multi-pattern pass: where in a text each rule can match, in one scan.
 
-`HyperscanMatcher` compiles every rule of a policy into one Hyperscan database (start-of-match
-mode) and scans the text once; each hit is a (rule, start, end) window. `ReMatcher` is the
-fallback where Hyperscan is not installed: each rule whose keywords occur runs over the text.
-Both return the same windows contract, so the engine's confirmation step (the rule's exact
-Python pattern inside the window, then its validator) gives identical findings on either.
+`HyperscanMatcher` compiles every rule of a policy into Hyperscan databases and scans the text
+once per database; each hit becomes a window of the text (or a place a match can begin) for
+the rule. `ReMatcher` is the fallback where Hyperscan is not installed: each rule whose
+keywords occur runs over the whole text. The engine then runs each rule's exact Python pattern
+over its windows only, and the windows are chosen so that this finds exactly what running the
+pattern over the whole text would (tests/dlp/test_engine.py compares both on generated texts):
+
+- a rule whose matches have a bounded length is compiled without start-of-match tracking
+  (which costs Hyperscan ~3x more): a hit ending at `end` is the window [end - longest, end].
+  Overlapping windows merge, and a merged window never begins inside a match of the rule (that
+  match's own window reaches back to its start);
+- a rule whose pattern begins with a small set of literals ("sk-proj-", the service names of
+  `DATADOG_API_KEY=…`) and continues with a variable length is located by those literals: each
+  is a place a match can begin, and `regex.match` there, skipping places inside the previous
+  match, is what `finditer` does. (Located by their ends, such rules report every possible end
+  of a match, each a Python callback.)
+- an unbounded rule is compiled in start-of-match mode with its large repeats relaxed.
 
 Measured on a 2 KB prompt with the default rules (see bench/dlp_bench.py): one Python `re`
 alternation of all rules is ~400x slower than Hyperscan, and running the rules one by one is
-~20x slower; Hyperscan's cost is dominated by the Python callback per hit.
+~20x slower.
 """
 
 from __future__ import annotations
@@ -16,6 +28,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -32,6 +45,9 @@ except ImportError:  # pragma: no cover - depends on the platform
     HYPERSCAN = False
 
 WHOLE_TEXT = -1  # a window meaning "run this rule over the whole text"
+# A window (start, MATCH_AT): a match of the rule can only begin at `start`. A rule's list of
+# these, in text order, stands for every place a match can begin.
+MATCH_AT = -2
 
 Windows = dict[int, list[tuple[int, int]]]  # rule index -> merged (start, end) windows
 
@@ -112,13 +128,26 @@ def _whole_word(word: str) -> bytes:
 
 
 class _RuleSet:
-    """The rules at `indexes`, as a start-of-match database plus the rules that need more."""
+    """The rules at `indexes` in Hyperscan databases: each rule located the cheapest exact way.
+
+    - by its match end, when its matches have a bounded length (window: [end - longest, end]);
+    - by its leading literals ("sk-proj-", the service names of `DATADOG_API_KEY=…`), when the
+      rest of the pattern has a variable length: located by their ends, such rules would report
+      every possible end of every match (one Python callback each);
+    - by a hand-written anchor (`Rule.anchor`, e-mail's "@domain.tld");
+    - by start and end (start-of-match mode, relaxed repeats) when the length is unbounded.
+    """
 
     def __init__(self, rules: Sequence[Rule], indexes: list[int]) -> None:
         located: list[tuple[int, bytes, int]] = []  # (rule index, expression, flags)
         anywhere: list[tuple[int, bytes, int]] = []
         anchored: list[tuple[int, bytes, int]] = []
+        # rule index -> characters a match can reach before and after its anchor's end
         self.reach: dict[int, tuple[int, int]] = {}
+        # rule index -> longest match, for rules located by their match end alone
+        self.back: dict[int, int] = {}
+        # rule index -> the literals every match begins with (lower case if the rule is caseless)
+        self.leads: dict[int, _Literals] = {}
         self.python_only: list[int] = []
         for i in indexes:
             rule = rules[i]
@@ -131,6 +160,16 @@ class _RuleSet:
                 base |= hyperscan.HS_FLAG_CASELESS
             if rule.dotall:
                 base |= hyperscan.HS_FLAG_DOTALL
+            shape = _shape(rule)
+            lead_flags = base & ~hyperscan.HS_FLAG_DOTALL
+            if shape.lead is not None and _compiles(shape.lead, lead_flags):
+                anchored.append((i, shape.lead.encode(), lead_flags))
+                self.leads[i] = shape.literals
+                continue
+            if shape.longest is not None and _compiles(rule.pattern, base):
+                located.append((i, rule.pattern.encode(), base))
+                self.back[i] = shape.longest
+                continue
             som = base | hyperscan.HS_FLAG_SOM_LEFTMOST
             relaxed = relax(rule.pattern)
             if _compiles(relaxed, som):
@@ -147,30 +186,89 @@ class _RuleSet:
         self._anchored = _load(anchored)
 
     def windows(self, text: str, data: bytes) -> Windows:
+        size = len(text)
+        unicode = len(data) != size
         hits: dict[int, list[tuple[int, int]]] = {}
+        ends: dict[int, list[int]] = {}  # lead rules: where a leading literal ended
+        back, reach = self.back, self.reach
 
         def on_hit(rule: int, start: int, end: int, flags: int, context: object) -> None:
+            longest = back.get(rule)
+            if longest is not None:
+                start = end - longest if end > longest else 0
             spans = hits.get(rule)
             if spans is None:
                 hits[rule] = [(start, end)]
             else:
                 spans.append((start, end))
 
+        def on_anchor(rule: int, start: int, end: int, flags: int, context: object) -> None:
+            span = reach.get(rule)
+            if span is None:
+                found = ends.get(rule)
+                if found is None:
+                    ends[rule] = [end]
+                else:
+                    found.append(end)
+                return
+            before, after = span
+            span = (end - before if end > before else 0, min(size, end + after))
+            spans = hits.get(rule)
+            if spans is None:
+                hits[rule] = [span]
+            else:
+                spans.append(span)
+
+        if unicode:
+            return self._windows_unicode(text, data)
         if self._located is not None:
             self._located.scan(data, match_event_handler=on_hit)
         if self._anchored is not None:
-            size = len(data)
-
-            def on_anchor(rule: int, start: int, end: int, flags: int, context: object) -> None:
-                before, after = self.reach[rule]
-                on_hit(rule, max(0, end - before), min(size, end + after), flags, context)
-
             self._anchored.scan(data, match_event_handler=on_anchor)
-        out: Windows = {}
-        if hits:
-            if len(data) != len(text):  # byte offsets -> character offsets
-                hits = {r: [_chars(data, s, e) for s, e in spans] for r, spans in hits.items()}
-            out = {rule: _merge(spans) for rule, spans in hits.items()}
+        out = {rule: _merge(spans) for rule, spans in hits.items()}
+        for rule, found in ends.items():
+            starts = self.leads[rule].starts(text, found)
+            if starts:
+                out[rule] = starts
+        return self._whole_text_rules(data, out)
+
+    def _windows_unicode(self, text: str, data: bytes) -> Windows:
+        """Text with non-ASCII characters: Hyperscan's byte offsets become character offsets
+        (slow, but such prompts are the exception)."""
+        raw: list[tuple[int, int, int, bool]] = []
+        if self._located is not None:
+            self._located.scan(
+                data, match_event_handler=lambda r, s, e, *_: raw.append((r, s, e, False))
+            )
+        if self._anchored is not None:
+            self._anchored.scan(
+                data, match_event_handler=lambda r, s, e, *_: raw.append((r, s, e, True))
+            )
+        size = len(text)
+        hits: dict[int, list[tuple[int, int]]] = {}
+        ends: dict[int, list[int]] = {}
+        for rule, start, end, anchored in raw:
+            if anchored and rule in self.leads:
+                ends.setdefault(rule, []).append(_char_offset(data, end))
+                continue
+            if anchored:
+                before, after = self.reach[rule]
+                end = _char_offset(data, end)
+                span = (max(0, end - before), min(size, end + after))
+            elif rule in self.back:
+                end = _char_offset(data, end)
+                span = (max(0, end - self.back[rule]), end)
+            else:
+                span = _chars(data, start, end)
+            hits.setdefault(rule, []).append(span)
+        out = {rule: _merge(spans) for rule, spans in hits.items()}
+        for rule, found in ends.items():
+            starts = self.leads[rule].starts(text, found)
+            if starts:
+                out[rule] = starts
+        return self._whole_text_rules(data, out)
+
+    def _whole_text_rules(self, data: bytes, out: Windows) -> Windows:
         if self._anywhere is not None:
             found: set[int] = set()
             self._anywhere.scan(data, match_event_handler=lambda r, *_: found.add(r))
@@ -179,6 +277,118 @@ class _RuleSet:
         for rule in self.python_only:
             out[rule] = [(WHOLE_TEXT, WHOLE_TEXT)]
         return out
+
+
+def _char_offset(data: bytes, offset: int) -> int:
+    return len(data[:offset].decode(errors="ignore"))
+
+
+# Longest window worth locating by its end; longer (or unbounded) rules track their start.
+_LONGEST_WINDOW = 16384
+_MIN_LEAD = 3  # shorter leading literals ("sk", "x") would open windows all over a text
+_LEAD_SPREAD = 8  # a variable length from this many characters on reports too many ends
+
+
+class _Literals:
+    """The literals every match of a rule begins with: from where one of them ends, where
+    matches can begin."""
+
+    def __init__(self, literals: list[str], caseless: bool) -> None:
+        self.caseless = caseless
+        self.words = frozenset(w.lower() for w in literals) if caseless else frozenset(literals)
+        self.lengths = tuple(sorted({len(w) for w in literals}))
+
+    def starts(self, text: str, ends: list[int]) -> list[tuple[int, int]]:
+        found: set[int] = set()
+        for end in ends:
+            for n in self.lengths:
+                if n > end:
+                    break
+                word = text[end - n : end]
+                if (word.lower() if self.caseless else word) in self.words:
+                    found.add(end - n)
+        return [(start, MATCH_AT) for start in sorted(found)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    longest: int | None  # longest match in characters, None when unbounded or huge
+    lead: str | None = None  # leading-literal expression to locate the rule by, if worth it
+    literals: _Literals | None = None
+
+
+def _shape(rule: Rule) -> _Shape:
+    # The parser `re` compiles with (private, but stable since 3.11): its width bounds are exact.
+    parsed = re._parser.parse(rule.pattern, rule.regex.flags)  # type: ignore[attr-defined]
+    shortest, longest = parsed.getwidth()
+    if longest > _LONGEST_WINDOW:
+        return _Shape(None)
+    if longest - shortest < _LEAD_SPREAD:
+        return _Shape(longest)
+    literals = _leading_literals(list(parsed))
+    if not literals or min(map(len, literals)) < _MIN_LEAD:
+        return _Shape(longest)
+    lead = "(?:" + "|".join(re.escape(lit) for lit in sorted(set(literals))) + ")"
+    return _Shape(longest, lead, _Literals(literals, rule.caseless))
+
+
+def _leading_literals(items: list[Any]) -> list[str] | None:
+    """The strings the longest expandable head of a parsed pattern can match, if any."""
+    best = None
+    for count in range(1, len(items) + 1):
+        got = _expand(items[:count])
+        if got is None:
+            break
+        best = got
+    return best
+
+
+def _expand(items: list[Any], limit: int = 256) -> list[str] | None:
+    """Every string a sequence of parsed items can match, when that is a small finite set.
+    Assertions (\b) are dropped, so the set may locate more than the items match: the exact
+    pattern, run over the window afterwards, decides."""
+    constants = re._constants  # type: ignore[attr-defined]
+    out = [""]
+    for op, av in items:
+        if op is constants.AT:
+            continue
+        alts: list[str] | None
+        if op is constants.LITERAL:
+            alts = [chr(av)]
+        elif op is constants.IN:
+            alts = []
+            for kind, value in av:
+                if kind is constants.LITERAL:
+                    alts.append(chr(value))
+                elif kind is constants.RANGE and value[1] - value[0] < 16:
+                    alts.extend(chr(c) for c in range(value[0], value[1] + 1))
+                else:
+                    return None
+        elif op is constants.SUBPATTERN:
+            alts = _expand(list(av[3]), limit)
+        elif op is constants.BRANCH:
+            alts = []
+            for branch in av[1]:
+                got = _expand(list(branch), limit)
+                if got is None:
+                    return None
+                alts.extend(got)
+        elif op in (constants.MAX_REPEAT, constants.MIN_REPEAT) and av[1] <= 2:
+            body = _expand(list(av[2]), limit)
+            if body is None:
+                return None
+            alts = []
+            for times in range(av[0], av[1] + 1):
+                seqs = [""]
+                for _ in range(times):
+                    seqs = [a + b for a in seqs for b in body]
+                alts.extend(seqs)
+        else:
+            return None
+        if alts is None or len(out) * len(alts) > limit:
+            return None
+        out = [a + b for a in out for b in alts]
+    return out
 
 
 def _chars(data: bytes, start: int, end: int) -> tuple[int, int]:

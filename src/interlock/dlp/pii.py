@@ -39,12 +39,13 @@ def _phone(value: str) -> bool:
         return False
     if _ISBN_LIKE.fullmatch(compact):
         return False
-    groups = re.split(r"[ .()-]+", compact.lstrip("+("))
+    groups = _PHONE_SEPARATORS.split(compact.lstrip("+("))
     groups = [g for g in groups if g]
     # A run of one-digit groups ("1 2 3 4 5 6 7") is a list of numbers, not a phone number.
     return sum(len(g) == 1 for g in groups) <= 1
 
 
+_PHONE_SEPARATORS = re.compile(r"[ .()-]+")
 _DATE_LIKE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}")
 _VERSION_LIKE = re.compile(r"\d{1,3}(?:\.\d{1,3}){1,3}")
 _ISBN_LIKE = re.compile(r"97[89][- ]\d{1,5}[- ]\d{1,7}[- ]\d{1,7}[- ]\d")

@@ -17,9 +17,12 @@ from collections import Counter
 import orjson
 
 _NOT_DIGIT = re.compile(r"\D+")
+_NOT_DIGIT_BYTES = bytes(c for c in range(256) if not 48 <= c <= 57)
 
 
 def digits(value: str) -> str:
+    if value.isascii():  # pattern hits almost always are: bytes.translate is ~6x faster
+        return value.encode().translate(None, _NOT_DIGIT_BYTES).decode()
     return _NOT_DIGIT.sub("", value)
 
 
@@ -83,12 +86,20 @@ _CARD_RANGES: tuple[tuple[int, int, tuple[int, ...]], ...] = (
 )
 
 
+# The ranges spelled out: (leading digits, card length) pairs, so a check is six set look-ups.
+_ISSUER_PREFIXES = frozenset(
+    (str(prefix), n)
+    for low, high, lengths in _CARD_RANGES
+    for prefix in range(low, high + 1)
+    for n in lengths
+)
+_PREFIX_WIDTHS = tuple(sorted({len(str(low)) for low, _, _ in _CARD_RANGES}))
+
+
 def _issuer_ok(number: str) -> bool:
     n = len(number)
-    for low, high, lengths in _CARD_RANGES:
-        width = len(str(low))
-        if n in lengths and low <= int(number[:width]) <= high:
-            return True
+    if any((number[:width], n) in _ISSUER_PREFIXES for width in _PREFIX_WIDTHS):
+        return True
     # Maestro numbers issued with a leading zero (0604…)
     return number.startswith("0604") and 12 <= n <= 19
 
