@@ -44,7 +44,8 @@ import audit_search as base
 from interlock.audit.record import record_tags
 from interlock.audit.search import Query
 from interlock.audit.store import open_audit_store
-from interlock.console.aggregate import UsageRollup, overview, window
+from interlock.console.aggregate import UsageRollup, window
+from interlock.console.routes import Console
 
 NOW = base.NOW
 DAY = base.DAY
@@ -78,12 +79,9 @@ def timed(fn: Callable[[], Any], repeats: int) -> dict[str, float]:
 
 
 def answer(rollup: UsageRollup, range_: str, team: str | None) -> dict[str, Any]:
-    # What the route runs in its worker thread (Console._answer).
-    rollup.catch_up(max_steps=3)
+    # What the route runs in its worker thread.
     size, start, end = window(range_, None, NOW, None, NOW)
-    out = overview(rollup, size, start, end, team)
-    out["backlog"] = rollup.backlog()
-    return out
+    return Console._answer(rollup, size, start, end, team)
 
 
 def naive_30d(store: Any) -> Any:

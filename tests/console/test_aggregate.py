@@ -259,6 +259,35 @@ def test_postgresql_counts_a_record_committed_below_the_watermark(tmp_path: Path
         drop_pg_database(url)
 
 
+def test_a_page_folds_in_a_little_and_the_rest_follows(tmp_path: Path) -> None:
+    # A first look at a store with a backlog: the page's request folds in one small step and
+    # says how many records are still to come; the background catch-up does the rest.
+    from interlock.console.routes import Console
+
+    store = open_audit_store(f"sqlite:///{tmp_path / 'audit.db'}")
+    store.open()
+    rollup = UsageRollup(store)
+    try:
+        rng = random.Random(8)
+        store.insert([make_record(i, rng, ts=NOW - i) for i in range(1, 7001)])
+        size, start, end = window("24h", None, NOW + 1, None, NOW)
+        first = Console._answer(rollup, size, start, end, None)
+        assert first["totals"]["requests"] == 5000 and first["backlog"] == 2000
+        assert rollup.catch_up() == 2000
+        again = Console._answer(rollup, size, start, end, None)
+        assert again["totals"]["requests"] == 7000 and again["backlog"] == 0
+        # While another thread folds in, a page does not wait for it.
+        assert rollup._locks["fold"].acquire()
+        try:
+            store.insert([make_record(8000, rng, ts=NOW)])
+            assert Console._answer(rollup, size, start, end, None)["backlog"] == 1
+        finally:
+            rollup._locks["fold"].release()
+    finally:
+        rollup.close()
+        store.close()
+
+
 def test_windows() -> None:
     assert window("24h", None, None, None, NOW)[0] == HOUR
     assert window("30d", None, None, None, NOW)[0] == DAY

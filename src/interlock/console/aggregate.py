@@ -150,8 +150,10 @@ class UsageRollup:
         else:
             self.url: str = store.url
             self.mark = "%s"
-        self._conn: Any = None
-        self._lock = threading.Lock()
+        # Folding in and reading use their own connections and locks: a page read never waits
+        # for a long catch-up (the first one over a large store), nor runs inside its transaction.
+        self._conns: dict[str, Any] = {"fold": None, "read": None}
+        self._locks = {"fold": threading.Lock(), "read": threading.Lock()}
         self.stopping = False
 
     # ---- connection ----------------------------------------------------------------------
@@ -177,27 +179,35 @@ class UsageRollup:
                 conn.execute(stmt)
         return conn
 
-    def _db(self) -> Any:
-        conn = self._conn
+    def _db(self, role: str) -> Any:
+        conn = self._conns[role]
         broken = conn is not None and self.dialect == "postgresql" and (conn.closed or conn.broken)
         if conn is None or broken:
-            self._conn = self._connect()
-        return self._conn
+            conn = self._conns[role] = self._connect()
+        return conn
 
-    def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+    def _rows(
+        self, sql: str, params: Iterable[Any] = (), role: str = "read"
+    ) -> list[tuple[Any, ...]]:
         sql = sql.replace("?", self.mark)
-        return list(self._db().execute(sql, tuple(params)).fetchall())
+        if role == "fold":  # the caller holds the fold lock
+            return list(self._db(role).execute(sql, tuple(params)).fetchall())
+        with self._locks["read"]:
+            return list(self._db(role).execute(sql, tuple(params)).fetchall())
 
     def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+        for role, lock in self._locks.items():
+            with lock:
+                if self._conns[role] is not None:
+                    self._conns[role].close()
+                    self._conns[role] = None
 
     # ---- folding records in ----------------------------------------------------------------
 
-    def watermark(self) -> Watermark:
-        rows = self._rows("SELECT value FROM console_rollup_state WHERE name = 'watermark'")
+    def watermark(self, role: str = "read") -> Watermark:
+        rows = self._rows(
+            "SELECT value FROM console_rollup_state WHERE name = 'watermark'", (), role
+        )
         return Watermark.load(rows[0][0] if rows else None)
 
     def backlog(self) -> int:
@@ -205,32 +215,39 @@ class UsageRollup:
         w = self.watermark()
         return int(self._rows("SELECT COUNT(*) FROM audit_records WHERE rid > ?", (w.rid,))[0][0])
 
-    def catch_up(self, max_steps: int | None = None) -> int:
-        """Fold in new records, CHUNK at a time; returns how many were folded in."""
+    def catch_up(self, max_steps: int | None = None, chunk: int = CHUNK, wait: bool = True) -> int:
+        """Fold in new records, CHUNK at a time; returns how many were folded in. With
+        `wait=False`, returns 0 at once when another thread is folding in already."""
         total = 0
         steps = 0
-        with self._lock:
+        if not self._locks["fold"].acquire(blocking=wait):
+            return 0
+        try:
             while (max_steps is None or steps < max_steps) and not self.stopping:
                 steps += 1
-                done, more = self._step()
+                done, more = self._step(chunk)
                 total += done
                 if not more:
                     break
+        finally:
+            self._locks["fold"].release()
         return total
 
-    def _step(self) -> tuple[int, bool]:
-        w = self.watermark()
+    def _step(self, chunk: int = CHUNK) -> tuple[int, bool]:
+        w = self.watermark("fold")
         now = time.time()
         holes = {r: t for r, t in w.holes.items() if now - t < HOLE_TTL_S}
         cols = "rid, kind, ts, team, app, model, provider, outcome, body"
         rows = self._rows(
-            f"SELECT {cols} FROM audit_records WHERE rid > ? ORDER BY rid LIMIT ?", (w.rid, CHUNK)
+            f"SELECT {cols} FROM audit_records WHERE rid > ? ORDER BY rid LIMIT ?",
+            (w.rid, chunk),
+            "fold",
         )
         found_holes: list[tuple[Any, ...]] = []
         if holes:
             marks = ", ".join("?" for _ in holes)
             found_holes = self._rows(
-                f"SELECT {cols} FROM audit_records WHERE rid IN ({marks})", list(holes)
+                f"SELECT {cols} FROM audit_records WHERE rid IN ({marks})", list(holes), "fold"
             )
         if not rows and not found_holes and holes == w.holes:
             return 0, False
@@ -257,7 +274,7 @@ class UsageRollup:
                         holes[missing] = now
                 prev = rid
         self._apply(w, Watermark(top, holes), sums)
-        return folded, len(rows) == CHUNK
+        return folded, len(rows) == chunk
 
     def _apply(self, old: Watermark, new: Watermark, sums: dict[Key, list[float]]) -> None:
         m = self.mark
@@ -272,11 +289,11 @@ class UsageRollup:
             "ON CONFLICT (name) DO UPDATE SET value = excluded.value"
         )
         params = [(*k, *v) for k, v in sums.items()]
-        conn = self._db()
+        conn = self._db("fold")
         if self.dialect == "sqlite":
             conn.execute("BEGIN IMMEDIATE")
             try:
-                if self.watermark().dump() != old.dump():
+                if self.watermark("fold").dump() != old.dump():
                     conn.execute("ROLLBACK")  # another process folded these in meanwhile
                     return
                 conn.executemany(upsert, params)
@@ -288,7 +305,7 @@ class UsageRollup:
             return
         with conn.transaction(), conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_ID,))
-            if self.watermark().dump() != old.dump():
+            if self.watermark("fold").dump() != old.dump():
                 return
             cur.executemany(upsert, params)
             cur.execute(state, (new.dump(),))

@@ -4,6 +4,10 @@ The console is plain HTML, CSS and JavaScript shipped in this package: no build 
 external assets. The pages hold no data and no secret; the browser calls the admin JSON APIs
 (`/admin/...`) with the admin key the user signed in with, so every read and change is
 authorised, scoped and audited by the admin API exactly as for any other client.
+
+The overview's data is one admin route added here, `GET /admin/usage` (see `aggregate.py`):
+requests, tokens and spend over time by team, application, model and provider, and the
+incident panels, from a rollup of the audit store.
 """
 
 from __future__ import annotations
@@ -131,7 +135,13 @@ class Console:
                 )
             except (QueryError, UsageError) as exc:
                 raise AdminError(400, "invalid_request", str(exc)) from None
-            answer = await asyncio.to_thread(self._answer, rollup, size, start, end, team)
+            try:
+                answer = await asyncio.to_thread(self._answer, rollup, size, start, end, team)
+            except Exception as exc:  # the store's driver errors: the caller gets a clear 503
+                log.error("usage from the audit store failed: %s", exc)
+                raise AdminError(
+                    503, "store_unavailable", "The audit store is unavailable"
+                ) from None
             if answer["backlog"] and self._catching_up is None:
                 self._catching_up = asyncio.ensure_future(self._catch_up(rollup))
             return answer
@@ -146,7 +156,7 @@ class Console:
     def _answer(rollup: UsageRollup, size: int, start: int, end: int, team: str | None) -> Any:
         # A few steps here keep the page current; a larger backlog (a first look at a big
         # store) is folded in by a background task while the page shows what is there.
-        rollup.catch_up(max_steps=3)
+        rollup.catch_up(max_steps=1, chunk=5000, wait=False)
         answer = overview(rollup, size, start, end, team)
         answer["backlog"] = rollup.backlog()
         return answer
