@@ -597,6 +597,7 @@ async function entityPage(view, spec) {
         class: "danger", "aria-label": `Revoke ${spec.noun} ${r.id}`, text: "Revoke",
         onclick: async () => {
           error.textContent = "";
+          status.textContent = "";
           try {
             await api(`${spec.path}/${encodeURIComponent(r.id)}/revoke`, { method: "POST" });
             await refresh();
@@ -613,6 +614,7 @@ async function entityPage(view, spec) {
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       error.textContent = "";
+      status.textContent = "";
       try {
         const made = await api(spec.path, { method: "POST", body: spec.body(form.elements) });
         form.reset();
@@ -718,6 +720,7 @@ async function manageBudgets(view) {
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
       error.textContent = "";
+      status.textContent = "";
       const f = form.elements;
       const body = { name: f.name.value.trim(), limit_usd: Number(f.limit_usd.value), period: f.period.value,
         timezone: f.timezone.value.trim() || "UTC",
@@ -756,6 +759,7 @@ async function manageBudgets(view) {
         el("button", { type: "button", class: "danger", "aria-label": `Delete budget ${b.name}`, text: "Delete",
           onclick: async () => {
             error.textContent = "";
+            status.textContent = "";
             try {
               await api(`/admin/budgets/${encodeURIComponent(b.id)}`, { method: "DELETE" });
               await refresh();
