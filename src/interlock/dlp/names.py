@@ -34,6 +34,7 @@ _FIRM = re.compile(r"\b([A-Z][a-z]+), ([A-Z][a-z]+),? and ([A-Z][a-z]+)\b")
 # Led by a literal so that `re` skips to candidates quickly; _FIRM then confirms.
 _FIRM_HINT = re.compile(r", [A-Z][a-z]+,? and [A-Z]")
 _CAP_BEFORE = re.compile(r"[A-Z][a-z]+\Z")
+_AND_SONS = re.compile(r"\b[A-Z][a-z]+ (?:and|&) (?:Sons|Brothers)\b")
 
 TITLES = frozenset(
     [
@@ -71,7 +72,8 @@ PERSON_CONTEXT = words(
     "husband son daughter mother father brother sister called am i'm is was ask tell meet "
     "met with cc: to: from: mr mrs ms dr applicant candidate tenant resident member owner "
     "holder cardholder driver passenger guest said says me producer director starring "
-    "founder founders singer actor writer under guardian assistant"
+    "founder founders singer actor writer under guardian assistant asks asked replied replies "
+    "writes wrote adds added explains explained notes noted told thanked"
 )
 # Role nouns that stand before a name ("CEO Jane Doe", "songwriter …") or after it in an
 # apposition ("Jane Doe, the engineer, said").
@@ -93,7 +95,8 @@ PERSON_PHRASES = frozenset(
 # Verbs after a run that say a person did something; the weak ones follow things too.
 PERSON_AFTER = words(
     "said says wrote writes told asked called replied began spent explained lives lived works "
-    "worked smiled laughed added"
+    "worked smiled laughed added shouted yelled whispered screamed cried answered responded "
+    "nodded agreed argued insisted claimed admitted announced stated"
 )
 PERSON_AFTER_WEAK = words("is was has had just will would can could")
 # Capitalised words that are never (part of) a name: weekdays, months, nationalities and
@@ -166,8 +169,14 @@ ORG_SUFFIXES = frozenset(
         "srl",
         "spa",
         "pty",
+        # head nouns of company names
+        "research", "lines", "airlines", "media", "software", "networks", "analytics",
+        "pharmaceuticals", "insurance", "agency", "motors", "logistics", "energy",
+        "electronics", "entertainment", "publishing", "studios", "brands", "hotels",
+        "healthcare", "therapeutics", "biosciences", "communications", "telecom", "financial",
+        "investments", "securities", "sons", "brothers",
     ]
-)
+)  # fmt: skip
 _SURNAME_ENDINGS = (
     "ová", "ova", "ov", "ev", "ski", "ska", "sky", "son", "sen", "sson", "dóttir", "dottir",
     "enko", "escu", "ić", "ovic", "ovich", "wicz", "czyk", "poulos", "akis", "idis", "oglu",
@@ -226,7 +235,8 @@ class NameRecognizer:
         run: list[_Token] = []
         prev_end = -1
         common, first = self.g.common, self.g.first
-        maybe: list[tuple[int, int]] = []  # weak candidates, per call (scans may run in threads)
+        # weak candidates (start, end, a known name?), per call: scans may run in threads
+        maybe: list[tuple[int, int, bool]] = []
         for m in pattern.finditer(text):
             start, end = m.span()
             raw = text[start:end]
@@ -256,12 +266,16 @@ class NameRecognizer:
             prev_end = end
         if run:
             self._classify(text, run, out, maybe)
-        if maybe and out:
+        if maybe:
             out = _same_name(text, out, maybe)
         if PERSON in self.entities and not out and text.islower():
             out = self._lower_case_names(text)
         if " and " in text and (ORGANIZATION in self.entities or PERSON in self.entities):
             out = self._name_lists(text, out)
+        if ORGANIZATION in self.entities and (" Sons" in text or " Brothers" in text):
+            for m in _AND_SONS.finditer(text):  # "Thomas and Sons"
+                out = [f for f in out if f.end <= m.start() or f.start >= m.end()]
+                out.append(Finding(ORGANIZATION, m.start(), m.end(), "org_suffix", 0.8, "internal"))
         return out
 
     def _name_lists(self, text: str, out: list[Finding]) -> list[Finding]:
@@ -289,40 +303,59 @@ class NameRecognizer:
 
     def _lower_case_names(self, text: str) -> list[Finding]:
         """All-lower-case text ("my name is lena andersson"): a known first name that is not a
-        common word, followed by an optional initial and a surname, or a first name alone where
-        the words before say a name follows."""
+        common word, or a word no list knows where the words before say a name follows ("call
+        me višeslav") or a middle initial follows ("emidio p lombardo"); then an optional
+        initial and a surname."""
         g, out = self.g, []
         tokens = list(_LOWER_WORD.finditer(text))
         i = 0
         while i < len(tokens):
-            word = tokens[i].group(0)
+            word = tokens[i].group(0).rstrip(".")
+            plain = len(word) > 1 and word not in g.common and word not in g.places
+            if word not in g.common_first and not plain:
+                i += 1
+                continue
+            j = i + 1
+            initial = j < len(tokens) and len(tokens[j].group(0).rstrip(".")) == 1
+            if initial:
+                j += 1
+            end_token = tokens[i]
+            if j < len(tokens) and _adjacent(text, tokens[j - 1], tokens[j]):
+                last = tokens[j].group(0).rstrip(".")
+                if last in g.lower_last or (
+                    len(last) > 1 and last not in g.common and last not in g.places
+                ):
+                    end_token = tokens[j]
+            before, phrase = _context_before(text, tokens[i].start())
+            full = end_token is not tokens[i]
             if word in g.common_first:
-                j = i + 1
-                if j < len(tokens) and len(tokens[j].group(0).rstrip(".")) == 1:
-                    j += 1  # a middle initial
-                end_token = tokens[i]
-                if j < len(tokens) and _adjacent(text, tokens[j - 1], tokens[j]):
-                    last = tokens[j].group(0)
-                    if last in g.lower_last or (last not in g.common and last not in g.places):
-                        end_token = tokens[j]
-                before = _word_before(text, tokens[i].start())
-                phrase = _phrase_before(text, tokens[i].start())
-                score = 0.7 if end_token is not tokens[i] else 0.4
-                if before in PERSON_CONTEXT or phrase in PERSON_PHRASES:
-                    score += 0.35
-                if score >= THRESHOLD:
-                    out.append(
-                        Finding(
-                            PERSON,
-                            tokens[i].start(),
-                            end_token.end(),
-                            "lower_case_name",
-                            round(min(score, 1.0), 2),
-                            "confidential",
-                        )
+                score = 0.7 if full else 0.4
+            else:
+                score = 0.7 if full and initial else 0.4 if full else 0.2
+            if before in PERSON_CONTEXT or phrase in PERSON_PHRASES:
+                score += 0.35
+            line_start = text.rfind("\n", 0, tokens[i].start()) + 1
+            line_end = text.find("\n", end_token.end())
+            line_end = len(text) if line_end < 0 else line_end
+            if (
+                full
+                and not text[line_start : tokens[i].start()].strip(_LINE_PUNCT)
+                and not text[end_token.end() : line_end].strip(_LINE_PUNCT)
+            ):
+                score += 0.3  # a line holding only the name
+            if score >= THRESHOLD:
+                out.append(
+                    Finding(
+                        PERSON,
+                        tokens[i].start(),
+                        end_token.end(),
+                        "lower_case_name",
+                        round(min(score, 1.0), 2),
+                        "confidential",
                     )
-                    i = tokens.index(end_token) + 1
-                    continue
+                )
+                i = tokens.index(end_token) + 1
+                continue
             i += 1
         return out
 
@@ -354,10 +387,23 @@ class NameRecognizer:
         )
 
     def _classify(
-        self, text: str, run: list[_Token], out: list[Finding], maybe: list[tuple[int, int]]
+        self,
+        text: str,
+        run: list[_Token],
+        out: list[Finding],
+        maybe: list[tuple[int, int, bool]],
     ) -> None:
         if all(t.common for t in run) and not _name_led(run):
             return  # "IBAN ES", "Can": nothing here is a name, place or firm
+        if len(run) >= 2 and run[0].common and LOCATION in self.entities:
+            whole = text[run[0].start : run[-1].end]
+            if whole.lower() in self.g.places:  # "Los Angeles", "New Brighton"
+                out.append(
+                    Finding(
+                        LOCATION, run[0].start, run[-1].end, "gazetteer_place", 0.75, "internal"
+                    )
+                )
+                return
         title = False
         while run and (run[0].title or (run[0].common and not _name_led(run))):
             title = title or run[0].title
@@ -367,6 +413,18 @@ class NameRecognizer:
                 out.append(
                     Finding(LOCATION, run[0].start, run[-1].end, "street_name", 0.6, "internal")
                 )
+            return
+        if (
+            ORGANIZATION in self.entities
+            and len(run) >= 2
+            and run[-1].word.lower().rstrip(".") in ORG_SUFFIXES
+        ):  # before trailing common words go: "Drake PLC", "Acme AG"
+            end = run[-1].end
+            out.append(
+                Finding(
+                    ORGANIZATION, run[0].start, _org_end(text, end), "org_suffix", 0.8, "internal"
+                )
+            )
             return
         while run and run[-1].common and not (run[-1].last or run[-1].first):
             run = run[:-1]
@@ -378,7 +436,7 @@ class NameRecognizer:
         start, end = run[0].start, run[-1].end
         span_text = text[start:end]
         last_word = run[-1].word.lower()
-        if ORGANIZATION in self.entities and len(run) == 1 and _company_pair(run[0], self.g):
+        if ORGANIZATION in self.entities and _company_pair(run, text, title):
             out.append(Finding(ORGANIZATION, start, end, "org_pattern", 0.6, "internal"))
             return
         if ORGANIZATION in self.entities and (
@@ -399,6 +457,7 @@ class NameRecognizer:
         is_place = region or (
             lower_span in self.g.places
             and (len(run) > 1 or not run[0].first or before in PLACE_CONTEXT or shouted)
+            and not (before in PERSON_CONTEXT and before not in PLACE_CONTEXT)
         )
         named = _person_score(run, title, before, after)
         if shouted and len(run) == 1 and not title:
@@ -407,7 +466,20 @@ class NameRecognizer:
             named += _line_bonus(text, start, end, run)
             if phrase in PERSON_PHRASES:
                 named += 0.35
-        if LOCATION in self.entities and is_place and not title and (named < 0.8 or region):
+        if LOCATION in self.entities and not is_place and text[start - 1 : start] == " ":
+            # a place whose first word is a common one, skipped before this run: "Los Angeles"
+            head = _CAP_BEFORE.search(text, max(0, start - 16), start - 1)
+            if head and f"{head.group(0)} {span_text}".lower() in self.g.places:
+                out.append(
+                    Finding(LOCATION, head.start(), end, "gazetteer_place", 0.75, "internal")
+                )
+                return
+        if (
+            LOCATION in self.entities
+            and is_place
+            and not title
+            and (named < 0.8 or region or (len(run) > 1 and not run[0].first))
+        ):
             score = 0.75 + (0.15 if before in PLACE_CONTEXT else 0.0)
             out.append(Finding(LOCATION, start, end, "gazetteer_place", score, "internal"))
             return
@@ -423,7 +495,7 @@ class NameRecognizer:
                 )
             )
         elif PERSON in self.entities and named > 0:
-            maybe.append((start, end))
+            maybe.append((start, end, any(t.first or t.last for t in run)))
 
 
 _LOWER_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?\.?")
@@ -514,10 +586,18 @@ def _is_street(run: list[_Token], text: str, start: int) -> bool:
     return bool(_NUMBER_BEFORE.search(text[max(0, start - 8) : start])) and len(run) >= 2
 
 
-def _company_pair(token: _Token, g: Gazetteer) -> bool:
-    """ "Butler-Peters": two surnames joined by a hyphen, the way firm names are written."""
-    parts = token.word.split("-")
-    return len(parts) == 2 and all(p in g.last and p not in g.first for p in parts)
+def _company_pair(run: list[_Token], text: str, title: bool) -> bool:
+    """ "Butler-Peters" alone: two surnames joined by a hyphen, the way firm names are written
+    (a person with a double surname has a first name or a title before it; "Jean-Pierre" ends
+    in a first name)."""
+    return (
+        len(run) == 2
+        and not title
+        and text[run[0].end : run[1].start] == "-"
+        and run[0].last
+        and run[1].last
+        and not run[1].first
+    )
 
 
 def _name_led(run: list[_Token]) -> bool:
@@ -579,17 +659,25 @@ def _person_score(run: list[_Token], title: bool, before: str, after: str) -> fl
     return score
 
 
-_COORDINATION = re.compile(r"\s*(?:,|and|&|or|,\s*and)\s*")
+_COORDINATION = re.compile(r",?\s{1,2}(?:and|&|or)\s{1,2}")
 
 
-def _same_name(text: str, out: list[Finding], maybe: list[tuple[int, int]]) -> list[Finding]:
+def _same_name(text: str, out: list[Finding], maybe: list[tuple[int, int, bool]]) -> list[Finding]:
     """A weak candidate that repeats a word of a person found in the same text ("early
     Bulgakov" after "Yuri Bulgakov's") is that person; so is one coordinated with a person
-    ("Anna and Quionia", "Quionia and Anna")."""
+    ("Anna and Quionia", "Quionia and Anna"), and two coordinated surnames of which one is
+    known ("Usamov and Bowers were")."""
     people = [f for f in out if f.entity == PERSON]
     known = {w for f in people for w in text[f.start : f.end].split()}
-    for start, end in maybe:
-        if text[start:end] in known:
+    pairs: set[int] = set()
+    for i in range(len(maybe) - 1):
+        (s1, e1, k1), (s2, _, k2) = maybe[i], maybe[i + 1]
+        if (k1 or k2) and _COORDINATION.fullmatch(text, e1, s2):
+            pairs.update((s1, s2))
+    for start, end, _ in maybe:
+        if start in pairs:
+            out.append(Finding(PERSON, start, end, "coordinated_names", 0.6, "confidential"))
+        elif text[start:end] in known:
             out.append(Finding(PERSON, start, end, "same_name", 0.7, "confidential"))
         elif any(
             _COORDINATION.fullmatch(text, f.end, start)
@@ -631,10 +719,6 @@ def _context_before(text: str, start: int) -> tuple[str, str]:
     if len(pieces) < 2 or not _LETTERS.fullmatch(pieces[-2]):
         return pieces[-1], ""
     return pieces[-1], f"{pieces[-2]} {pieces[-1]}"
-
-
-def _phrase_before(text: str, start: int) -> str:
-    return _context_before(text, start)[1]
 
 
 def _adjacent(text: str, a: re.Match[str], b: re.Match[str]) -> bool:
