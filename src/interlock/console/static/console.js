@@ -238,7 +238,8 @@ function barChart(title, rows, { value, label, link, format, max, marks, id }) {
   const high = max || Math.max(1e-12, ...top.map(value));
   const rowH = 26, labelW = 170, barW = 260, width = labelW + barW + 70;
   const height = Math.max(1, top.length) * rowH + 6;
-  const chart = svg("svg", { class: "chart", viewBox: `0 0 ${width} ${height}`, role: "img",
+  // "group", not "img": an image's children (the links) would be hidden from assistive tech.
+  const chart = svg("svg", { class: "chart", viewBox: `0 0 ${width} ${height}`, role: "group",
     "aria-label": title, id });
   chart.append(svg("title", {}, title));
   top.forEach((row, i) => {
@@ -353,7 +354,7 @@ function budgetPanel(budgets) {
   if (!budgets.list.length) { card.append(el("p", { class: "hint", text: "No budgets." })); return card; }
   const rowH = 40, labelW = 220, barW = 330, W = labelW + barW + 170;
   const chart = svg("svg", { class: "chart budgets", viewBox: `0 0 ${W} ${budgets.list.length * rowH + 24}`,
-    role: "img", "aria-label": "Budget use against each budget, with the 80 % and 100 % marks" });
+    role: "group", "aria-label": "Budget use against each budget, with the 80 % and 100 % marks" });
   const scale = 1.25;  // the track runs to 125 % so an overrun stays visible
   budgets.list.forEach((b, i) => {
     const y = i * rowH + 20;
