@@ -212,6 +212,11 @@ def gazetteer() -> Gazetteer:
     )
 
 
+# (lookup key, length without a final ".", title, first name, last name, common word,
+#  cannot start a run)
+_Facts = tuple[str, int, bool, bool, bool, bool, bool]
+
+
 @dataclass(slots=True)
 class _Token:
     start: int
@@ -227,38 +232,40 @@ class NameRecognizer:
     def __init__(self, entities: frozenset[str] = frozenset({PERSON, LOCATION, ORGANIZATION})):
         self.entities = entities
         self.g = gazetteer()
-        self._facts: dict[str, tuple[str, int, bool, bool, bool, bool]] = {}
+        self._facts: dict[str, _Facts] = {}
 
     def find(self, text: str) -> list[Finding]:
-        pattern = _ASCII_CAP if text.isascii() else _UNICODE_CAP
+        ascii_text = text.isascii()
+        pattern = _ASCII_CAP if ascii_text else _UNICODE_CAP
         out: list[Finding] = []
         run: list[_Token] = []
         prev_end = -1
-        common, first = self.g.common, self.g.first
+        facts_of = self._facts.get
         # weak candidates (start, end, a known name?), per call: scans may run in threads
         maybe: list[tuple[int, int, bool]] = []
         for m in pattern.finditer(text):
             start, end = m.span()
             raw = text[start:end]
-            if not raw[0].isupper():
+            if not ascii_text and not raw[0].isupper():
                 continue
-            joined = bool(run) and (
-                (start == prev_end + 1 and text[prev_end] == " ")
-                or _JOINER.fullmatch(text, prev_end, start) is not None
-            )
+            joined = False
+            if run:
+                gap = start - prev_end
+                if gap == 1:
+                    joined = text[prev_end] in " -"
+                elif gap <= 12:  # "van der", two spaces
+                    joined = _JOINER.fullmatch(text, prev_end, start) is not None
+            facts = facts_of(raw) or self._remember(raw)
             if not joined:
                 if run:
                     self._classify(text, run, out, maybe)
                     run = []
                 # Fast path for the usual capitalised word: a sentence start like "The" or
                 # "Please" cannot begin a name, so it starts no run.
-                bare = raw[:-1] if raw[-1] == "." else raw
-                if bare.endswith(("'s", "’s")):
-                    bare = bare[:-2]  # "What's" is "What"
-                lower = bare.lower()
-                if (lower in common and bare not in first) or lower in NOT_NAMES:
+                if facts[6]:
                     continue
-            token = self._token(start, end, raw)
+            key, length, title, first, last, common, _ = facts
+            token = _Token(start, start + length, key, title, first, last, common)
             if run and (token.title or run[-1].word.endswith(("'s", "’s"))):
                 self._classify(text, run, out, maybe)
                 run = []
@@ -359,22 +366,21 @@ class NameRecognizer:
             i += 1
         return out
 
-    def _token(self, start: int, end: int, raw: str) -> _Token:
-        facts = self._facts.get(raw)
-        if facts is None:
-            facts = self._lookup(raw)
-            if len(self._facts) > 50_000:
-                self._facts.clear()  # bounded: a cache of word facts, not of texts
-            self._facts[raw] = facts
-        key, length, title, first, last, common = facts
-        return _Token(start, start + length, key, title, first, last, common)
+    def _remember(self, raw: str) -> _Facts:
+        """What the lists say about a capitalised word, cached (bounded: word facts, not
+        texts) because the same words recur in every prompt."""
+        if len(self._facts) > 50_000:
+            self._facts.clear()
+        facts = self._facts[raw] = self._lookup(raw)
+        return facts
 
-    def _lookup(self, raw: str) -> tuple[str, int, bool, bool, bool, bool]:
+    def _lookup(self, raw: str) -> _Facts:
         word = raw[:-1] if raw.endswith(".") else raw
         key = word if not word.isupper() or len(word) < 2 else word.capitalize()
         base = key[:-2] if key.endswith(("'s", "’s")) else key  # "What's" is looked up as "What"
         lower = base.lower()
         g = self.g
+        bare = word[:-2] if word.endswith(("'s", "’s")) else word
         return (
             key,
             len(word),
@@ -384,6 +390,8 @@ class NameRecognizer:
             lower in g.common
             or lower in NOT_NAMES
             or (word.isupper() and len(word) <= 4 and base not in g.first),
+            # cannot start a run: a common word that is not also a first name
+            (lower in g.common and bare not in g.first) or lower in NOT_NAMES,
         )
 
     def _classify(
