@@ -5,11 +5,13 @@ audit of refusals). Org admins and auditors see every team; a team admin sees th
 only; other roles are refused, and the refusal is recorded in the admin audit trail.
 
     GET /admin/spend?by=team,app,model&period=this-month&tz=Europe/Paris[&team=red][&format=csv]
+    GET /admin/spend?by=day,team&period=last-month&tz=Europe/Paris   spend over time, in order
     GET /admin/spend/status      the counters' backend and health, the ledger's backlog
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -18,12 +20,15 @@ from pydantic import BaseModel
 from interlock.admin.rbac import Actor
 from interlock.admin.service import AdminError, AdminService
 from interlock.budget.report import ReportError, parse_groups, parse_period, spend_report, to_csv
+from interlock.store import StoreError
 
 if TYPE_CHECKING:
     from interlock.budget.stage import BudgetStage
 
 
 class SpendRow(BaseModel):
+    day: str | None = None  # with by=day: YYYY-MM-DD in the report's time zone
+    hour: str | None = None  # with by=hour: ISO 8601 with the zone's offset
     team: str | None = None
     app: str | None = None
     model: str | None = None
@@ -104,8 +109,82 @@ def register_spend_routes(app: web.Application, stage: BudgetStage) -> None:
         return stage.status()
 
     add(Route("GET", "/admin/spend", "spend_report",
-              "Spend per team, app, model, provider, key or identity over a period (?by=&period=&tz=&team=&format=csv)",
+              "Spend per day or hour, team, app, model, provider, key or identity over a period (?by=&period=&tz=&team=&format=csv)",
               spend, None, SpendRow, True, tag="spend"))  # fmt: skip
     add(Route("GET", "/admin/spend/status", "spend_status",
               "Cost control health: counters backend, Redis availability, ledger backlog",
               status, None, SpendStatus, tag="spend"))  # fmt: skip
+
+
+def register_budget_routes(app: web.Application, stage: BudgetStage) -> None:
+    """`/admin/budgets`: budgets managed in the database, listed with the configuration's."""
+    from interlock.admin.http import ADMIN_ROUTES, Route
+    from interlock.budget.managed import (
+        BudgetAdmin,
+        BudgetCreate,
+        BudgetList,
+        BudgetOut,
+        BudgetPatch,
+    )
+
+    add = app.get(ADMIN_ROUTES)
+    if add is None or stage.store is None:
+        return
+    store = stage.store
+
+    async def reload() -> None:
+        # This instance applies its own change at once; the others within one refresh_s.
+        with contextlib.suppress(StoreError):
+            await stage.load_managed()
+
+    budgets = BudgetAdmin(
+        store,
+        stage.state,
+        peek=stage.peek,
+        before_change=stage.seed_shared,
+        after_change=reload,
+        clock=lambda: stage.clock(),
+    )
+
+    async def ready() -> None:
+        try:
+            await stage.ledger.ensure_ready()
+            # Config budgets are listed per counter with spend in the ledger: include the last.
+            await stage.ledger.flush()
+        except StoreError:
+            raise AdminError(
+                503, "store_unavailable", "The budget database is unavailable"
+            ) from None
+
+    async def list_(svc: AdminService, actor: Actor, req: web.Request, body: Any) -> Any:
+        await ready()
+        return {"data": await budgets.list(actor)}
+
+    async def show(svc: AdminService, actor: Actor, req: web.Request, body: Any) -> Any:
+        await ready()
+        return await budgets.show(actor, req.match_info["id"])
+
+    async def create(svc: AdminService, actor: Actor, req: web.Request, body: Any) -> Any:
+        await ready()
+        return await budgets.create(actor, body)
+
+    async def update(svc: AdminService, actor: Actor, req: web.Request, body: Any) -> Any:
+        await ready()
+        return await budgets.update(actor, req.match_info["id"], body)
+
+    async def delete(svc: AdminService, actor: Actor, req: web.Request, body: Any) -> Any:
+        await ready()
+        return await budgets.delete(actor, req.match_info["id"])
+
+    add(Route("GET", "/admin/budgets", "list_budgets",
+              "Budgets (configuration and admin) with spend and reservations this period",
+              list_, None, BudgetList, tag="budget"))  # fmt: skip
+    add(Route("POST", "/admin/budgets", "create_budget", "Create a budget",
+              create, BudgetCreate, BudgetOut, status=201, tag="budget"))  # fmt: skip
+    add(Route("GET", "/admin/budgets/{id}", "show_budget", "Show a budget with its use",
+              show, None, BudgetOut, tag="budget"))  # fmt: skip
+    add(Route("PATCH", "/admin/budgets/{id}", "update_budget",
+              "Change a budget (the fields given)", update, BudgetPatch, BudgetOut,
+              tag="budget"))  # fmt: skip
+    add(Route("DELETE", "/admin/budgets/{id}", "delete_budget", "Delete a budget",
+              delete, None, BudgetOut, tag="budget"))  # fmt: skip

@@ -177,6 +177,14 @@ class MemoryCounters:
                     crossed.append((j, threshold, int(state[0])))
         return crossed
 
+    async def peek(self, keys: list[str]) -> list[tuple[int, int]]:
+        """(spent, reserved) of budget counters, for reports; changes nothing."""
+        out = []
+        for key in keys:
+            state = self.budgets.get(key)
+            out.append((int(state[0]), int(state[1])) if state else (0, 0))
+        return out
+
     def add_spend(self, key: str, spend_nano: int, expires_at: float) -> None:
         """Spend counted elsewhere (the ledger, after a restart) joins this counter."""
         state = self.budgets.setdefault(key, [0, 0, expires_at])

@@ -135,6 +135,14 @@ class FailoverCounters:
                 self._down(exc)
         return await self.local.mark_once(key, tag, expires_at)
 
+    async def peek(self, keys: list[str]) -> list[tuple[int, int]]:
+        if self.down_since is None:
+            try:
+                return await self.shared.peek(keys)
+            except CountersUnavailable as exc:
+                self._down(exc)
+        return await self.local.peek(keys)
+
     async def _recover(self) -> None:
         while self.down_since is not None:
             await asyncio.sleep(self.probe_s)

@@ -84,9 +84,16 @@ class CompiledBudget:
     model_filter: tuple[str, ...] | None
     models: frozenset[str] | None  # configured names it applies to; None: all
     _period: Period | None = None
+    # A managed budget (budget/managed.py): the values a caller must have, and its id. Config
+    # budgets have none: their policy is what brings a caller under them.
+    scope: tuple[tuple[str, str], ...] | None = None
+    id: str = ""
 
     def applies(self, model: str) -> bool:
         return self.models is None or model in self.models
+
+    def matches(self, values: dict[str, str]) -> bool:
+        return self.scope is None or all(values[d] == v for d, v in self.scope)
 
     def current(self, now: float) -> Period:
         p = self._period
@@ -147,6 +154,7 @@ class CostState:
     families: dict[str, str]  # provider name -> tokenizer family
     policies: dict[str, PolicyCost]
     compiled_at: float = field(default_factory=time.time)
+    managed: list[CompiledBudget] = field(default_factory=list)  # from the database
 
     def family_of(self, provider: str) -> str:
         return self.families.get(provider, "openai_compatible")

@@ -18,6 +18,7 @@ import contextlib
 import logging
 import math
 import os
+import time
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -199,7 +200,11 @@ class RedisCounters:
         self._task: asyncio.Task[None] | None = None
 
     async def ping(self) -> None:
+        """The outage probe. Idle pooled connections are dropped first: those opened before a
+        Redis restart point at a server that is gone, and redis-py finds out only when one fails
+        its next command, which would start a false outage (one per stale connection)."""
         try:
+            await self.client.connection_pool.disconnect(inuse_connections=False)
             await self.client.ping()
         except (RedisError, OSError) as exc:
             raise CountersUnavailable(str(exc) or type(exc).__name__) from None
@@ -312,6 +317,40 @@ class RedisCounters:
         except (RedisError, OSError) as exc:
             raise CountersUnavailable(str(exc) or type(exc).__name__) from None
         return bool(first)
+
+    async def peek(self, keys: list[str]) -> list[tuple[int, int]]:
+        """(spent, reserved) of budget counters, reservations counted as admission counts them."""
+        try:
+            async with self.client.pipeline(transaction=False) as pipe:
+                for key in keys:
+                    pipe.hgetall(self.prefix + key)
+                raw = await pipe.execute()
+        except (RedisError, OSError) as exc:
+            raise CountersUnavailable(str(exc) or type(exc).__name__) from None
+        oldest = math.floor(time.time() / SLOT_S) - self.live_slots
+        out = []
+        for fields in raw:
+            spent = reserved = 0
+            for name, value in fields.items():
+                name = name.decode()
+                if name == "s":
+                    spent = int(value)
+                elif name.startswith("r") and int(name[1:]) >= oldest:
+                    reserved += int(value)
+            out.append((spent, reserved))
+        return out
+
+    async def seed(self, key: str, spent_nano: int, expires_at: float, overwrite: bool) -> None:
+        """Start a budget counter from the ledger's spend: `overwrite` when no budget kept it
+        up to date meanwhile, else only if it holds no spend yet."""
+        try:
+            if overwrite:
+                await self.client.hset(self.prefix + key, "s", spent_nano)
+            else:
+                await self.client.hsetnx(self.prefix + key, "s", spent_nano)
+            await self.client.expireat(self.prefix + key, math.ceil(expires_at))
+        except (RedisError, OSError) as exc:
+            raise CountersUnavailable(str(exc) or type(exc).__name__) from None
 
     async def replay(self, batch: list[Settlement]) -> None:
         """Settlements counted locally while Redis was away join the shared counters."""

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from aiohttp import web
 
@@ -46,6 +47,13 @@ from interlock.budget.limits import (
     PolicyCost,
     compile_cost,
     dimension_values,
+)
+from interlock.budget.managed import (
+    budget_version,
+    compile_rows,
+    load_rows,
+    scope_spend,
+    shares_counter,
 )
 from interlock.budget.tokens import count_output_tokens, estimate_input_tokens
 from interlock.budget.webhook import WebhookSender
@@ -127,6 +135,12 @@ class BudgetStage:
         self._rebuilding: asyncio.Task[None] | None = None
         self._restore_failed_at: float | None = None
         self._pending_settles: set[asyncio.Task[None]] = set()
+        # Budgets managed in the database (budget/managed.py), reloaded when their change
+        # counter moves; polled like identity's revocations.
+        self._managed_rows: list[dict[str, Any]] = []
+        self._managed_version: int | None = None
+        self._refresh_s = config.database.refresh_s
+        self._watch: asyncio.Task[None] | None = None
 
     @property
     def counters(self) -> Any:
@@ -138,9 +152,10 @@ class BudgetStage:
         app[BUDGET_STAGE] = self
         app.on_startup.append(self._start)
         app.on_cleanup.append(self._stop)
-        from interlock.budget.admin import register_spend_routes
+        from interlock.budget.admin import register_budget_routes, register_spend_routes
 
         register_spend_routes(app, self)
+        register_budget_routes(app, self)
 
     async def _start(self, app: web.Application) -> None:
         try:
@@ -152,12 +167,20 @@ class BudgetStage:
         self.ledger.start()
         if self.failover is not None:
             await self.failover.start()
+        if self.store is not None:
+            with contextlib.suppress(StoreError):
+                await self.load_managed()
+            self._watch = asyncio.ensure_future(self._watch_managed())
         # Serve only once the counters hold the spend of the periods under way.
         self._rebuild(self.state())
         with contextlib.suppress(Exception):
             await self._ready()
 
     async def _stop(self, app: web.Application) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch
         if self._pending_settles:
             await asyncio.wait(list(self._pending_settles), timeout=5)
         await self.ledger.close()
@@ -176,11 +199,84 @@ class BudgetStage:
             if state is not None and config.counters != self.settings:
                 log.warning("counters settings changed in the file; they take effect on restart")
             state = self._state = compile_cost(config)
-            if any(
-                b.family not in self._loaded for p in state.policies.values() for b in p.budgets
-            ):
+            state.managed = compile_rows(self._managed_rows, config)
+            if any(b.family not in self._loaded for b in _all_budgets(state)):
                 self._rebuild(state)
         return state
+
+    # ---- budgets managed in the database -------------------------------------------------------
+
+    async def load_managed(self) -> bool:
+        """Reload the database's budgets if their change counter moved; True when it did."""
+        assert self.store is not None
+        await self.ledger.ensure_ready()
+        known = self._managed_version
+        if known is not None and await budget_version(self.store) == known:
+            return False
+        version, rows = await load_rows(self.store)
+        self._managed_version, self._managed_rows = version, rows
+        state = self.state()
+        state.managed = compile_rows(rows, state.config)
+        self._forget_unused(state)
+        if any(b.family not in self._loaded for b in _all_budgets(state)):
+            self._rebuild(state)
+        task = self._rebuilding
+        if task is not None and not task.done():
+            # Restored before this returns: a change reads back with its spend so far.
+            with contextlib.suppress(Exception):
+                await asyncio.shield(task)
+        log.info("budgets from the database: %d (change counter %d)", len(rows), version)
+        return True
+
+    async def _watch_managed(self) -> None:
+        failing = False
+        while True:
+            await asyncio.sleep(self._refresh_s)
+            try:
+                await self.load_managed()
+                failing = False
+            except StoreError as exc:
+                # The budgets last read stay in force until the database answers again.
+                if not failing:
+                    log.error("budgets from the database not refreshed: %s", exc)
+                failing = True
+            except Exception:  # a dead watcher would leave changes unseen: keep it alive
+                log.exception("budgets from the database not refreshed")
+
+    def _forget_unused(self, state: CostState) -> None:
+        """Counters of families no budget uses any more are dropped: were one to come back, it
+        is restored from the ledger, with the spend made while nothing counted it."""
+        active = {b.family for b in _all_budgets(state)}
+        gone = self._loaded - active
+        if not gone:
+            return
+        self._loaded -= gone
+        kept = {family[:4] for family in active}
+        dropped = {family[:4] for family in gone} - kept
+        for key in [k for k in self.local.budgets if _key_family(k) in dropped]:
+            del self.local.budgets[key]
+
+    async def peek(self, keys: list[str]) -> list[tuple[int, int]]:
+        try:
+            return await self.counters.peek(keys)  # type: ignore[no-any-return]
+        except CountersUnavailable:
+            return await self.local.peek(keys)
+
+    async def seed_shared(self, b: CompiledBudget) -> None:
+        """Before a managed budget is saved: start its Redis counter from the ledger, so it
+        counts this period's spend made before it existed (in-process counters are restored
+        from the ledger when the budget loads)."""
+        if self.failover is None or self.store is None or not self.failover.available:
+            return
+        period = b.current(self.clock())
+        await self.ledger.flush()
+        spent = await scope_spend(self.store, b, period)
+        live = shares_counter(b, _all_budgets(self.state()))
+        key = b.key(dict(b.scope or ()), period)
+        try:
+            await self.failover.shared.seed(key, spent, period.end + GRACE_S, overwrite=not live)
+        except CountersUnavailable as exc:
+            log.error("budget counter %s not seeded from the ledger: %s", key, exc)
 
     # ---- rebuilding in-process counters from the ledger ---------------------------------------
 
@@ -193,10 +289,9 @@ class BudgetStage:
         while True:
             state = self.state()
             todo: dict[tuple[Any, ...], CompiledBudget] = {}
-            for policy in state.policies.values():
-                for b in policy.budgets:
-                    if b.family not in self._loaded:
-                        todo.setdefault(b.family, b)
+            for b in _all_budgets(state):
+                if b.family not in self._loaded:
+                    todo.setdefault(b.family, b)
             if not todo:
                 return
             if self.store is None:
@@ -266,7 +361,7 @@ class BudgetStage:
             return plan
         state = self.state()
         policy = state.policies.get(principal.policy_name)
-        if policy is None or not policy.active:
+        if policy is None or not (policy.active or state.managed):
             return plan
         await self._ready()
         now = self.clock()
@@ -297,6 +392,7 @@ class BudgetStage:
         target = plan[0]
         values = dimension_values(ex.principal, target.name)
         budgets = [b for b in policy.budgets if b.applies(target.name)]
+        budgets += [b for b in state.managed if b.applies(target.name) and b.matches(values)]
         checks: list[tuple[BudgetCheck, CompiledBudget]] = []
         worst = 0
         if budgets:
@@ -563,8 +659,8 @@ class BudgetStage:
         elif served is not None and cost and ex.principal is not None:
             # A fallback answered: spend goes to the budgets of the model that did.
             values = dimension_values(ex.principal, served[1])
-            for b in ticket.policy.budgets:
-                if not b.applies(served[1]):
+            for b in [*ticket.policy.budgets, *ticket.state.managed]:
+                if not b.applies(served[1]) or not b.matches(values):
                     continue
                 period = b.current(ticket.at)
                 key = b.key(values, period)
@@ -694,6 +790,21 @@ class BudgetStage:
                 "owed_settlements": len(f.debt),
             }
         return out
+
+
+def _all_budgets(state: CostState) -> list[CompiledBudget]:
+    return [b for p in state.policies.values() for b in p.budgets] + state.managed
+
+
+def _key_family(key: str) -> tuple[Any, ...]:
+    """(dims, model filter, period kind, time zone) of a budget counter's key (limits.py)."""
+    scope, period_id = key[2:].split(":", 1)
+    parts = [] if scope == "all" else scope.split(";")
+    dims = tuple(p.split("=", 1)[0] for p in parts if not p.startswith("models="))
+    filt = next((unquote(p[7:]) for p in parts if p.startswith("models=")), "")
+    kind, _, rest = period_id.partition(":")
+    tz = rest.split("@", 1)[1] if "@" in rest else "UTC"
+    return (dims, filt, kind, tz)
 
 
 def _restoring() -> GatewayError:

@@ -26,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     from interlock.cli.spend import add_spend_command
 
     add_spend_command(sub)
+    from interlock.cli.budgets import add_budget_commands
+
+    add_budget_commands(sub)
     from interlock.cli.audit_cmd import add_audit_commands
 
     add_audit_commands(sub)
@@ -59,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
         from interlock.cli.spend import spend_command
 
         return spend_command(args)
+    if args.command == "budgets":
+        from interlock.cli.budgets import budgets_command
+
+        return budgets_command(args)
     if args.command == "route":
         from interlock.routing.explain import route_command
 

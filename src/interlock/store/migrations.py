@@ -126,6 +126,35 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "CREATE UNIQUE INDEX budget_events_once ON budget_events(counter, threshold)",
         ],
     ),
+    (
+        3,
+        "cost control: budgets managed through the admin API",
+        [
+            # Budgets made through /admin/budgets or `interlock budgets`, applied next to the
+            # configuration's. A null scope column means "any": {team: red} is team red's
+            # budget across every app, model and key. Money in integer nano-dollars.
+            """CREATE TABLE budgets (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                team_id TEXT,
+                app_id TEXT,
+                model TEXT,
+                key_id TEXT,
+                period TEXT NOT NULL,
+                timezone TEXT NOT NULL,
+                limit_nano BIGINT NOT NULL,
+                thresholds TEXT NOT NULL,
+                action TEXT NOT NULL,
+                downgrade_to TEXT,
+                created_at DOUBLE PRECISION NOT NULL,
+                updated_at DOUBLE PRECISION NOT NULL
+            )""",
+            # The same one-row change counter as identity_state: every change bumps it, and
+            # each instance polls it to reload its budgets within one refresh interval.
+            "CREATE TABLE budget_state (id INTEGER PRIMARY KEY, version BIGINT NOT NULL)",
+            "INSERT INTO budget_state (id, version) VALUES (1, 1)",
+        ],
+    ),
 ]
 
 LATEST = MIGRATIONS[-1][0]
