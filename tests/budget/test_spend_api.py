@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 import pytest
 
@@ -108,3 +109,70 @@ def test_spend_cli_local_and_remote(make_gateway, tmp_path, capsys) -> None:
     )  # fmt: skip
     assert remote.splitlines()[0].startswith("team,requests,")
     assert len(remote.splitlines()) == 3
+
+
+def test_spend_over_time_by_day_and_hour_in_a_time_zone(make_gateway, tmp_path, capsys) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    gw = make_gateway()
+    paris = ZoneInfo("Europe/Paris")
+    clock = {"now": 0.0}
+    gw.stage.clock = lambda: clock["now"]
+    expected: dict[tuple[str, str], float] = {}
+    hours: dict[str, int] = {}
+    # 23:10 and 23:40 on the 20th, 00:20 on the 21st in Paris: two UTC days would split them
+    # differently (22:10, 22:40, 23:20 UTC are all the 20th in UTC).
+    for (day, hour, minute), key in (
+        ((20, 23, 10), "alice"), ((20, 23, 40), "bob"), ((21, 0, 20), "alice"),
+        ((21, 0, 25), "alice"),
+    ):  # fmt: skip
+        clock["now"] = datetime(2025, 11, day, hour, minute, tzinfo=paris).timestamp()
+        r = gw.chat("gpt-4o", "hello", key=key, app="chat" if key == "alice" else "billing")
+        assert r.status_code == 200, r.text
+        team = "red" if key == "alice" else "blue"
+        d = f"2025-11-{day}"
+        expected[(d, team)] = expected.get((d, team), 0) + r.json()["usage"]["total_tokens"] * 1e-3
+        h = f"2025-11-{day}T{hour:02d}:00+01:00"
+        hours[h] = hours.get(h, 0) + 1
+    headers = {"authorization": f"Bearer {gw.org.keys['auditor-admin']}"}
+
+    def get(**query: str):
+        r = gw.http.get("/admin/spend", params=query, headers=headers)
+        assert r.status_code == 200, r.text
+        return r
+
+    rows = get(by="day,team", period="2025-11-20..2025-11-21", tz="Europe/Paris").json()
+    assert [r["day"] for r in rows] == sorted(r["day"] for r in rows)  # in time order
+    assert {(r["day"], r["team"]): r["cost_usd"] for r in rows} == pytest.approx(expected)
+    by_hour = get(by="hour", period="2025-11-20..2025-11-21", tz="Europe/Paris").json()
+    assert {r["hour"]: r["requests"] for r in by_hour} == hours
+    assert [r["hour"] for r in by_hour] == sorted(hours)
+    # The same spend read in UTC falls on one day.
+    utc = get(by="day", period="2025-11-20..2025-11-21", tz="UTC").json()
+    assert [(r["day"], r["requests"]) for r in utc] == [("2025-11-20", 4)]
+    # Asking for both, or for a bucket that does not exist, is a clear 400.
+    r = gw.http.get("/admin/spend", params={"by": "day,hour"}, headers=headers)
+    assert r.status_code == 400 and "day or by hour" in r.json()["error"]["message"]
+    assert gw.http.get("/admin/spend", params={"by": "week"}, headers=headers).status_code == 400
+
+    # CSV export and the CLI, locally and remotely.
+    csv_text = get(by="team,day", period="2025-11-20..2025-11-21", tz="Europe/Paris",
+                   format="csv").text  # fmt: skip
+    table = list(csv.DictReader(io.StringIO(csv_text)))
+    assert list(table[0])[:2] == ["day", "team"]
+    assert {(t["day"], t["team"]) for t in table} == set(expected)
+    gw.call(gw.stage.ledger.flush)
+    config = str(tmp_path / "gateway.yaml")
+    assert main(["spend", "--config", config, "--by", "day", "--period", "2025-11-20..2025-11-21",
+                 "--tz", "Europe/Paris", "--csv"]) == 0  # fmt: skip
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("day,requests,") and [x[:10] for x in lines[1:]] == [
+        "2025-11-20", "2025-11-21",
+    ]  # fmt: skip
+    assert main(["spend", "--url", gw.url, "--admin-key", gw.org.keys["auditor-admin"], "--by",
+                 "day,team", "--period", "2025-11-20..2025-11-21", "--tz", "Europe/Paris",
+                 "--json"]) == 0  # fmt: skip
+    remote = json.loads(capsys.readouterr().out)
+    assert {(r["day"], r["team"]) for r in remote} == set(expected)
+    assert all(set(r) >= {"day", "team", "cost_usd"} and "hour" not in r for r in remote)

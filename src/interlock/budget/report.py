@@ -2,6 +2,8 @@
 
 The same code answers `GET /admin/spend` and `interlock spend`. Periods are named as people
 name them ("this-month", "2025-11", "2025-11-01..2025-11-15", "7d") and read in a time zone.
+Grouping by `day` or `hour` gives spend over time (a row per day or hour in that time zone, in
+time order) — the ledger keeps 15-minute buckets, and every time zone's hours start on one.
 """
 
 from __future__ import annotations
@@ -35,7 +37,11 @@ TOTALS = (
     "cached_input_tokens",
     "reasoning_tokens",
 )
+# Time buckets: grouped in Python from the ledger's 15-minute rows, in the report's time zone.
+TIME_GROUPS = ("day", "hour")
 HEADINGS = {
+    "day": "day",
+    "hour": "hour",
     "team": "team",
     "app": "application",
     "model": "model",
@@ -59,15 +65,18 @@ class Span:
 
 def parse_groups(text: str) -> list[str]:
     groups = [g.strip() for g in text.split(",") if g.strip()]
-    unknown = [g for g in groups if g not in GROUPS]
+    unknown = [g for g in groups if g not in GROUPS and g not in TIME_GROUPS]
     if unknown or not groups:
         raise ReportError(
-            f"group by one or more of {', '.join(GROUPS)} (comma-separated), "
+            f"group by one or more of {', '.join((*TIME_GROUPS, *GROUPS))} (comma-separated), "
             f"not {', '.join(unknown) or 'nothing'}"
         )
     if len(set(groups)) != len(groups):
         raise ReportError("a grouping is named twice")
-    return groups
+    if all(g in groups for g in TIME_GROUPS):
+        raise ReportError("group by day or by hour, not both")
+    # The time bucket comes first: a series per team, app, … reads left to right.
+    return sorted(groups, key=lambda g: g not in TIME_GROUPS)
 
 
 def parse_period(text: str, tz: str = "UTC", now: float | None = None) -> Span:
@@ -126,28 +135,61 @@ def parse_period(text: str, tz: str = "UTC", now: float | None = None) -> Span:
 async def spend_report(
     store: Store, groups: list[str], span: Span, team: str | None = None
 ) -> list[dict[str, Any]]:
-    """One row per distinct value of the groups, dearest first."""
-    cols = [GROUPS[g] for g in groups]
+    """One row per distinct value of the groups: dearest first, or in time order by day/hour."""
+    when = next((g for g in groups if g in TIME_GROUPS), None)
+    cols = [GROUPS[g] for g in groups if g not in TIME_GROUPS]
+    if when is not None:
+        cols.insert(0, "bucket_start")
     where = "bucket_start >= ? AND bucket_start < ?"
     params: list[Any] = [span.start, span.end]
     if team is not None:
         where += " AND team_id = ?"
         params.append(team)
     sums = ", ".join(f"SUM({c}) AS {c}" for c in (*TOTALS, "cost_nano"))
-    sql = (
-        f"SELECT {', '.join(cols)}, {sums} FROM spend_ledger WHERE {where} "
-        f"GROUP BY {', '.join(cols)} ORDER BY SUM(cost_nano) DESC, {', '.join(cols)}"
-    )
+    select = ", ".join(cols) + ", " if cols else ""
+    grouped = f"GROUP BY {', '.join(cols)} ORDER BY SUM(cost_nano) DESC, {', '.join(cols)}"
+    sql = f"SELECT {select}{sums} FROM spend_ledger WHERE {where} " + (grouped if cols else "")
     async with store.transaction(write=False) as tx:
         rows = await tx.fetchall(sql, tuple(params))
-    out = []
+    if not cols and rows and rows[0]["cost_nano"] is None:
+        rows = []  # no grouping and no spend: SQL still answers one row of nulls
+    label = _bucket_label(when, span.timezone) if when is not None else None
+    out: dict[tuple[Any, ...], dict[str, Any]] = {}
     for row in rows:
-        item: dict[str, Any] = {g: row[GROUPS[g]] for g in groups}
-        for c in TOTALS:
-            item[c] = int(row[c] or 0)
-        item["cost_usd"] = int(row["cost_nano"] or 0) / NANO_PER_USD
-        out.append(item)
-    return out
+        item: dict[str, Any] = {
+            g: label(row["bucket_start"]) if g == when and label else row.get(GROUPS.get(g, ""))
+            for g in groups
+        }
+        ident = tuple(item[g] for g in groups)
+        into = out.setdefault(ident, {**item, **{c: 0 for c in TOTALS}, "cost_nano": 0})
+        for c in (*TOTALS, "cost_nano"):
+            into[c] += int(row[c] or 0)
+    result = list(out.values())
+    for item in result:
+        item["cost_usd"] = item.pop("cost_nano") / NANO_PER_USD
+    if when is not None:
+        rest = [g for g in groups if g != when]
+        result.sort(key=lambda r: (r[when], -r["cost_usd"], *(str(r[g]) for g in rest)))
+    return result
+
+
+def _bucket_label(kind: str, tz: str) -> Any:
+    """bucket start (UNIX seconds) -> '2025-11-20' (day) or '2025-11-20T13:00+01:00' (hour)."""
+    zone = ZoneInfo(tz)
+    memo: dict[float, str] = {}
+
+    def label(start: float) -> str:
+        text = memo.get(start)
+        if text is None:
+            local = datetime.fromtimestamp(float(start), zone)
+            if kind == "day":
+                text = local.strftime("%Y-%m-%d")
+            else:
+                text = local.replace(minute=0, second=0).isoformat(timespec="minutes")
+            memo[start] = text
+        return text
+
+    return label
 
 
 def to_csv(rows: list[dict[str, Any]], groups: list[str]) -> str:

@@ -2,6 +2,7 @@
 
     interlock spend --config gateway.yaml --by team,app,model --period last-month --csv > bill.csv
     interlock spend --url http://gw:8080 --by model --period 2025-11 --tz Europe/Paris
+    interlock spend --config gateway.yaml --by day,team --period this-month --tz Europe/Paris
 
 Against the configuration's database (`--config`), or a running gateway's admin API (`--url`
 with an admin key in `--admin-key` or $INTERLOCK_ADMIN_KEY; org admins and auditors see every
@@ -28,8 +29,8 @@ def add_spend_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("--admin-key", help="admin key for --url (default: $INTERLOCK_ADMIN_KEY)")
     p.add_argument(
         "--by", default="team,app,model",
-        help="group by team, app, model, provider, key, identity (comma-separated; "
-        "default team,app,model)",
+        help="group by day or hour (spend over time), team, app, model, provider, key, "
+        "identity (comma-separated; default team,app,model)",
     )  # fmt: skip
     p.add_argument(
         "--period", default="this-month",
@@ -91,6 +92,8 @@ async def _local(args: argparse.Namespace, groups: list[str], span: Any) -> list
 
 
 def _remote(args: argparse.Namespace) -> list[dict[str, Any]]:
+    from interlock.budget.report import parse_groups
+
     key = args.admin_key or os.environ.get("INTERLOCK_ADMIN_KEY")
     if not key:
         raise CommandError("--url needs an admin key (--admin-key or $INTERLOCK_ADMIN_KEY)")
@@ -113,9 +116,9 @@ def _remote(args: argparse.Namespace) -> list[dict[str, Any]]:
         raise CommandError(message) from None
     except urllib.error.URLError as exc:
         raise CommandError(f"cannot reach {args.url}: {exc.reason}") from None
-    groups = [g.strip() for g in args.by.split(",") if g.strip()]
+    groups = parse_groups(args.by)
     # The API fills absent groupings with null; keep the columns asked for.
     return [{k: v for k, v in row.items() if k not in _GROUPS or k in groups} for row in rows]
 
 
-_GROUPS = {"team", "app", "model", "provider", "key", "identity"}
+_GROUPS = {"day", "hour", "team", "app", "model", "provider", "key", "identity"}
