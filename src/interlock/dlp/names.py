@@ -389,7 +389,7 @@ class NameRecognizer:
             base in g.last,
             lower in g.common
             or lower in NOT_NAMES
-            or (word.isupper() and len(word) <= 4 and base not in g.first),
+            or (word.isupper() and len(word) <= 4),  # an acronym: IBAN, JSON, HTTP
             # cannot start a run: a common word that is not also a first name
             (lower in g.common and bare not in g.first) or lower in NOT_NAMES,
         )
