@@ -48,6 +48,29 @@ def test_catalogue_is_versioned_and_complete() -> None:
     assert families <= set(c.prices)
 
 
+def test_every_price_names_where_and_when_it_was_checked() -> None:
+    from datetime import date
+    from fnmatch import fnmatchcase
+    from importlib import resources
+
+    import yaml
+
+    raw = yaml.safe_load(
+        resources.files("interlock.budget").joinpath("prices.yaml").read_text("utf-8")
+    )
+    blocks = raw["providers"]
+    assert {"openai", "azure", "anthropic", "bedrock", "gemini"} <= set(blocks)
+    for name, block in blocks.items():
+        assert block["source"].startswith("https://"), name
+        assert date.fromisoformat(block["checked"]) <= date.today(), name
+        assert "verified" in block and "unverified" in block, name
+    for model_id in raw["models"]:
+        owners = [
+            n for n, b in blocks.items() if any(fnmatchcase(model_id, g) for g in b["models"])
+        ]
+        assert len(owners) == 1, (model_id, owners)
+
+
 def test_price_lookup_and_overrides() -> None:
     config = parse_config(BASE + "auth: {enabled: false}")
     book = price_book(config)
