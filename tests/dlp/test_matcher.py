@@ -32,9 +32,12 @@ def test_each_rule_is_located_the_cheapest_exact_way() -> None:
     assignment = _shape(_rule("secret-assignment"))
     assert assignment.lead is not None and assignment.literals is not None
     assert {"secret", "token", "api_key", "apikey"} <= assignment.literals.words
-    # Unbounded: neither (start-of-match mode with relaxed repeats).
+    # Unbounded, literal-led: by its leading literal too.
     jwt = _shape(_rule("jwt"))
-    assert jwt.longest is None and jwt.lead is None
+    assert jwt.longest is None and jwt.literals is not None and jwt.literals.words == {"eyJ"}
+    # Unbounded, class-led: neither (start-of-match mode with relaxed repeats).
+    cli = _shape(_rule("cli-password"))
+    assert cli.longest is None and cli.lead is None
 
 
 def test_matches_at_is_finditer_when_matches_begin_only_there() -> None:

@@ -11,9 +11,9 @@ import bisect
 import re
 from collections.abc import Iterable, Iterator, Sequence
 
-from interlock.dlp.matcher import MATCH_AT, WHOLE_TEXT, Matcher, build_matcher
+from interlock.dlp.matcher import MATCH_AT, WHOLE_TEXT, Matcher, Windows, build_matcher
 from interlock.dlp.names import NameRecognizer
-from interlock.dlp.normalize import normalize
+from interlock.dlp.normalize import Normalized, normalize
 from interlock.dlp.rules import Finding, Rule
 
 CONTEXT_BEFORE = 60  # characters before a hit searched for context words
@@ -80,11 +80,18 @@ class Engine:
         if not text:
             return []
         norm = normalize(text)
-        canon = norm.text
+        found = self.confirmed(norm.text, self.matcher.windows(norm.text))
+        if self.names is not None:
+            found.extend(self.named(norm.text))
+        return self.finish(text, norm, found)
+
+    # The phases of a scan, separately so bench/dlp_bench.py can time each.
+
+    def confirmed(self, canon: str, hits: Windows) -> list[Finding]:
+        """The findings of the rules' exact patterns in the matcher's windows, validated."""
         found: list[Finding] = []
         near = _Near(canon)  # context words per hit, shared by the rules that hit one span
         confirm = self._confirm
-        hits = self.matcher.windows(canon)
         # Rule order, whatever order the matcher found them in: of two equally good findings
         # on one span, the same one wins on either matcher.
         for index in sorted(hits):
@@ -101,8 +108,14 @@ class Engine:
                 finding = confirm(rule, match, canon, near)
                 if finding is not None:
                     found.append(finding)
-        if self.names is not None:
-            found.extend(f for f in self.names.find(canon) if f.score >= self.min_score)
+        return found
+
+    def named(self, canon: str) -> list[Finding]:
+        assert self.names is not None
+        return [f for f in self.names.find(canon) if f.score >= self.min_score]
+
+    def finish(self, text: str, norm: Normalized, found: list[Finding]) -> list[Finding]:
+        """Overlaps resolved, offsets mapped back to the original text, allowed values out."""
         if not found:
             return found
         found = resolve_overlaps(found)

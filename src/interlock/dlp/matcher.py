@@ -16,7 +16,8 @@ pattern over the whole text would (tests/dlp/test_engine.py compares both on gen
   is a place a match can begin, and `regex.match` there, skipping places inside the previous
   match, is what `finditer` does. (Located by their ends, such rules report every possible end
   of a match, each a Python callback.)
-- an unbounded rule is compiled in start-of-match mode with its large repeats relaxed.
+- an unbounded rule without leading literals is compiled in start-of-match mode with its
+  large repeats relaxed.
 
 Measured on a 2 KB prompt with the default rules (see bench/dlp_bench.py): one Python `re`
 alternation of all rules is ~400x slower than Hyperscan, and running the rules one by one is
@@ -321,15 +322,14 @@ def _shape(rule: Rule) -> _Shape:
     # The parser `re` compiles with (private, but stable since 3.11): its width bounds are exact.
     parsed = re._parser.parse(rule.pattern, rule.regex.flags)  # type: ignore[attr-defined]
     shortest, longest = parsed.getwidth()
-    if longest > _LONGEST_WINDOW:
-        return _Shape(None)
-    if longest - shortest < _LEAD_SPREAD:
-        return _Shape(longest)
+    bounded = longest if longest <= _LONGEST_WINDOW else None
+    if bounded is not None and longest - shortest < _LEAD_SPREAD:
+        return _Shape(bounded)
     literals = _leading_literals(list(parsed))
     if not literals or min(map(len, literals)) < _MIN_LEAD:
-        return _Shape(longest)
+        return _Shape(bounded)
     lead = "(?:" + "|".join(re.escape(lit) for lit in sorted(set(literals))) + ")"
-    return _Shape(longest, lead, _Literals(literals, rule.caseless))
+    return _Shape(bounded, lead, _Literals(literals, rule.caseless))
 
 
 def _leading_literals(items: list[Any]) -> list[str] | None:

@@ -30,25 +30,24 @@ _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6}\.?
 
 
 def _phone(value: str) -> bool:
-    d = v.digits(value.split("x")[0].split("ext")[0])
+    # ("ext" contains "x": cutting at the first "x" cuts any extension.)
+    d = v.digits(value.partition("x")[0])
     if not 7 <= len(d) <= 15 or len(set(d)) <= 2:
         return False
     compact = value.strip()
-    # Dates (2015-12-22, 22.12.2015, 12/22/2015) and dotted versions are not phone numbers.
-    if _DATE_LIKE.fullmatch(compact) or _VERSION_LIKE.fullmatch(compact):
+    # Dates (2015-12-22, 22.12.2015, 12/22/2015), dotted versions and ISBNs are not phone numbers.
+    if _NOT_A_PHONE.fullmatch(compact):
         return False
-    if _ISBN_LIKE.fullmatch(compact):
-        return False
-    groups = _PHONE_SEPARATORS.split(compact.lstrip("+("))
-    groups = [g for g in groups if g]
     # A run of one-digit groups ("1 2 3 4 5 6 7") is a list of numbers, not a phone number.
-    return sum(len(g) == 1 for g in groups) <= 1
+    return len(_ONE_DIGIT_GROUP.findall(compact.lstrip("+("))) <= 1
 
 
-_PHONE_SEPARATORS = re.compile(r"[ .()-]+")
-_DATE_LIKE = re.compile(r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}")
-_VERSION_LIKE = re.compile(r"\d{1,3}(?:\.\d{1,3}){1,3}")
-_ISBN_LIKE = re.compile(r"97[89][- ]\d{1,5}[- ]\d{1,7}[- ]\d{1,7}[- ]\d")
+_DATE_LIKE = r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}"
+_VERSION_LIKE = r"\d{1,3}(?:\.\d{1,3}){1,3}"
+_ISBN_LIKE = r"97[89][- ]\d{1,5}[- ]\d{1,7}[- ]\d{1,7}[- ]\d"
+_NOT_A_PHONE = re.compile(f"{_DATE_LIKE}|{_VERSION_LIKE}|{_ISBN_LIKE}")
+# A group of one character between separators (or the ends).
+_ONE_DIGIT_GROUP = re.compile(r"(?<![^ .()-])[^ .()-](?![^ .()-])")
 
 
 def _strong_phone(value: str) -> bool:
