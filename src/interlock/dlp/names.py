@@ -112,7 +112,13 @@ NOT_NAMES = words(
     "majesty highness lord god what what's how why when where who whom whose which this that "
     "these those there here then yes no not please thanks hello dear all any each every some "
     "our your their his her its my we you they he she it if so but and or also just only "
-    "after before during while since until because although though however therefore"
+    "after before during while since until because although though however therefore "
+    "in on at to by as of for from with into onto upon about over under via per "
+    # software a prompt names far more often than a person of that name
+    "python perl haskell java javascript typescript rust kotlin scala elixir erlang clojure "
+    "fortran cobol lisp bash powershell django flask react angular vue docker kubernetes "
+    "linux ubuntu debian windows excel postgres postgresql mysql redis kafka spark hadoop "
+    "jenkins github gitlab jira confluence slack terraform ansible nginx apache oracle swift"
 )
 # Countries and regions GeoNames spells differently.
 PLACE_ALIASES = frozenset(
