@@ -157,6 +157,13 @@ def test_downgrade_end_to_end(make_gateway) -> None:
     }  # fmt: skip
     [cost] = gw.decisions(rid, "cost")
     assert cost.detail["model"] == "gpt-4o-mini"
+    # The audit record, as stored and searched, says so too.
+    from tests.budget.test_redis_warnings import audit_decisions
+
+    stored = audit_decisions(gw.url, gw.org.keys["auditor-admin"], rid)
+    assert {k: v for k, v in stored[[d["stage"] for d in stored].index("routing")].items()
+            if k not in ("at_ms",)} == {"stage": "routing", "outcome": "downgraded",
+                                        **routing.detail}  # fmt: skip
     # The mini's spend is not counted against the gpt-4o budget.
     counters = {k: v[0] for k, v in gw.stage.local.budgets.items()}
     [gpt4o_spend] = counters.values()
