@@ -15,7 +15,7 @@ from interlock.dlp.rules import Rule
 
 # Values that hold the place of a secret without being one.
 _PLACEHOLDER = re.compile(
-    r"(?i)^(?:x+|\*+|\.+|-+|_+|#+|<[^>]*>|\{[^}]*\}|\$\{?[\w.:-]+\}?|%\(?\w+\)?s?|\[[^\]]*\]|"
+    r"(?i)^(?:x+|\*+|\.+|-+|_+|#+|<[^>]*>|\{[^}]*\}|\$\{?[\w.:-]+\}?|%\(\w+\)[sd]|%[sd]|%\w+%|\[[^\]]*\]|"
     r"(?:your|my|the|some|a|an|example|sample|dummy|fake|test|placeholder|changeme|change_me|"
     r"redacted|secret|password|passwd|token|null|none|nil|undefined|true|false|todo|tbd|xxx+)"
     r"(?:[_-]?(?:password|passwd|secret|token|key|api[_-]?key|here|value))*)$"

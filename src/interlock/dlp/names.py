@@ -645,6 +645,8 @@ def _person_score(run: list[_Token], title: bool, before: str, after: str) -> fl
         score = 0.8
     elif n >= 2 and (first.first or last.last):
         score = 0.65
+    elif n >= 2 and known and known + unknown == n:
+        score = 0.5  # "Chen Ivanova": a surname and a name no list knows
     elif n == 1 and first.first and not first.common:
         score = 0.55
     elif n == 1 and first.last and not first.common:
