@@ -89,3 +89,15 @@ def test_hyperscan_windows_find_what_whole_text_matching_finds(
     assert isinstance(slow.matcher, ReMatcher)
     for text in _stress_texts():
         assert fast.scan(text) == slow.scan(text), text[:120]
+
+
+def test_literal_led_custom_patterns_keep_their_case_rules() -> None:
+    # Custom patterns may carry inline flags: the literals that locate them must follow them.
+    from interlock.dlp.engine import Engine
+
+    for pattern in (r"(?i)(?:alpha|betamax)[a-z]{0,20}", r"(?i:alpha|betamax)[a-z]{0,20}"):
+        rule = Rule("custom:x:0", "X", pattern)
+        text = "ALPHAxyz BetaMaxabc alpha, alphabet"
+        fast, slow = Engine([rule], backend="hyperscan"), Engine([rule], backend="re")
+        assert fast.scan(text) == slow.scan(text)
+        assert len(slow.scan(text)) == 4

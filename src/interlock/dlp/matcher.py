@@ -328,8 +328,12 @@ def _shape(rule: Rule) -> _Shape:
     literals = _leading_literals(list(parsed))
     if not literals or min(map(len, literals)) < _MIN_LEAD:
         return _Shape(bounded)
+    # Caseless as Python compiles the rule, inline "(?i)" included.
+    caseless = bool(rule.regex.flags & re.IGNORECASE)
     lead = "(?:" + "|".join(re.escape(lit) for lit in sorted(set(literals))) + ")"
-    return _Shape(bounded, lead, _Literals(literals, rule.caseless))
+    if caseless and not rule.caseless:
+        lead = "(?i)" + lead
+    return _Shape(bounded, lead, _Literals(literals, caseless))
 
 
 def _leading_literals(items: list[Any]) -> list[str] | None:
@@ -365,6 +369,8 @@ def _expand(items: list[Any], limit: int = 256) -> list[str] | None:
                 else:
                     return None
         elif op is constants.SUBPATTERN:
+            if av[1] or av[2]:  # (?i:…) and other scoped flags: not a plain literal set
+                return None
             alts = _expand(list(av[3]), limit)
         elif op is constants.BRANCH:
             alts = []
