@@ -154,7 +154,8 @@ class Pipeline:
         self._by_policy: dict[int, tuple[Any, Hooks]] = {}
 
     def hooks_for(self, principal: Any) -> Hooks:
-        policy = getattr(principal, "policy", None)
+        # getattr on None would raise (and format) an AttributeError inside: test first.
+        policy = None if principal is None else getattr(principal, "policy", None)
         entry = self._by_policy.get(id(policy))
         if entry is not None and entry[0] is policy:
             return entry[1]
@@ -194,10 +195,20 @@ class Pipeline:
         ex.client_headers = request.headers
         hooks: Hooks | None = None
         try:
-            await self.authenticate(request, ex)
+            # Inlined (not `await self.authenticate(...)`, `await read_json(...)`): each
+            # coroutine level costs the hot path a frame.
+            for authenticate in self.authenticators:
+                principal = authenticate(request, ex)
+                ex.principal = await principal if isawaitable(principal) else principal
             hooks = self.hooks_for(ex.principal)
-            body = await read_json(request, runtime.config.server.max_body_bytes)
-            req = ex.request = ingress.parse(body)
+            limit = runtime.config.server.max_body_bytes
+            if request.content_length is not None and request.content_length > limit:
+                raise _too_large(limit)
+            try:
+                raw = await request.read()
+            except web.HTTPRequestEntityTooLarge:
+                raise _too_large(limit) from None
+            req = ex.request = ingress.parse(json_object(raw, limit))
             for hook in hooks.request:
                 pending = hook(ex)
                 if pending is not None:
@@ -231,8 +242,13 @@ class Pipeline:
             ex.status, ex.error_code = err.status, err.code
             return error_response(ingress, err, request_id)
         finally:
-            await runtime.leave()
-            await self.finish(ex, hooks)
+            closing = runtime.leave()
+            if closing is not None:
+                await closing
+            for hook in (hooks or self.hooks_for(ex.principal)).done:
+                pending = hook(ex)
+                if pending is not None:
+                    await pending
 
     async def _stream(
         self,
@@ -318,15 +334,22 @@ async def _write_quietly(response: web.StreamResponse, data: bytes) -> None:
 
 async def read_json(request: web.Request, limit: int) -> dict[str, Any]:
     if request.content_length is not None and request.content_length > limit:
-        raise GatewayError("body_too_large", f"The request body exceeds the limit of {limit} bytes")
+        raise _too_large(limit)
     try:
         raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
-        raise GatewayError(
-            "body_too_large", f"The request body exceeds the limit of {limit} bytes"
-        ) from None
+        raise _too_large(limit) from None
+    return json_object(raw, limit)
+
+
+def _too_large(limit: int) -> GatewayError:
+    return GatewayError("body_too_large", f"The request body exceeds the limit of {limit} bytes")
+
+
+def json_object(raw: bytes, limit: int) -> dict[str, Any]:
+    """The body as a JSON object, or a clear 4xx saying why not."""
     if len(raw) > limit:
-        raise GatewayError("body_too_large", f"The request body exceeds the limit of {limit} bytes")
+        raise _too_large(limit)
     # The body decides, not the content type: clients label JSON in many ways (curl's form
     # default among them), and a body that is not JSON gets a clear invalid_json below.
     try:

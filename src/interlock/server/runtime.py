@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import signal
+from collections.abc import Awaitable
 from pathlib import Path
 
 from interlock.config import ConfigError, GatewayConfig, load_config
@@ -29,10 +30,12 @@ class Runtime:
     def enter(self) -> None:
         self.in_flight += 1
 
-    async def leave(self) -> None:
+    def leave(self) -> Awaitable[None] | None:
+        """None, or (last request on a retired runtime) the closing of its pools to await."""
         self.in_flight -= 1
         if self._retired and self.in_flight == 0:
-            await self.dispatcher.close()
+            return self.dispatcher.close()
+        return None
 
     async def retire(self) -> None:
         """Close the connection pools once the last request that uses them is done."""

@@ -128,7 +128,8 @@ _PLAIN_ROLES: dict[str, Role] = {"system": "system", "developer": "system", "use
 
 
 def parse_messages(raw: Any, param: str = "messages") -> list[Message]:
-    check(raw, list, param)
+    if type(raw) is not list:
+        check(raw, list, param)
     if not raw:
         raise GatewayError("invalid_value", f"'{param}' must not be empty", param=param)
     messages: list[Message] = []
@@ -264,7 +265,10 @@ _STRUCTURED: dict[str, Callable[[Any], Any]] = {
 
 
 def parse_request(body: dict[str, Any]) -> ChatRequest:
-    model = required(body, "model", str)
+    # Type tests inline, the validators only on the slow path: this runs on every request.
+    model = body.get("model")
+    if type(model) is not str:
+        model = required(body, "model", str)
     messages = parse_messages(required(body, "messages", object))
     fields: dict[str, Any] = {}
     for key, value in body.items():
@@ -273,8 +277,9 @@ def parse_request(body: dict[str, Any]) -> ChatRequest:
         spec = _SCALARS.get(key)
         if spec is not None:
             name, typ, lo, hi = spec
-            value = check(value, typ, key)
-            if lo is not None:
+            if type(value) is not typ:
+                value = check(value, typ, key)
+            if lo is not None and not lo <= value <= hi:  # type: ignore[operator]
                 ranged(value, "max_tokens" if key == "max_completion_tokens" else key, lo, hi)  # type: ignore[arg-type]
             fields[name] = value
         elif key in _STRUCTURED:
