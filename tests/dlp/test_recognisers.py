@@ -63,6 +63,9 @@ def test_people(engine: Engine, text: str, names: list[str] | None) -> None:
         "Send it to LONDON office.",
         "How can I reset it? What does the error mean?",
         "There's a nice new German place downtown.",
+        "Hi team, the WhatsApp and TikTok exports use NextAuth and a ConsoleModel class.",
+        "In Python, how do I call Jenkins from Kubernetes?",
+        "I'm flying to San Francisco and then London.",
     ],
 )
 def test_not_people(engine: Engine, text: str) -> None:

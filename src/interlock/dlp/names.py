@@ -34,6 +34,8 @@ _FIRM = re.compile(r"\b([A-Z][a-z]+), ([A-Z][a-z]+),? and ([A-Z][a-z]+)\b")
 # Led by a literal so that `re` skips to candidates quickly; _FIRM then confirms.
 _FIRM_HINT = re.compile(r", [A-Z][a-z]+,? and [A-Z]")
 _CAP_BEFORE = re.compile(r"[A-Z][a-z]+\Z")
+_CAMEL = re.compile(r"[a-z][A-Z]")
+_NAME_PREFIX = re.compile(r"(?:Mc|Mac|O'|D'|De|Di|Da|Du|La|Le|Van|Von)[A-Z][a-z]")
 _AND_SONS = re.compile(r"\b[A-Z][a-z]+ (?:and|&) (?:Sons|Brothers)\b")
 
 TITLES = frozenset(
@@ -114,6 +116,8 @@ NOT_NAMES = words(
     "our your their his her its my we you they he she it if so but and or also just only "
     "after before during while since until because although though however therefore "
     "in on at to by as of for from with into onto upon about over under via per "
+    "hi hey cheers regards best sincerely greetings northern southern eastern western central "
+    "north south east west "
     # software a prompt names far more often than a person of that name
     "python perl haskell java javascript typescript rust kotlin scala elixir erlang clojure "
     "fortran cobol lisp bash powershell django flask react angular vue docker kubernetes "
@@ -387,6 +391,9 @@ class NameRecognizer:
         lower = base.lower()
         g = self.g
         bare = word[:-2] if word.endswith(("'s", "’s")) else word
+        if _CAMEL.search(bare) and not _NAME_PREFIX.match(bare):
+            # "WhatsApp", "NextAuth", "ConsoleModel": a product or an identifier, no name
+            return (key, len(word), False, False, False, True, True)
         return (
             key,
             len(word),
@@ -492,7 +499,7 @@ class NameRecognizer:
             LOCATION in self.entities
             and is_place
             and not title
-            and (named < 0.8 or region or (len(run) > 1 and not run[0].first))
+            and (named < 0.8 or region or (len(run) > 1 and before not in PERSON_CONTEXT))
         ):
             score = 0.75 + (0.15 if before in PLACE_CONTEXT else 0.0)
             out.append(Finding(LOCATION, start, end, "gazetteer_place", score, "internal"))
