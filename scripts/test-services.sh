@@ -111,6 +111,15 @@ install_chromium() {
         chromium >&2
 }
 
+# --- nginx (the cluster tests put it in front of three gateways: tests/cluster) ---------------
+install_nginx() {
+    { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } && return 0
+    log "installing nginx from Debian's packages"
+    $SUDO apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+        nginx >&2
+}
+
 if [ "${1:-start}" = "stop" ]; then
     stop_pg
     stop_redis
@@ -119,6 +128,7 @@ fi
 
 start_redis
 install_chromium
+install_nginx
 
 # --- already running? reuse it -------------------------------------------------------------
 if [ -f "$STATE" ]; then
