@@ -45,6 +45,7 @@ from train_injection import (  # noqa: E402
 from interlock.injection.config import InjectionPolicy  # noqa: E402
 from interlock.injection.detector import Detector  # noqa: E402
 from interlock.injection.model import LinearModel, shipped_model  # noqa: E402
+from interlock.injection.segments import quoted  # noqa: E402
 
 DEFAULTS = InjectionPolicy()
 USER_T = DEFAULTS.user.threshold
@@ -95,12 +96,29 @@ def score_set(name: str, rows: list[tuple[str, int]], flag: Callable[[str], bool
     return Score(name, len(rows), sum(label for _, label in rows), tp, fp)
 
 
+def as_user_turn(detector: Detector) -> Callable[[str], bool]:
+    """Flagged the way the gateway checks a user turn: the whole turn at the user threshold,
+    and each fenced, quoted or tagged block in it as indirect content at the indirect one
+    (the default policy's `quoted_blocks: true`)."""
+
+    def flag(text: str) -> bool:
+        if detector.scan(text, "user").score >= USER_T:
+            return True
+        return any(detector.scan(b, "indirect").score >= INDIRECT_T for b in quoted(text))
+
+    return flag
+
+
 def detectors(model: LinearModel) -> dict[str, tuple[Callable[[str], bool], Callable[[str], bool]]]:
     """name -> (flag as a user turn, flag as indirect content)."""
     full = Detector(model)
     rules = Detector(use_model=False)
     return {
         "full detector": (
+            as_user_turn(full),
+            lambda t: full.scan(t, "indirect").score >= INDIRECT_T,
+        ),
+        "full detector, whole turn only (no quoted blocks)": (
             lambda t: full.scan(t, "user").score >= USER_T,
             lambda t: full.scan(t, "indirect").score >= INDIRECT_T,
         ),
@@ -109,7 +127,7 @@ def detectors(model: LinearModel) -> dict[str, tuple[Callable[[str], bool], Call
             lambda t: model.probability(full_text(t)) >= 0.5,
         ),
         "rules only": (
-            lambda t: rules.scan(t, "user").score >= USER_T,
+            as_user_turn(rules),
             lambda t: rules.scan(t, "indirect").score >= INDIRECT_T,
         ),
     }
@@ -177,9 +195,7 @@ def per_benign_source(model: LinearModel, sources: dict[str, list[Example]]) -> 
     out = []
     for name in GENERAL_BENIGN:
         rows = [(e.text, e.label) for e in sources[name] if held_out(e.text, 20) and e.label == 0]
-        out.append(
-            score_set(f"{name} (held-out 20%)", rows, lambda t: full.scan(t).score >= USER_T)
-        )
+        out.append(score_set(f"{name} (held-out 20%)", rows, as_user_turn(full)))
     return out
 
 
@@ -194,7 +210,7 @@ def leave_one_source_out(sources: dict[str, list[Example]]) -> list[Score]:
         if left_out == "deepset_train":
             rows += [(e.text, e.label) for e in sources["deepset_test"]]
             left_out = "deepset (train + test)"
-        out.append(score_set(left_out, rows, lambda t, d=full: d.scan(t).score >= USER_T))
+        out.append(score_set(left_out, rows, as_user_turn(full)))
     return out
 
 
@@ -208,10 +224,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--loso", action="store_true", help="also leave each source out")
     parser.add_argument("--markdown", type=Path, help="write the tables to this file too")
+    parser.add_argument("--weights", type=Path, help="score these weights instead of the shipped")
     args = parser.parse_args()
     started = time.perf_counter()
     sources = load_sources()
-    model = shipped_model()
+    model = LinearModel.load(args.weights) if args.weights else shipped_model()
     parts = [
         f"Thresholds: user {USER_T}, indirect {INDIRECT_T} (the policy defaults). "
         f"Model: {model.version}, {1 << model.bits} buckets."

@@ -16,6 +16,18 @@ _BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4}){4,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+
 _BASE64_URL = re.compile(r"[A-Za-z0-9_-]{20,}")
 _HEX = re.compile(r"(?:(?:0x|\\x)?[0-9a-fA-F]{2}[\s:,]?){12,}")
 _BINARY = re.compile(r"(?:[01]{8}\s?){6,}")
+_SPACED_HEX = re.compile(r"(?:\b[0-9a-fA-F]{2}[ :,]){12}")
+
+
+def _spaced_hex(text: str) -> bool:
+    # Readable ASCII is bytes 0x20-0x7e: spaced hex of it is full of " 6", " 7", " 2" pairs.
+    # Counting those is C speed; the regex runs only when they are there.
+    if " 6" not in text or " 7" not in text or " 2" not in text:
+        return False
+    hint = text.count(" 6") + text.count(" 7") + text.count(" 2")
+    return hint >= 8 and _SPACED_HEX.search(text) is not None
+
+
 _NOT_HEX = re.compile(r"0x|\\x|[\s:,]")
 _MAX_CANDIDATES = 8
 _MIN_DECODED = 8
@@ -66,7 +78,7 @@ def decode_payloads(text: str) -> list[tuple[str, str]]:
                     return found
             if found:
                 break
-    if has_long_token or "\\x" in text or "0x" in text:
+    if has_long_token or "\\x" in text or "0x" in text or _spaced_hex(text):
         found += _hex_runs(text)
     if "0100" in text or "0110" in text or "0111" in text:
         for m in _BINARY.finditer(text):
@@ -89,6 +101,72 @@ def _hex_runs(text: str) -> list[tuple[str, str]]:
         if len(found) >= _MAX_CANDIDATES:
             break
     return found
+
+
+_PIG_WORD = re.compile(r"[a-z]+")
+_VOWELS = frozenset("aeiou")
+_ONSETS = frozenset(
+    [
+        "th",
+        "wh",
+        "sh",
+        "ch",
+        "ph",
+        "qu",
+        "cl",
+        "bl",
+        "br",
+        "cr",
+        "dr",
+        "fr",
+        "gr",
+        "pl",
+        "pr",
+        "sc",
+        "sk",
+        "sl",
+        "sm",
+        "sn",
+        "sp",
+        "st",
+        "sw",
+        "tr",
+        "tw",
+        "gl",
+        "str",
+        "sch",
+        "spr",
+        "scr",
+        "thr",
+        "shr",
+        "spl",
+        "squ",
+    ]
+)
+
+
+def pig_latin(text: str) -> str | None:
+    """Pig Latin undone ("erewhay oesday" -> "where does"), when most words are in it."""
+    endings = text.count("ay")
+    if endings < 4 or endings * 2 < text.count(" "):
+        return None  # most words of a pig Latin text end in "ay"; most texts have few
+    words = _PIG_WORD.findall(text)
+    if len(words) < 4 or sum(w.endswith("ay") and len(w) > 3 for w in words) < 0.7 * len(words):
+        return None
+
+    def undo(m: re.Match[str]) -> str:
+        w = m.group(0)
+        if not w.endswith("ay") or len(w) <= 3:
+            return w
+        if w.endswith(("yay", "way")) and w[0] in _VOWELS:
+            return w[:-3]
+        stem = w[:-2]
+        for k in (3, 2):  # the moved consonant cluster: a known onset, or a single letter
+            if len(stem) > k and stem[-k:] in _ONSETS:
+                return stem[-k:] + stem[:-k]
+        return stem[-1] + stem[:-1]
+
+    return _PIG_WORD.sub(undo, text)
 
 
 def rot13(text: str) -> str:

@@ -8,9 +8,10 @@ together count for more than either, and no single weak one reaches a blocking t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from interlock.injection.decoding import decode_payloads, reverse, rot13
+from interlock.injection.decoding import decode_payloads, pig_latin, reverse, rot13
 from interlock.injection.gibberish import adversarial_suffix
 from interlock.injection.model import LinearModel, shipped_model
 from interlock.injection.normalize import views
@@ -25,6 +26,7 @@ from interlock.injection.patterns import (
     words_of,
 )
 from interlock.injection.structure import match_markers
+from interlock.injection.typos import repairs
 
 _MAX_DEPTH = 2  # decoded payloads are checked again, and what they decode to, once more
 _REPORTED = 0.1  # signals weaker than this are not listed among the reasons
@@ -52,6 +54,18 @@ class Signals:
         ordered = sorted(self.weights.items(), key=lambda kv: (-kv[1], kv[0]))
         reasons = [name for name, w in ordered if w >= _REPORTED]
         return Verdict(round(1.0 - keep, 4), reasons + self.notes)
+
+
+_REPEATED = re.compile(r"\b(\w+) \1 \1 \1 \1 \1 \1 \1 \1 \1\b(?: \1\b)*")
+
+
+def _repeated_run(words: list[str]) -> int:
+    """The longest run of one word repeated back to back (a divergence / token attack), when
+    it is at least ten long; 0 otherwise. One regex over the words, at C speed."""
+    if not any(map(str.__eq__, words, words[1:])):  # no word follows itself
+        return 0
+    runs = [m.group(0).count(" ") + 1 for m in _REPEATED.finditer(" ".join(words))]
+    return max(runs, default=0)
 
 
 class Detector:
@@ -90,6 +104,22 @@ class Detector:
                 if rule.name not in known:
                     signals.add(rule.name, rule.weight)
                     signals.add("obfuscation.leetspeak", 0.6)
+        maybe_misspelt = (
+            " ig" in v.folded or " dis" in v.folded or v.folded.startswith(("ig", "dis"))
+        )
+        fixed = repairs(words) if maybe_misspelt else None
+        if fixed:
+            repaired = re.sub(r"\w+", lambda m: fixed.get(m.group(0), m.group(0)), v.folded)
+            known = {r.name for r, _ in hits}
+            for rule, _ in match_rules(repaired, context, only=set(fixed.values())):
+                if rule.name not in known:
+                    signals.add(rule.name, rule.weight)
+                    signals.add("obfuscation.misspelt", 0.4)
+        # A repeated-token attack is one word many times over: its distinct words are few.
+        if len(words) >= 12 and len(set(words)) * 8 < len(words):
+            run = _repeated_run(words)
+            if run:
+                signals.add("repeated_tokens", 0.45 if run < 25 else 0.55)
         if v.spaced_runs:
             word = glued_trigger(v.spaced)
             if word is not None:
@@ -109,6 +139,9 @@ class Detector:
                 self._nested(f"encoded_payload.{encoding}", decoded, context, depth, signals)
             if depth == 0:
                 self._transformed(v.folded, words, context, signals)
+                undone = pig_latin(v.folded) if v.folded.isascii() else None
+                if undone is not None:
+                    self._nested("encoded_payload.pig_latin", undone, context, depth, signals)
         suffix = adversarial_suffix(v.text)
         if suffix:
             signals.add("adversarial_suffix", 0.75 * suffix)

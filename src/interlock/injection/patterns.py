@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from interlock.injection.tactics import SPECS
+
 Context = Literal["user", "indirect"]
 
 
@@ -245,6 +247,11 @@ _EN_INDIRECT_OUTPUT = (
     r"\b(?:encode|encrypt|reverse|translate|rewrite|format|convert|obfuscate|scramble) "
     r"(?:all )?(?:of )?your (?:response|answer|reply|output|text)"
 )
+_EN_INDIRECT_DICTATE = (
+    r"\b(?:state|say|report|answer|respond|claim|assume|consider|treat|indicate|reply) "
+    r"(?:with |that )?(?:the )?(?:output|answer|result|capital|sum|total|conclusion|response) "
+    r"(?:is|as|was|should be|must be|equals|=)\b"
+)
 _EN_INDIRECT_OUTPUT_WORDS = _words(
     "response responses answer answers reply replies output summary code solution codebase "
     "implementation translation completion text"
@@ -396,7 +403,7 @@ _NL_WORDS = _words(
 )
 # Cyrillic folded: й → и and ё → е (their accents are removed like any other).
 _RU_OVERRIDE = (
-    r"(?:игнориру\w*|проигнориру\w*|забудь\w*|забудьте|забыть|не обращаи\w* внимания на|"
+    r"(?:игнорир\w*|проигнорир\w*|забудь\w*|забудьте|забыть|не обращаи\w* внимания на|"
     r"не следуи\w*|не слушаи\w*|отбрось\w*|отмени\w*|пренебреги\w*|пропусти\w*)"
     r"(?:[\s,.:;!-]+[^\s]+){0,4}?[\s,.:;!-]+(?:инструкци\w*|правил\w*|указани\w*|команд\w*|"
     r"все|всем|ограничени\w*|промпт\w*|запрос\w*|сказанно\w*|директив\w*)"
@@ -481,8 +488,12 @@ _AR_OVERRIDE = (
     r"(?:تجاهل|انس|أهمل|اهمل|لا تتبع)[\u064b-\u0652]?\s+(?:\S+\s+){0,3}?"
     r"(?:التعليمات|تعليمات|الأوامر|أوامر|القواعد|قواعد|الإرشادات|إرشادات)"
 )
-_HI_OVERRIDE = r"(?:निर्देश|नियम|आदेश|हिदायत)\S*\s+(?:\S+\s+){0,4}?(?:भूल|अनदेखा|अवहेलना|नज़?रअंदाज़?)"
+_HI_OVERRIDE = r"(?:निर्देश|नियम|आदेश|हिदायत)\S*\s+(?:\S+\s+){0,4}?(?:भूल|अनदेख|अवहेलना|नज़?रअंदाज़?)"
 
+_EL_OVERRIDE = (
+    r"(?:αγνοησ\w*|αγνοει\w*|ξεχασ\w*|μην ακολουθ\w*)(?:\s+\S+){0,3}?\s+"
+    r"(?:οδηγι\w*|κανον\w*|εντολ\w*|προηγουμεν\w*)"
+)
 _CJK_BACK = 24  # characters before a CJK verb where its object may start (JA, KO: object first)
 
 RULES: tuple[Rule, ...] = (
@@ -515,6 +526,9 @@ RULES: tuple[Rule, ...] = (
          span=24, contexts=("indirect",)),
     Rule("indirect.en", 0.7, _rx(_EN_INDIRECT_ADDRESSED), _EN_INDIRECT_ADDRESSED_WORDS,
          back=40, span=48, contexts=("indirect",)),
+    Rule("indirect.en", 0.6, _rx(_EN_INDIRECT_DICTATE), _words(
+        "state say report answer respond claim assume consider treat indicate reply"),
+         span=60, contexts=("indirect",)),
     Rule("indirect.en", 0.7, _rx(_EN_INDIRECT_WHEN), _EN_INDIRECT_WHEN_WORDS, back=40, span=16,
          contexts=("indirect",)),
     Rule("indirect.en", 0.7, _rx(_EN_INDIRECT_EXFIL), _EN_INDIRECT_EXFIL_WORDS, ("![",), back=2,
@@ -541,8 +555,9 @@ RULES: tuple[Rule, ...] = (
                                                        "ipagwalang")),
     Rule("override.ar", 0.9, _rx(_AR_OVERRIDE), needles=("تجاهل", "انس", "أهمل", "اهمل", "لا تتبع"),
          span=80),
-    Rule("override.hi", 0.9, _rx(_HI_OVERRIDE), needles=("भूल", "अनदेखा", "अवहेलना", "अंदाज"),
+    Rule("override.hi", 0.9, _rx(_HI_OVERRIDE), needles=("भूल", "अनदेख", "अवहेलना", "अंदाज"),
          back=60, span=8),
+    Rule("override.el", 0.9, _rx(_EL_OVERRIDE), needles=("αγνο", "ξεχασ", "ακολουθ"), span=80),
     Rule("override.zh", 0.9, _rx(_ZH_OVERRIDE), needles=_ZH_SUBSTRINGS, back=2, span=40),
     Rule("extract.zh", 0.85, _rx(_ZH_EXTRACT), needles=_ZH_SUBSTRINGS, back=2, span=40),
     Rule("override.ja", 0.9, _rx(_JA_OVERRIDE), needles=_JA_SUBSTRINGS, back=_CJK_BACK, span=24),
@@ -550,6 +565,12 @@ RULES: tuple[Rule, ...] = (
     Rule("override.ko", 0.9, _rx(_KO_OVERRIDE), needles=_KO_SUBSTRINGS, back=_CJK_BACK, span=24),
     Rule("extract.ko", 0.85, _rx(_KO_EXTRACT), needles=_KO_SUBSTRINGS, back=_CJK_BACK, span=24),
 )  # fmt: skip
+
+# Requests for secrets, personal data and internals, and the tactics dressed around them.
+RULES += tuple(
+    Rule(s.name, s.weight, _rx(s.pattern), _words(s.words), s.needles, s.back, s.span, s.contexts)  # type: ignore[arg-type]
+    for s in SPECS
+)
 
 # Every anchor word, to find in one set intersection which rules can possibly match.
 _BY_WORD: dict[str, list[int]] = {}

@@ -19,8 +19,12 @@ _QUOTED = re.compile(
     r"```[^\n`]*\n?(.+?)```"
     r"|\"\"\"(.+?)\"\"\""
     r"|<(document|doc|context|article|email|webpage|search_results?|source|data|quote|"
-    r"retrieved|file|content)\b[^>]{0,200}>(.+?)</\3>"
-    r"|((?:^|\n)>[^\n]*(?:\n>[^\n]*)*)",
+    r"retrieved|file|content|code|table|html|body|pre)\b[^>]{0,200}>(.+?)</\3>"
+    r"|((?:^|\n)>[^\n]*(?:\n>[^\n]*)*)"
+    # HTML comments: invisible once rendered, a favourite carrier in pasted pages
+    r"|<!--(.+?)-->"
+    # a long document pasted in quotes after a colon ("Summarise this page: '…'")
+    r"|:\s*['\"‘“](.{120,})['\"’”]\s*[?.!]?\s*$",
     re.DOTALL | re.IGNORECASE,
 )
 _MAX_QUOTED = 16
@@ -61,13 +65,22 @@ def segments(req: ChatRequest, quoted_blocks: bool, check_assistant: bool) -> li
 
 
 def _maybe_quoted(text: str) -> bool:
-    return "```" in text or '"""' in text or "</" in text or ">" in text
+    return (
+        "```" in text
+        or '"""' in text
+        or "</" in text
+        or ">" in text
+        or ": '" in text
+        or ': "' in text
+        or ": ‘" in text
+        or ": “" in text
+    )
 
 
 def quoted(text: str) -> list[str]:
     blocks = []
     for m in _QUOTED.finditer(text):
-        block = m.group(1) or m.group(2) or m.group(4) or m.group(5)
+        block = m.group(1) or m.group(2) or m.group(4) or m.group(5) or m.group(6) or m.group(7)
         if block and block.strip():
             blocks.append(block.strip())
             if len(blocks) >= _MAX_QUOTED:

@@ -81,6 +81,28 @@ MARKERS: tuple[Marker, ...] = (
         ),
         ("\n",),
     ),
+    # Payload splitting: a request cut into quoted pieces the model is asked to put together,
+    # so that no single piece reads as what it is.
+    Marker(
+        "payload_split",
+        0.5,
+        re.compile(
+            r"part\s*\d\s*(?:is|:|=)\s*[\"'“‘].{0,300}?part\s*\d\s*(?:is|:|=)\s*[\"'“‘]|"
+            r"\b[a-z]\s+is\s+[\"'“‘][^\"'”’]{2,80}[\"'”’],?\s*(?:and\s+)?[a-z]\s+is\s+[\"'“‘]|"
+            r"\bstrings?\b.{0,200}?\b[a-z]\d?\s*=\s*[\"'“‘].{0,600}?"
+            r"\b[a-z]\d?\s*=\s*[a-z]\d?\s*\+\s*[a-z]\d?\b",
+            re.DOTALL,
+        ),
+        ("part 1", "part1", ' is "', " is '", " is “", "string"),
+    ),
+    # Few-shot transcripts inline ("Q: … A: … Q: …"): a common and harmless prompting style,
+    # and the frame of few- and many-shot attacks, so weak evidence only.
+    Marker(
+        "inline_transcript",
+        0.25,
+        re.compile(r"(?:^|\s)q:\s.{3,400}?\sa:\s.{3,600}?\sq:\s", re.DOTALL),
+        ("q:",),
+    ),
     Marker(
         "system_override_header",
         0.75,
@@ -97,6 +119,11 @@ def match_markers(lowered: str) -> list[Marker]:
     """Markers found in `lowered`: NFKC, lower case, invisible characters removed, newlines kept."""
     # A leading newline lets markers that must start a line match on the first line too.
     text = "\n" + lowered
-    return [
-        m for m in MARKERS if any(needle in text for needle in m.needles) and m.regex.search(text)
-    ]
+    found = []
+    for m in MARKERS:
+        for needle in m.needles:  # a plain loop: cheaper than a generator per marker
+            if needle in text:
+                if m.regex.search(text):
+                    found.append(m)
+                break
+    return found
