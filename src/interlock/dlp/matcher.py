@@ -89,35 +89,31 @@ class HyperscanMatcher:
     def __init__(self, rules: Sequence[Rule]) -> None:
         assert hyperscan is not None
         # Rules that only count with a context word nearby ("passport", "routing", …) are
-        # scanned only when one of those words occurs: most texts skip half the rules.
+        # scanned only when one of their own words occurs in the text: a prompt that says
+        # "file" opens the tax-file-number rule, not the sixteen others (each has a database).
         always = [i for i, r in enumerate(rules) if not r.needs_context]
-        gated = [i for i, r in enumerate(rules) if r.needs_context]
+        gated = [i for i, r in enumerate(rules) if r.needs_context and r.context]
         self._always = _RuleSet(rules, always)
-        self._gated = _RuleSet(rules, gated) if gated else None
+        self._gated = {i: _RuleSet(rules, [i]) for i in gated}
         gate_words = sorted({w for i in gated for w in rules[i].context})
-        self._gate = (
-            _load(
-                [
-                    (
-                        0,
-                        _whole_word(w),
-                        hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH,
-                    )
-                    for w in gate_words
-                ]
-            )
-            if gate_words
-            else None
+        # gate word id -> the gated rules it opens
+        self._opens = [[i for i in gated if w in rules[i].context] for w in gate_words]
+        self._gate = _load(
+            [
+                (n, _whole_word(w), hyperscan.HS_FLAG_CASELESS | hyperscan.HS_FLAG_SINGLEMATCH)
+                for n, w in enumerate(gate_words)
+            ]
         )
 
     def windows(self, text: str) -> Windows:
         data = text.encode()
         out = self._always.windows(text, data)
-        if self._gated is not None and self._gate is not None:
-            opened: list[bool] = []
-            self._gate.scan(data, match_event_handler=lambda *_: opened.append(True))
-            if opened:
-                out.update(self._gated.windows(text, data))
+        if self._gate is not None:
+            words: list[int] = []
+            self._gate.scan(data, match_event_handler=lambda n, *_: words.append(n))
+            opened = {i for n in words for i in self._opens[n]}
+            for i in sorted(opened):
+                out.update(self._gated[i].windows(text, data))
         return out
 
 
