@@ -54,7 +54,7 @@ def make_record(i: int, rng: random.Random, ts: float | None = None) -> dict[str
         "outcome": outcome, "content_level": "metadata",
         "decisions": [{"stage": "auth", "outcome": "allowed"},
                       {"stage": "injection", "outcome": injection}],
-        "attempts": [{"provider": PROVIDERS[k], "model": MODELS[k], "status": 502}] if failover else [],
+        "attempts": [{"provider": PROVIDERS[k], "model": MODELS[k], "status": 502}] * failover,
         "failover": failover, "dlp_types": dlp,
         "usage": {"input_tokens": rng.randrange(1, 500), "output_tokens": rng.randrange(0, 200)},
         "cost_usd": round(rng.random() / 1000, 9) if status == 200 else None,

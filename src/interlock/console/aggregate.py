@@ -2,12 +2,12 @@
 
 Tokens, cost, DLP types and decisions live inside each record's JSON, so summing them over a
 million records per page view would parse a million bodies. Instead a small table next to the
-records, `console_rollup`, holds one row per (bucket size, dimension, bucket, team, value) with
-the sums, once for the record's team and once for all teams (team "*"); a page reads one
-range of the primary key per dimension, a few thousand rows at most. The rollup catches up incrementally from a
-watermark (the highest record row id it has folded in), at most `CHUNK` records per step, and
-is shared by every instance reading the same store (SQLite: the write lock; PostgreSQL: an
-advisory lock), so each record is folded in once.
+records, `console_rollup`, holds one row per (bucket size, dimension, team, bucket, value) with
+the sums, once for the record's team and once for all teams (team "*"); a page reads one range
+of the primary key per dimension, a few thousand rows at most. The rollup catches up
+incrementally from a watermark (the highest record row id it has folded in), at most `CHUNK`
+records per step, and is shared by every instance reading the same store (SQLite: the write
+lock; PostgreSQL: an advisory lock), so each record is folded in once.
 
 PostgreSQL hands out row ids before commit, so a record can appear below the watermark after it
 was set (two instances writing at once). The ids missing below the watermark are kept as holes
@@ -372,7 +372,9 @@ def window(
     return size, start, end
 
 
-def overview(rollup: UsageRollup, size: int, start: int, end: int, team: str | None) -> dict[str, Any]:  # fmt: skip
+def overview(
+    rollup: UsageRollup, size: int, start: int, end: int, team: str | None
+) -> dict[str, Any]:
     """Series per dimension (top values by cost, then requests; the rest as one "other"
     series), totals, and the incident panels, all over [start, end)."""
     starts = list(range(start, end, size))

@@ -316,7 +316,7 @@ async function overview(view, parts, params) {
       link: (r) => rangeLink({ decision: r.value }) }),
     barChart("Upstream errors", top.error || [], { id: "chart-errors", value: (r) => r.requests,
       label: (r) => r.value, format: int, link: (r) => rangeLink({ provider: r.value.split(" ")[0] }) }),
-    barChart("Failovers by first provider", top.failover || [], { id: "chart-failovers",
+    barChart("Failovers by serving provider", top.failover || [], { id: "chart-failovers",
       value: (r) => r.requests, label: (r) => r.value || "(none)", format: int,
       link: (r) => rangeLink({ provider: r.value }) }));
   const byTeam = el("div", { class: "card" }, el("h2", { text: "By team" }),
