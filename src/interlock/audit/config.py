@@ -133,6 +133,13 @@ class AuditSettings(_Strict):
     sinks: list[SinkConfig] = Field(default_factory=list)
     admin_trail: bool = True  # copy admin changes (admin_audit rows) into this trail
     metrics: bool = True  # Prometheus text on GET /metrics
+    # process: records are built, scrubbed, chained, written and shipped by a writer process per
+    # gateway worker (the worker only encodes the finished exchange); inline: all of it in the
+    # worker's own event loop and threads (embedding without child processes).
+    writer: Literal["process", "inline"] = "process"
+    # CPUs the writer process runs on (default: the worker's own); lets a pinned worker keep its
+    # core for requests.
+    writer_cpus: list[int] | None = None
     # Request content kept per text part in a record; longer text is cut (and says so).
     max_text_chars: int = Field(100_000, ge=100)
 

@@ -29,7 +29,7 @@ def register_audit_routes(app: web.Application, stage: AuditStage) -> None:
 
         async def metrics(request: web.Request) -> web.Response:
             return web.Response(
-                body=stage.metrics.render(),
+                body=await stage.render_metrics(),
                 headers={"content-type": "text/plain; version=0.0.4; charset=utf-8"},
             )
 

@@ -14,6 +14,7 @@ in the chain stays, so verification still links across) and records the run itse
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 import os
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("interlock.audit")
 
 LEASE_TTL_S = 15.0
+LEASE_RENEW_S = 4.0
 ADMIN_CURSOR = "admin_audit_cursor"
 
 
@@ -70,34 +72,50 @@ class Maintenance:
         self._config: Any = None
         self._last_warning = 0.0
         self._digests: dict[str, str] | None = None
+        self._stopping = asyncio.Event()
+        self._lease_due = 0.0
+        self._cursor: int | None = None  # the admin rows copied so far (while leader)
 
     @property
     def store(self) -> Any:
         return self.stage.store
 
     async def run(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             if self.store is None:
                 self.record_config_change()
-                await asyncio.sleep(self.poll_s)
-                continue
-            try:
-                await self.tick()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                # Retried every poll; said once a minute (a database outage is not news twice a second).
-                if time.monotonic() - self._last_warning > 60:
-                    self._last_warning = time.monotonic()
-                    log.warning("audit maintenance: %s", exc)
-            await asyncio.sleep(self.poll_s)
+            else:
+                try:
+                    await self.tick()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    # Retried every poll; said once a minute (a database outage is not news
+                    # twice a second).
+                    if time.monotonic() - self._last_warning > 60:
+                        self._last_warning = time.monotonic()
+                        log.warning("audit maintenance: %s", exc)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.poll_s)
+
+    def stop(self) -> None:
+        """End `run` after the tick in progress (its queries finish: no thread is left inside
+        a database connection that is about to be closed)."""
+        self._stopping.set()
 
     async def tick(self) -> None:
         self.record_config_change()
         now = time.time()
-        self.leader = await asyncio.to_thread(
-            self.store.acquire_lease, "maintenance", self.holder_id, LEASE_TTL_S, now
-        )
+        # The lease is renewed a few times per TTL, not every poll: each renewal is a write to
+        # the store from the gateway worker, whose CPU serves requests.
+        if now >= self._lease_due:
+            leader = await asyncio.to_thread(
+                self.store.acquire_lease, "maintenance", self.holder_id, LEASE_TTL_S, now
+            )
+            self._lease_due = now + LEASE_RENEW_S
+            if leader != self.leader:
+                self._cursor = None  # another holder may have moved it meanwhile
+            self.leader = leader
         if not self.leader:
             return
         await self.copy_admin_trail()
@@ -151,7 +169,9 @@ class Maintenance:
             return 0
         from interlock.store.repo import list_audit
 
-        cursor = int(await asyncio.to_thread(self.store.get_state, ADMIN_CURSOR) or 0)
+        if self._cursor is None:
+            self._cursor = int(await asyncio.to_thread(self.store.get_state, ADMIN_CURSOR) or 0)
+        cursor = self._cursor
         async with identity.store.transaction(write=False) as tx:
             rows = await list_audit(tx, after_id=cursor, limit=limit)
         if not rows:
@@ -162,6 +182,7 @@ class Maintenance:
         if waiter is not None:
             await waiter  # durable in the spool: only now move the cursor
         await asyncio.to_thread(self.store.set_state, ADMIN_CURSOR, str(rows[-1]["id"]))
+        self._cursor = int(rows[-1]["id"])
         return len(rows)
 
     async def flush_admin_trail(self) -> None:

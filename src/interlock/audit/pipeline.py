@@ -27,10 +27,11 @@ from typing import Any
 import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from interlock.audit.capture import decode_exchange
 from interlock.audit.chain import CANONICAL, checkpoint_message, key_id, sign
 from interlock.audit.config import AuditSettings
 from interlock.audit.metrics import Metrics
-from interlock.audit.record import build_record, iso, record_tags
+from interlock.audit.record import build_record, iso, record_tags, tag
 from interlock.audit.scrub import Scrubber
 from interlock.audit.sinks.base import Sink
 from interlock.audit.spool import Spool, SpoolReader
@@ -45,10 +46,11 @@ MAX_BATCH = 128
 
 @dataclass(slots=True)
 class Item:
-    ex: Exchange | None
+    ex: Exchange | list[Any] | None  # an exchange, or its capture from a gateway worker
     record: dict[str, Any] | None
     waiter: asyncio.Future[None] | None
     queued: float
+    wid: int = 0  # the worker's number for this message (writer process): acknowledged when durable
 
 
 def encode(record: dict[str, Any], scrubber: Scrubber) -> tuple[bytes, str]:
@@ -186,6 +188,7 @@ class AuditPipeline:
         self.dropped = 0
         self._wake = asyncio.Event()
         self._urgent = asyncio.Event()
+        self._changed = asyncio.Event()  # spool size or state moved (writer process reports it)
         self._writer: asyncio.Task[None] | None = None
         self._housekeeper: asyncio.Task[None] | None = None
         self.shippers: list[Shipper] = []
@@ -195,6 +198,8 @@ class AuditPipeline:
         self._last_alarm = 0.0
         self._closing = False
         self.on_durable: list[Callable[[int], None]] = []
+        # Writer process: told the last worker message number of each durable batch.
+        self.on_acked: Callable[[int], None] | None = None
         # The newest durable lines, so sinks that keep up never re-read the spool.
         self.recent: deque[bytes] = deque(maxlen=RECENT)
 
@@ -242,6 +247,33 @@ class AuditPipeline:
         if strict:
             self._urgent.set()
         return waiter
+
+    def submit_stream_open(self, ex: Exchange) -> asyncio.Future[None] | None:
+        """A strict stream's first record, built now (the exchange goes on changing)."""
+        record = build_record(ex, self.settings.max_text_chars)
+        record["kind"] = "stream_open"
+        record["tags"] = [*record["tags"], tag("k", "stream_open")]
+        return self.submit_record(record, strict=True)
+
+    # ---- fed by a gateway worker (writer process, see writer.py) ----------------------------
+
+    def enqueue(self, item: Item) -> None:
+        """A message the worker already admitted (it applies the spool-full policy)."""
+        self.queue.append(item)
+
+    def wake(self, urgent: bool) -> None:
+        self._wake.set()
+        if urgent:
+            self._urgent.set()
+
+    @property
+    def spool_full(self) -> bool:
+        return self.spool.size >= self.spool.max_bytes or len(self.queue) >= self.settings.queue_max
+
+    async def changed(self, timeout: float) -> None:
+        """Returns after the next batch or housekeeping round, or after `timeout`."""
+        self._changed.clear()
+        await _wait(self._changed, timeout)
 
     def _drop(self) -> None:
         self.dropped += 1
@@ -301,10 +333,15 @@ class AuditPipeline:
                 s.wake.set()
             await asyncio.sleep(0.02)
         for task in [self._housekeeper, *(s.task for s in self.shippers)]:
-            if task is not None:
+            # Cancelled until it is done: on Python 3.11 `wait_for` (inside a sink) can swallow
+            # a cancellation that meets a finished connection attempt, and a shipper that lost
+            # its cancellation would retry forever.
+            while task is not None and not task.done():
                 task.cancel()
+                await asyncio.wait({task}, timeout=0.5)
+            if task is not None:
                 with contextlib.suppress(BaseException):
-                    await task
+                    task.result()
         await asyncio.to_thread(self._save_and_collect)
         for sink in self.sinks:
             with contextlib.suppress(Exception):
@@ -347,6 +384,7 @@ class AuditPipeline:
         lines: list[bytes] = []
         waiters: list[asyncio.Future[None]] = []
         first = seq + 1
+        last_wid = 0
         for n, item in enumerate(batch):
             if n and n % 16 == 0:
                 await asyncio.sleep(0)  # a long backlog must not hold the loop
@@ -362,6 +400,7 @@ class AuditPipeline:
             lines.append(line)
             if item.waiter is not None:
                 waiters.append(item.waiter)
+            last_wid = item.wid or last_wid
             self.metrics.count_record(record)
             self._since_checkpoint += 1
             if self._since_checkpoint >= self.settings.checkpoint_every:
@@ -381,6 +420,8 @@ class AuditPipeline:
             self._last_checkpoint = time.monotonic()
         self._checkpoint_due = False
         if not lines:
+            if last_wid and self.on_acked is not None:
+                self.on_acked(last_wid)
             return
         started = time.perf_counter()
         while True:
@@ -391,6 +432,7 @@ class AuditPipeline:
                 # Fail closed: while the spool cannot be written, `full` is true and the policy
                 # refuses (or drops with an alarm); the batch is retried until the disk is back.
                 self.broken = f"spool write failed: {exc}"
+                self._changed.set()
                 log.error("audit %s; retrying", self.broken)
                 for w in waiters:
                     if not w.done():
@@ -398,6 +440,7 @@ class AuditPipeline:
                 waiters = []
                 await asyncio.sleep(1.0)
         self.broken = None
+        self._changed.set()
         self.metrics.observe("interlock_audit_fsync_seconds", time.perf_counter() - started)
         self.metrics.inc("interlock_audit_records_total", len(lines))
         self.spool.head.seq, self.spool.head.hash = seq, prev
@@ -408,13 +451,22 @@ class AuditPipeline:
         for w in waiters:
             if not w.done():
                 w.set_result(None)
+        if last_wid and self.on_acked is not None:
+            self.on_acked(last_wid)
         for s in self.shippers:
             s.wake.set()
         for callback in self.on_durable:
             callback(seq)
 
-    def _build(self, ex: Exchange | None) -> dict[str, Any]:
+    def _build(self, ex: Exchange | list[Any] | None) -> dict[str, Any]:
         assert ex is not None
+        if isinstance(ex, list):
+            exchange, kind = decode_exchange(ex)
+            record = build_record(exchange, self.settings.max_text_chars)
+            if kind is not None:  # a strict stream's first record (see AuditStage.on_plan)
+                record["kind"] = kind
+                record["tags"] = [*record["tags"], tag("k", kind)]
+            return record
         return build_record(ex, self.settings.max_text_chars)
 
     def _checkpoint(self, seq: int, covers_seq: int, covers_hash: str) -> dict[str, Any]:
@@ -446,6 +498,7 @@ class AuditPipeline:
                 await asyncio.to_thread(self._save_and_collect)
             except OSError as exc:
                 log.warning("audit housekeeping: %s", exc)
+            self._changed.set()
             if (
                 self._since_checkpoint
                 and time.monotonic() - self._last_checkpoint >= self.settings.checkpoint_interval_s

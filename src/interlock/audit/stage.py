@@ -30,10 +30,11 @@ from interlock.audit.chain import generate_key, load_private, public_path
 from interlock.audit.config import AuditSettings
 from interlock.audit.metrics import Metrics
 from interlock.audit.pipeline import AuditPipeline, StoreSink
-from interlock.audit.record import END_USER_HEADER, Notes, build_record, response_content
-from interlock.audit.scrub import scrubber_for
+from interlock.audit.record import END_USER_HEADER, Notes, response_content
+from interlock.audit.scrub import config_secrets, scrubber_for
 from interlock.audit.sinks import build_sink
 from interlock.audit.store import AuditStore, open_audit_store
+from interlock.audit.writer import WriterClient, WriterSpec
 from interlock.config import GatewayConfig
 from interlock.errors import GatewayError
 from interlock.exchange import Exchange
@@ -108,42 +109,56 @@ class AuditStage:
         self.store: AuditStore | None = None
         if self.settings.store is not None:
             self.store = open_audit_store(self.settings.store.url, self.base_dir or spool)
-        sinks: list[Any] = []
-        if self.store is not None:
-            sinks.append(StoreSink(self.store, self.settings.store.batch))  # type: ignore[union-attr]
-        sinks += [build_sink(s, self.data_dir) for s in self.settings.sinks]
-        self.pipeline = AuditPipeline(
-            self.settings,
-            spool,
-            scrubber_for(config),
-            self._signing_key(),
-            sinks,
-            self.metrics,
-        )
+        self.pipeline: AuditPipeline | WriterClient
+        if self.settings.writer == "process":
+            # Records are built, scrubbed, chained, written and shipped in a writer process;
+            # this worker opens the store only to search it.
+            spec = WriterSpec(
+                self.settings,
+                spool,
+                self.data_dir,
+                config_secrets(config),
+                self._signing_key_path(),
+                self.settings.writer_cpus,
+            )
+            self.pipeline = WriterClient(spec, self.metrics, self.store)
+        else:
+            sinks: list[Any] = []
+            if self.store is not None:
+                sinks.append(StoreSink(self.store, self.settings.store.batch))  # type: ignore[union-attr]
+            sinks += [build_sink(s, self.data_dir) for s in self.settings.sinks]
+            self.pipeline = AuditPipeline(
+                self.settings,
+                spool,
+                scrubber_for(config),
+                load_private(self._signing_key_path()),
+                sinks,
+                self.metrics,
+            )
         self._tasks: list[asyncio.Task[None]] = []
         self.maintenance: Any = None
 
-    def _signing_key(self) -> Any:
+    def _signing_key_path(self) -> Path:
         if self.settings.signing_key is not None:
             path = Path(self.settings.signing_key)
             if not path.is_absolute():
                 path = (self.base_dir or Path.cwd()) / path
-            return load_private(path)
+            return path
         path = self.spool_dir / "checkpoint-key.pem"
         if path.exists():
-            return load_private(path)
+            return path
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            private = generate_key(path)
+            generate_key(path)
         except FileExistsError:  # another worker made it a moment ago
-            return load_private(path)
+            return path
         log.warning(
             "audit.signing_key is not set: generated %s; give `interlock audit verify` its "
             "public half (%s) and keep the private key away from whoever can edit the store",
             path,
             public_path(path),
         )
-        return private
+        return path
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
@@ -166,18 +181,37 @@ class AuditStage:
         self._tasks.append(asyncio.ensure_future(self.maintenance.run()))
 
     async def _flush_admin(self, app: web.Application) -> None:
+        # The maintenance loop ends here, before on_cleanup closes the identity database: a
+        # query of it still running in a thread when the connection closes would crash SQLite
+        # (cancelling the task would not stop that thread).
+        if self.maintenance is not None:
+            self.maintenance.stop()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.gather(*self._tasks), 10)
+        await self._cancel_tasks()
         if self.maintenance is not None:
             await self.maintenance.flush_admin_trail()
 
-    async def _stop(self, app: web.Application) -> None:
+    async def _cancel_tasks(self) -> None:
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
             with contextlib.suppress(BaseException):
                 await task
+        self._tasks.clear()
+
+    async def _stop(self, app: web.Application) -> None:
+        await self._cancel_tasks()
         await self.pipeline.stop()
         if self._tmp is not None:
             self._tmp.cleanup()
+
+    async def render_metrics(self) -> bytes:
+        """This worker's metrics, then the writer's (counted from the records it builds)."""
+        own = self.metrics.render()
+        if isinstance(self.pipeline, WriterClient):
+            return own + (await self.pipeline.metrics_text()).encode()
+        return own
 
     def readiness(self) -> tuple[str, str | None]:
         if self.pipeline.broken:
@@ -225,10 +259,7 @@ class AuditStage:
             notes.marks["planned"] = _now()
         if getattr(ex.request, "stream", False) and self._strict(ex):
             self._apply_policy(ex)
-            record = build_record(ex, self.settings.max_text_chars)
-            record["kind"] = "stream_open"
-            record["tags"] = [*record["tags"], "k_stream_open"]
-            waiter = self.pipeline.submit_record(record, strict=True)
+            waiter = self.pipeline.submit_stream_open(ex)
             if waiter is not None:
                 await self._await_durable(waiter, ex)
         return plan
