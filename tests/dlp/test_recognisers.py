@@ -138,6 +138,8 @@ def test_secret_contexts(engine: Engine) -> None:
         "figd_" + "x" * 40,
         "password: <PostgreSQL PW>",
         "wx" + "1234567890abcdef",  # a WeChat app id is an identifier
+        "'detect-secrets = detect_secrets.main:detect_secrets'",  # an entry point
+        "value: AKIA" + "TEST" * 4,  # a test key
     ],
 )
 def test_secret_look_alikes(engine: Engine, text: str) -> None:
