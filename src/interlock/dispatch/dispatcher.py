@@ -165,7 +165,8 @@ class Dispatcher:
                 remaining = deadline - loop.time()
                 if remaining <= 0:
                     raise _total_timeout()
-                if not up.breaker.allow():
+                breaker = up.breaker
+                if breaker.state != "closed" and not breaker.allow():  # closed: no call
                     skipped_open += 1
                     ex.decide("dispatch", "circuit_open", provider=up.name, model=target.name)
                     break
@@ -180,9 +181,9 @@ class Dispatcher:
                     attempt.error = failure.reason
                     last = failure
                     if failure.retryable:
-                        up.breaker.record_failure()
+                        breaker.record_failure()
                     else:
-                        up.breaker.record_success()  # it answered; the request was bad
+                        breaker.record_success()  # it answered; the request was bad
                     if not failure.failover:
                         raise _client_error(failure) from None
                     if not failure.retryable or attempt_no + 1 >= policy.max_attempts:
@@ -196,7 +197,8 @@ class Dispatcher:
                     continue
                 attempt.duration_ms = (time.perf_counter() - t0) * 1000
                 attempt.status = 200
-                up.breaker.record_success()
+                if breaker.failures or breaker.state != "closed":
+                    breaker.record_success()
                 ex.served_by = (up.name, target.name)
                 ex.served_family = up.adapter.family
                 if target is not plan[0]:
