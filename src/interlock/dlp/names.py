@@ -132,6 +132,23 @@ PLACE_ALIASES = frozenset(
 PLACE_CONTEXT = words(
     "in at from to near city country town live lives living located based moved visit"
 )
+# Phrases before a capitalised word that make it an employer, and what follows a company.
+ORG_PHRASES = frozenset(
+    ["work for", "works for", "worked for", "working for", "work at", "works at", "worked at",
+     "working at", "employed by", "job at", "year at", "intern at", "ceo of", "cto of",
+     "cfo of", "founder of", "joined the", "employee of", "customer of", "shares of"]
+)  # fmt: skip
+_ORG_AFTER = re.compile(
+    r",? (?:is|was) an? (?:[a-z-]+ ){0,3}(?:company|agency|bank|firm|startup|start-up|"
+    r"corporation|organi[sz]ation|provider|manufacturer|retailer|group|vendor|consultancy)\b"
+)
+# Phrases before an unknown capitalised word that make it a place: movement and residence.
+PLACE_PHRASES = frozenset(
+    ["here from", "originally from", "flew to", "fly to", "flying to", "based in", "arrived at",
+     "arrived in", "returned to", "lives in", "live in", "living in", "travelling to",
+     "traveling to", "located in", "born in", "moved to", "relocated to", "visiting",
+     "trip to", "office in", "offices in", "headquartered in"]
+)  # fmt: skip
 ORG_SUFFIXES = frozenset(
     [
         "inc",
@@ -285,7 +302,7 @@ class NameRecognizer:
             self._classify(text, run, out, maybe)
         if maybe:
             out = _same_name(text, out, maybe)
-        if PERSON in self.entities and not out and text.islower():
+        if not out and text.islower() and (PERSON in self.entities or LOCATION in self.entities):
             out = self._lower_case_names(text)
         if " and " in text and (ORGANIZATION in self.entities or PERSON in self.entities):
             out = self._name_lists(text, out)
@@ -328,6 +345,18 @@ class NameRecognizer:
         i = 0
         while i < len(tokens):
             word = tokens[i].group(0).rstrip(".")
+            if word in g.regions and LOCATION in self.entities:  # "from tunisia"
+                out.append(
+                    Finding(
+                        LOCATION, tokens[i].start(), tokens[i].start() + len(word),
+                        "gazetteer_place", 0.75, "internal",
+                    )
+                )  # fmt: skip
+                i += 1
+                continue
+            if PERSON not in self.entities:
+                i += 1
+                continue
             plain = len(word) > 1 and word not in g.common and word not in g.places
             if word not in g.common_first and not plain:
                 i += 1
@@ -376,6 +405,19 @@ class NameRecognizer:
             i += 1
         return out
 
+    def _place_after_skipped_word(
+        self, text: str, start: int, end: int, out: list[Finding]
+    ) -> bool:
+        """A place whose first word is a common one, skipped before this run: "Los Angeles",
+        "United Kingdom"."""
+        if text[start - 1 : start] != " ":
+            return False
+        head = _CAP_BEFORE.search(text, max(0, start - 16), start - 1)
+        if head is None or f"{head.group(0)} {text[start:end]}".lower() not in self.g.places:
+            return False
+        out.append(Finding(LOCATION, head.start(), end, "gazetteer_place", 0.75, "internal"))
+        return True
+
     def _remember(self, raw: str) -> _Facts:
         """What the lists say about a capitalised word, cached (bounded: word facts, not
         texts) because the same words recur in every prompt."""
@@ -415,7 +457,11 @@ class NameRecognizer:
         maybe: list[tuple[int, int, bool]],
     ) -> None:
         if all(t.common for t in run) and not _name_led(run):
-            return  # "IBAN ES", "Can": nothing here is a name, place or firm
+            # "IBAN ES", "Can": nothing here is a name or firm; but "Kingdom" after a skipped
+            # "United" may end a place
+            if LOCATION in self.entities:
+                self._place_after_skipped_word(text, run[0].start, run[-1].end, out)
+            return
         if len(run) >= 2 and run[0].common and LOCATION in self.entities:
             whole = text[run[0].start : run[-1].end]
             if whole.lower() in self.g.places:  # "Los Angeles", "New Brighton"
@@ -429,12 +475,6 @@ class NameRecognizer:
         while run and (run[0].title or (run[0].common and not _name_led(run))):
             title = title or run[0].title
             run = run[1:]
-        if run and _is_street(run, text, run[0].start):
-            if LOCATION in self.entities:
-                out.append(
-                    Finding(LOCATION, run[0].start, run[-1].end, "street_name", 0.6, "internal")
-                )
-            return
         if (
             ORGANIZATION in self.entities
             and len(run) >= 2
@@ -446,6 +486,12 @@ class NameRecognizer:
                     ORGANIZATION, run[0].start, _org_end(text, end), "org_suffix", 0.8, "internal"
                 )
             )
+            return
+        if run and _is_street(run, text, run[0].start):
+            if LOCATION in self.entities:
+                out.append(
+                    Finding(LOCATION, run[0].start, run[-1].end, "street_name", 0.6, "internal")
+                )
             return
         while run and run[-1].common and not (run[-1].last or run[-1].first):
             run = run[:-1]
@@ -487,14 +533,21 @@ class NameRecognizer:
             named += _line_bonus(text, start, end, run)
             if phrase in PERSON_PHRASES:
                 named += 0.35
-        if LOCATION in self.entities and not is_place and text[start - 1 : start] == " ":
-            # a place whose first word is a common one, skipped before this run: "Los Angeles"
-            head = _CAP_BEFORE.search(text, max(0, start - 16), start - 1)
-            if head and f"{head.group(0)} {span_text}".lower() in self.g.places:
-                out.append(
-                    Finding(LOCATION, head.start(), end, "gazetteer_place", 0.75, "internal")
-                )
-                return
+        if (
+            LOCATION in self.entities
+            and not is_place
+            and self._place_after_skipped_word(text, start, end, out)
+        ):
+            return
+        if (
+            LOCATION in self.entities
+            and len(run) == 1
+            and not (run[0].first or run[0].last)
+            and not is_place
+            and _phrase_before_place(text, start, phrase)
+        ):  # "moved here from Tjæreborg", "flew to Neupré"
+            out.append(Finding(LOCATION, start, end, "place_context", 0.6, "internal"))
+            return
         if (
             LOCATION in self.entities
             and is_place
@@ -503,6 +556,14 @@ class NameRecognizer:
         ):
             score = 0.75 + (0.15 if before in PLACE_CONTEXT else 0.0)
             out.append(Finding(LOCATION, start, end, "gazetteer_place", score, "internal"))
+            return
+        if (
+            ORGANIZATION in self.entities
+            and named < 0.8
+            and not any(t.first for t in run)
+            and (phrase in ORG_PHRASES or _ORG_AFTER.match(after))
+        ):  # "I work for Cloudmade", "Plotwatt is a design agency"
+            out.append(Finding(ORGANIZATION, start, end, "org_context", 0.6, "internal"))
             return
         if PERSON in self.entities and named >= THRESHOLD:
             out.append(
@@ -710,6 +771,10 @@ def _same_name(text: str, out: list[Finding], maybe: list[tuple[int, int, bool]]
         ):
             out.append(Finding(PERSON, start, end, "coordinated_name", 0.6, "confidential"))
     return out
+
+
+def _phrase_before_place(text: str, start: int, phrase: str) -> bool:
+    return phrase in PLACE_PHRASES or phrase.rsplit(" ", 1)[-1] in ("visiting",)
 
 
 def _line_bonus(text: str, start: int, end: int, run: list[_Token]) -> float:
