@@ -101,3 +101,26 @@ def test_literal_led_custom_patterns_keep_their_case_rules() -> None:
         fast, slow = Engine([rule], backend="hyperscan"), Engine([rule], backend="re")
         assert fast.scan(text) == slow.scan(text)
         assert len(slow.scan(text)) == 4
+
+
+class _EveryRuleEverywhere:
+    """The reference: every rule's pattern over the whole text, no prefilter at all."""
+
+    backend = "reference"
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+    def windows(self, text: str) -> dict[int, list[tuple[int, int]]]:
+        return {i: [(-1, -1)] for i in range(self.count)}
+
+
+def test_re_fallback_finds_what_every_rule_over_the_whole_text_finds() -> None:
+    fallback = compile_policy(DlpPolicy(), "re").engine
+    reference = compile_policy(DlpPolicy(), "re").engine
+    reference.matcher = _EveryRuleEverywhere(len(reference.rules))
+    assert fallback.matcher.leads  # literal-led rules are located with str.find
+    texts = _stress_texts()
+    texts += [t.upper() for t in texts[:8]] + ["İstanbul ĞÜŞ " + t for t in texts[:4]]
+    for text in texts:
+        assert fallback.scan(text) == reference.scan(text), text[:120]

@@ -2,8 +2,9 @@
 
 `HyperscanMatcher` compiles every rule of a policy into Hyperscan databases and scans the text
 once per database; each hit becomes a window of the text (or a place a match can begin) for
-the rule. `ReMatcher` is the fallback where Hyperscan is not installed: each rule whose
-keywords occur runs over the whole text. The engine then runs each rule's exact Python pattern
+the rule. `ReMatcher` is the fallback where Hyperscan is not installed (it ships for x86-64
+only): literal-led rules are tried where their literals occur, the others run over the whole
+text when their keywords occur. The engine then runs each rule's exact Python pattern
 over its windows only, and the windows are chosen so that this finds exactly what running the
 pattern over the whole text would (tests/dlp/test_engine.py compares both on generated texts):
 
@@ -295,6 +296,18 @@ class _Literals:
         self.words = frozenset(w.lower() for w in literals) if caseless else frozenset(literals)
         self.lengths = tuple(sorted({len(w) for w in literals}))
 
+    def find(self, text: str, folded: str) -> list[tuple[int, int]]:
+        """Where matches can begin, by looking for the literals (`folded`: the text with ASCII
+        letters in lower case, so offsets do not move)."""
+        haystack = folded if self.caseless else text
+        found: set[int] = set()
+        for word in self.words:
+            at = haystack.find(word)
+            while at != -1:
+                found.add(at)
+                at = haystack.find(word, at + 1)
+        return [(start, MATCH_AT) for start in sorted(found)]
+
     def starts(self, text: str, ends: list[int]) -> list[tuple[int, int]]:
         found: set[int] = set()
         for end in ends:
@@ -321,15 +334,24 @@ def _shape(rule: Rule) -> _Shape:
     bounded = longest if longest <= _LONGEST_WINDOW else None
     if bounded is not None and longest - shortest < _LEAD_SPREAD:
         return _Shape(bounded)
+    literals = _lead(rule, parsed)
+    if literals is None:
+        return _Shape(bounded)
+    lead = "(?:" + "|".join(re.escape(w) for w in sorted(literals.words)) + ")"
+    if literals.caseless and not rule.caseless:
+        lead = "(?i)" + lead
+    return _Shape(bounded, lead, literals)
+
+
+def _lead(rule: Rule, parsed: Any = None) -> _Literals | None:
+    """The literals every match of the rule begins with, if there are few and none is short."""
+    if parsed is None:
+        parsed = re._parser.parse(rule.pattern, rule.regex.flags)  # type: ignore[attr-defined]
     literals = _leading_literals(list(parsed))
     if not literals or min(map(len, literals)) < _MIN_LEAD:
-        return _Shape(bounded)
+        return None
     # Caseless as Python compiles the rule, inline "(?i)" included.
-    caseless = bool(rule.regex.flags & re.IGNORECASE)
-    lead = "(?:" + "|".join(re.escape(lit) for lit in sorted(set(literals))) + ")"
-    if caseless and not rule.caseless:
-        lead = "(?i)" + lead
-    return _Shape(bounded, lead, _Literals(literals, caseless))
+    return _Literals(literals, bool(rule.regex.flags & re.IGNORECASE))
 
 
 def _leading_literals(items: list[Any]) -> list[str] | None:
@@ -434,20 +456,32 @@ def _load(entries: list[tuple[int, bytes, int]]) -> Any:
 
 
 class ReMatcher:
-    """Python `re` only: every rule whose keywords occur in the text runs over all of it."""
+    """Python `re` only. A rule whose matches begin with one of a few literals ("ghp_", the
+    service names before `_API_KEY=`) is tried where those occur (`str.find`); any other rule
+    whose keywords occur runs over the whole text."""
 
     backend = "re"
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = list(rules)
+        self.leads = {i: lead for i, rule in enumerate(self.rules) if (lead := _lead(rule))}
 
     def windows(self, text: str) -> Windows:
         lowered = text.lower()
+        folded = lowered if text.isascii() else text.translate(_ASCII_LOWER)
         out: Windows = {}
         for i, rule in enumerate(self.rules):
-            if not rule.keywords or any(k in lowered for k in rule.keywords):
+            lead = self.leads.get(i)
+            if lead is not None:
+                starts = lead.find(text, folded)
+                if starts:
+                    out[i] = starts
+            elif not rule.keywords or any(k in lowered for k in rule.keywords):
                 out[i] = [(WHOLE_TEXT, WHOLE_TEXT)]
         return out
+
+
+_ASCII_LOWER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 
 
 def build_matcher(rules: Sequence[Rule], backend: str = "auto") -> Matcher:
