@@ -49,7 +49,10 @@ MAX_SNAPSHOT = 100_000
 class AuditIntake:
     """First in the pipeline: what the audit needs from the HTTP request, noted cheaply."""
 
-    async def on_authenticate(self, request: web.Request, ex: Exchange) -> Any:
+    # Plain functions, not coroutines: the pipeline awaits only what a hook returns, so a hook
+    # with nothing to wait for costs a call (these run for every request).
+
+    def on_authenticate(self, request: web.Request, ex: Exchange) -> Any:
         h = request.headers
         ex.audit = Notes(
             end_user=h.get(END_USER_HEADER),
@@ -60,11 +63,11 @@ class AuditIntake:
         )
         return ex.principal  # the pipeline assigns what authenticators return: change nothing
 
-    async def on_request(self, ex: Exchange) -> None:
+    def on_request(self, ex: Exchange) -> None:
         if ex.audit is not None:
             ex.audit.marks["parsed"] = _now()
 
-    async def on_response(self, ex: Exchange) -> None:
+    def on_response(self, ex: Exchange) -> None:
         notes = ex.audit
         if notes is None:
             return
@@ -237,7 +240,10 @@ class AuditStage:
 
     # ---- pipeline hooks ----------------------------------------------------------------------
 
-    async def on_request(self, ex: Exchange) -> None:
+    # Plain functions (see AuditIntake); on_plan and on_done return a coroutine only when an
+    # answer has to wait for its record (strict durability).
+
+    def on_request(self, ex: Exchange) -> None:
         if ex.audit is not None:
             ex.audit.marks["inspected"] = _now()
         if self.pipeline.full:
@@ -253,29 +259,34 @@ class AuditStage:
                     retry_after=5,
                 )
 
-    async def on_plan(self, ex: Exchange, plan: list[Target]) -> list[Target]:
+    def on_plan(self, ex: Exchange, plan: list[Target]) -> Any:
         notes = ex.audit
         if notes is not None:
             notes.marks["planned"] = _now()
         if getattr(ex.request, "stream", False) and self._strict(ex):
-            self._apply_policy(ex)
-            waiter = self.pipeline.submit_stream_open(ex)
-            if waiter is not None:
-                await self._await_durable(waiter, ex)
+            return self._stream_open(ex, plan)
         return plan
 
-    async def on_response(self, ex: Exchange) -> None:
+    async def _stream_open(self, ex: Exchange, plan: list[Target]) -> list[Target]:
+        self._apply_policy(ex)
+        waiter = self.pipeline.submit_stream_open(ex)
+        if waiter is not None:
+            await self._await_durable(waiter, ex)
+        return plan
+
+    def on_response(self, ex: Exchange) -> None:
         if ex.audit is not None:
             ex.audit.marks["response_inspected"] = _now()
 
-    async def on_done(self, ex: Exchange) -> None:
+    def on_done(self, ex: Exchange) -> Any:
         if ex.audit is None:
             ex.audit = Notes()
         ex.audit.marks["done"] = _now()
         strict = self._apply_policy(ex)
         waiter = self.pipeline.submit(ex, strict)
         if waiter is not None:
-            await self._await_durable(waiter, ex)
+            return self._await_durable(waiter, ex)
+        return None
 
     def _strict(self, ex: Exchange) -> bool:
         policy = self._policy(ex)
@@ -283,15 +294,18 @@ class AuditStage:
 
     def _apply_policy(self, ex: Exchange) -> bool:
         notes: Notes = ex.audit
-        policy = self._policy(ex)
+        settings = self.settings
+        policy = getattr(getattr(ex.principal, "policy", None), "audit", None)
         if policy is not None:
             notes.content = policy.content
-            notes.retention_days = policy.retention_days or self.settings.retention_days
+            notes.retention_days = policy.retention_days or settings.retention_days
+            strict = (policy.durability or settings.durability) == "strict"
         else:
-            notes.content = self.settings.content
-            notes.retention_days = self.settings.retention_days
-        notes.strict = self._strict(ex)
-        return notes.strict
+            notes.content = settings.content
+            notes.retention_days = settings.retention_days
+            strict = settings.durability == "strict"
+        notes.strict = strict
+        return strict
 
     async def _await_durable(self, waiter: asyncio.Future[None], ex: Exchange) -> None:
         try:
