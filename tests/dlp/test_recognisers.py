@@ -77,6 +77,18 @@ def test_places_and_firms(engine: Engine) -> None:
     assert found(engine, "He spent a year at Smith, Jones and Lee.") == [
         ("ORGANIZATION", "Smith, Jones and Lee")
     ]
+    assert found(engine, "I live in United Kingdom.") == [("LOCATION", "United Kingdom")]
+    assert found(engine, "We moved here from Tjæreborg") == [("LOCATION", "Tjæreborg")]
+    assert found(engine, "we moved here from tunisia") == [("LOCATION", "tunisia")]
+    assert found(engine, "I work for Cloudmade") == [("ORGANIZATION", "Cloudmade")]
+    assert found(engine, "Plotwatt is a design agency") == [("ORGANIZATION", "Plotwatt")]
+    assert found(engine, "Favian Rangel from Drake PLC is the keynote speaker") == [
+        ("PERSON", "Favian Rangel"),
+        ("ORGANIZATION", "Drake PLC"),
+    ]
+    assert found(engine, "Butler-Peters is an investment bank") == [
+        ("ORGANIZATION", "Butler-Peters")
+    ]
 
 
 # ---- secrets ------------------------------------------------------------------------------------

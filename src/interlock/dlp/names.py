@@ -268,6 +268,8 @@ class NameRecognizer:
         run: list[_Token] = []
         prev_end = -1
         facts_of = self._facts.get
+        skipped_end = -2  # end of the last common word skipped ("United" of "United Kingdom")
+        places = self.g.places if LOCATION in self.entities else None
         # weak candidates (start, end, a known name?), per call: scans may run in threads
         maybe: list[tuple[int, int, bool]] = []
         for m in pattern.finditer(text):
@@ -290,6 +292,9 @@ class NameRecognizer:
                 # Fast path for the usual capitalised word: a sentence start like "The" or
                 # "Please" cannot begin a name, so it starts no run.
                 if facts[6]:
+                    if places is not None and start == skipped_end + 1:
+                        self._place_after_skipped_word(text, start, start + facts[1], out)
+                    skipped_end = start + facts[1]
                     continue
             key, length, title, first, last, common, _ = facts
             token = _Token(start, start + length, key, title, first, last, common)
