@@ -40,6 +40,16 @@ class ServerSettings(Strict):
     reload_poll_s: float = Field(2.0, gt=0)
     # How long in-flight requests and streams may take to finish after SIGTERM.
     shutdown_grace_s: float = Field(30.0, ge=0)
+    # Limits on what one client may send and hold (README "Limits"; server/limits.py).
+    max_header_bytes: int = Field(8190, ge=1024, le=65536)  # the request line, and each header
+    max_headers: int = Field(100, ge=16, le=1000)
+    # Idle keep-alive connections, and clients still sending their headers, are closed after
+    # this. Keep it above the load balancer's upstream idle timeout (nginx: 60 s).
+    idle_timeout_s: float = Field(75.0, gt=0, le=3600)
+    body_timeout_s: float = Field(60.0, gt=0)  # from the headers to the body's last byte
+    # Per worker, streams included; beyond it a 503 with Retry-After. Worst-case memory for
+    # bodies is about this times max_body_bytes.
+    max_concurrent_requests: int = Field(512, ge=1)
 
 
 class Timeouts(Strict):

@@ -14,6 +14,7 @@ from interlock.config import GatewayConfig
 from interlock.errors import GatewayError
 from interlock.ingress.base import Ingress
 from interlock.ingress.errors import caller_error
+from interlock.server.limits import Admission, handler_args
 from interlock.server.logs import current_request_id
 from interlock.server.pipeline import REQUEST_ID, Pipeline, new_request_id
 from interlock.server.runtime import RuntimeHolder
@@ -69,13 +70,19 @@ def _identified(request: web.Request, response: web.StreamResponse, rid: str) ->
     return response
 
 
-def ingress_handler(pipeline: Pipeline, ingress: Ingress) -> Handler:
-    """`request_scoped` and the pipeline in one coroutine: the hot path's every way in."""
+def ingress_handler(pipeline: Pipeline, ingress: Ingress, admission: Admission) -> Handler:
+    """`request_scoped`, admission and the pipeline in one coroutine: the hot path's every way in."""
 
     async def handle(request: web.Request) -> web.StreamResponse:
         rid = request[REQUEST_ID] = new_request_id()
         current_request_id.set(rid)
-        return _identified(request, await pipeline.handle(request, ingress), rid)
+        refused = admission.admit(request, rid)  # concurrency limit, slow-body guard
+        if refused is not None:
+            return _identified(request, refused, rid)
+        try:
+            return _identified(request, await pipeline.handle(request, ingress), rid)
+        finally:
+            admission.release(request)
 
     return handle
 
@@ -102,7 +109,9 @@ def build_app(
     pipeline = Pipeline(holder, addons)
     app = web.Application(
         client_max_size=config.server.max_body_bytes + 1,
+        handler_args=handler_args(config.server),  # header limits, idle timeout (limits.py)
     )
+    admission = Admission(holder)
     app[HOLDER] = holder
     app[PIPELINE] = pipeline
     for addon in addons:
@@ -110,14 +119,16 @@ def build_app(
             addon.install(app)  # its own routes (admin API, metrics…) and start/stop hooks
 
     for path, spec in INGRESS_ROUTES:
-        app.router.add_post(path, ingress_handler(pipeline, _load(spec)()))
+        app.router.add_post(path, ingress_handler(pipeline, _load(spec)(), admission))
 
     from interlock.ingress.anthropic_messages import count_tokens_handler
     from interlock.ingress.models import models_handler
     from interlock.ingress.openapi import openapi_handler
 
     app.router.add_get("/v1/models", request_scoped(models_handler(holder, pipeline)))
-    app.router.add_post("/v1/messages/count_tokens", request_scoped(count_tokens_handler(holder)))
+    app.router.add_post(
+        "/v1/messages/count_tokens", request_scoped(admission.wrap(count_tokens_handler(holder)))
+    )
     app.router.add_get("/v1/openapi.json", request_scoped(openapi_handler))
     app.router.add_get("/healthz", request_scoped(_healthz))
     app.router.add_get("/readyz", request_scoped(_readyz(holder, addons)))
