@@ -64,14 +64,14 @@ def names() -> tuple[set[str], set[str]]:
     census_first, census_last = census_names()
     firsts |= census_first
     lasts |= census_last
+    # The larger lists hold words too ("The", "Hi", "Southern", "None"): from them, only
+    # names of two letters or more that are no common word.
+    common = common_words()
+    extra = lambda s: {w for w in s if len(w) > 1 and w.lower() not in common}  # noqa: E731
     mimesis_first, mimesis_last = mimesis_names()
-    firsts |= mimesis_first
-    lasts |= mimesis_last
-    # baby names include words ("Hi", "Southern"): only those that are no common word
-    firsts |= {n for n in ssa_first_names() if n.lower() not in common_words()}
     japanese_first, japanese_last = japanese_names()
-    firsts |= japanese_first
-    lasts |= japanese_last
+    firsts |= extra(mimesis_first | japanese_first | ssa_first_names())
+    lasts |= extra(mimesis_last | japanese_last)
     clean = lambda s: {w for w in s if w and WORD.fullmatch(w) and w[0].isupper()}  # noqa: E731
     return clean(firsts), clean(lasts)
 
