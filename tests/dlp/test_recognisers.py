@@ -78,6 +78,8 @@ def test_places_and_firms(engine: Engine) -> None:
         ("ORGANIZATION", "Smith, Jones and Lee")
     ]
     assert found(engine, "I live in United Kingdom.") == [("LOCATION", "United Kingdom")]
+    assert ("LOCATION", "Liiva") in found(engine, "Ship it to Jahu 80, Liiva")
+    assert found(engine, "Ticket 4521, Maria Garcia reported it") == [("PERSON", "Maria Garcia")]
     assert found(engine, "We moved here from Tjæreborg") == [("LOCATION", "Tjæreborg")]
     assert found(engine, "we moved here from tunisia") == [("LOCATION", "tunisia")]
     assert found(engine, "I work for Cloudmade") == [("ORGANIZATION", "Cloudmade")]

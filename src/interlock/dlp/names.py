@@ -35,6 +35,12 @@ _FIRM = re.compile(r"\b([A-Z][a-z]+), ([A-Z][a-z]+),? and ([A-Z][a-z]+)\b")
 _FIRM_HINT = re.compile(r", [A-Z][a-z]+,? and [A-Z]")
 _CAP_BEFORE = re.compile(r"[A-Z][a-z]+\Z")
 _CAMEL = re.compile(r"[a-z][A-Z]")
+# What ends the street part of an address before ", Town": a street word or apartment number
+# ("Farnell Street, ", "Apt. 397, ") or a street name and house number ("Jahu 80, ").
+_ADDRESS_BEFORE = re.compile(
+    r"(?:\b(?i:street|st|road|rd|avenue|ave|lane|ln|drive|dr|way|boulevard|blvd|apt|suite|"
+    r"box|str)\.?(?: \d{1,6}[A-Za-z]?)?|\b([A-Z][^\W\d_]+) \d{1,5}[A-Za-z]?),[ \t]{1,2}\Z"
+)
 _NAME_PREFIX = re.compile(r"(?:Mc|Mac|O'|D'|De|Di|Da|Du|La|Le|Van|Von)[A-Z][a-z]")
 _AND_SONS = re.compile(r"\b[A-Z][a-z]+ (?:and|&) (?:Sons|Brothers)\b")
 
@@ -543,6 +549,13 @@ class NameRecognizer:
             and not is_place
             and self._place_after_skipped_word(text, start, end, out)
         ):
+            return
+        address = _ADDRESS_BEFORE.search(text, max(0, start - 24), start) if not title else None
+        if address and not (address.group(1) and address.group(1).lower() in self.g.common):
+            # the town of an address: "…Farnell Street, LOOMBAH", "…Apt. 397, Mora de Rubielos"
+            # (not "Ticket 4521, Maria Garcia": "ticket" is a common word)
+            if LOCATION in self.entities:
+                out.append(Finding(LOCATION, start, end, "address_town", 0.6, "internal"))
             return
         if (
             LOCATION in self.entities
