@@ -303,6 +303,11 @@ def gateway_section(requests: int) -> None:
     from interlock.auth.principal import Principal
     from interlock.simulator import SimulatorConfig, start_simulator
 
+    # Client, gateway and simulator share one process (three threads): with the default 5 ms
+    # GIL switch interval, a thread that waited on a socket can wait milliseconds to run again
+    # while another computes (a DLP scan), which measured the harness, not the gateway.
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(0.0001)
     loop = LoopThread()
     sim = loop.run(start_simulator(SimulatorConfig()))
     base = gateway_config(sim.url) + "policies:\n  p:\n    models: ['*']\n"
@@ -335,6 +340,7 @@ def gateway_section(requests: int) -> None:
         results[label] = statistics.median(samples)
     loop.run(sim.stop())
     loop.stop()
+    sys.setswitchinterval(switch)
     off, on = results["DLP off"], results["DLP on"]
     print(f"\nGateway, 2 KB chat request through the simulator, {requests} sequential requests")
     print(
