@@ -191,3 +191,24 @@ def test_downgrade_target_must_be_allowed_by_the_policy() -> None:
 def test_redis_counters_need_a_url() -> None:
     with pytest.raises(ConfigError, match="backend redis needs url"):
         parse_config(BASE + "counters: {backend: redis}\n")
+
+
+def test_a_settlement_is_awaited_only_near_a_threshold_not_yet_crossed() -> None:
+    from interlock.budget.counters import Admission, BudgetCheck
+    from interlock.budget.limits import CompiledBudget
+    from interlock.budget.stage import near_threshold
+
+    b = CompiledBudget("p", "b", ("team",), "day", "UTC", "monday", 1000, (0.5, 0.8), "block",
+                       None, None, None)  # fmt: skip
+    check = BudgetCheck("k", 1000, 50, 0)
+
+    def near(spent: int, reserved: int) -> bool:
+        return near_threshold(Admission(True, [], [spent], [reserved]), [(check, b)])
+
+    assert not near(100, 0)  # far below 50 %
+    assert near(460, 0)  # this request's worst case reaches 50 %
+    assert near(300, 200)  # with the reservations in flight, it may
+    assert not near(600, 100)  # 50 % crossed already, 80 % out of reach
+    assert near(760, 0)
+    assert not near(900, 90)  # every threshold crossed: settle off the path
+    assert not near_threshold(Admission(False, [], [460], [0]), [(check, b)])

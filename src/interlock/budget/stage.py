@@ -88,6 +88,9 @@ class Ticket:
     token_charges: list[RateCheck]
     input_estimate: int
     model: str  # the model admitted (after any downgrade)
+    # Its settlement may cross a warning threshold: shared counters then settle it before the
+    # exchange is done (see `near_threshold`), so the warning is a decision on it.
+    near_threshold: bool = False
 
 
 def usd(nano: int) -> float:
@@ -373,7 +376,7 @@ class BudgetStage:
             )
         self._tickets[ex.request_id] = Ticket(
             state, policy, now, admission.backend, admission.ticket,
-            checks, charges, input_tokens, plan[0].name,
+            checks, charges, input_tokens, plan[0].name, near_threshold(admission, checks),
         )  # fmt: skip
         return plan
 
@@ -636,12 +639,15 @@ class BudgetStage:
         settlement, budgets = self._settlement(ex, ticket, served, usage, cost)
         if ticket.backend == "memory":
             self._crossed(ex, ticket, settlement, budgets, self.local.settle_now(settlement))
-        else:
-            # Awaited (one round trip, batched with every settlement finishing meanwhile), so a
-            # threshold this exchange crossed is a decision on it before the audit records it,
+        elif ticket.near_threshold:
+            # Awaited (one round trip, batched with the settlements finishing meanwhile), so a
+            # threshold this exchange crosses is a decision on it before the audit records it,
             # as with in-process counters. Redis marks each threshold once per period for all
-            # instances (HSETNX in the settle script).
+            # instances (HSETNX in the settle script), so it fires once whoever crosses it.
             await self._settle_shared(ex, ticket, settlement, budgets)
+        else:
+            # Far from any threshold not yet crossed: settled off the path, as most are.
+            self._background(self._settle_shared(ex, ticket, settlement, budgets))
 
     def _settlement(
         self, ex: Exchange, ticket: Ticket, served: tuple[str, str] | None, usage: Usage, cost: int
@@ -815,6 +821,22 @@ def _restoring() -> GatewayError:
         status=503,
         retry_after=1,
     )
+
+
+def near_threshold(admission: Admission, checks: list[tuple[BudgetCheck, CompiledBudget]]) -> bool:
+    """Whether this request's settlement may cross a warning threshold no settlement crossed
+    yet: one lies between the settled spend and that spend plus every reservation in flight
+    with this one. Settled spend only grows through settlements, each marking what it crosses,
+    so a threshold at or under it is done. (A request admitted later and settled sooner can
+    still make an unexpected one cross: its warning is then recorded a moment later.)"""
+    if not admission.admitted:
+        return False
+    for j, (check, b) in enumerate(checks):
+        spent = admission.spent[j]
+        ceiling = spent + admission.reserved[j] + check.reserve_nano
+        if any(spent < t * b.limit_nano <= ceiling for t in b.warn_at):
+            return True
+    return False
 
 
 def _is_request_window(check: RateCheck) -> bool:
