@@ -110,6 +110,8 @@ async def _audit(svc: AdminService, actor: Actor, req: web.Request, body: Any) -
         limit = max(1, min(1000, int(q.get("limit", "100"))))
     except ValueError:
         raise AdminError(400, "invalid_request", "after_id and limit must be integers") from None
+    if not 0 <= after_id < 2**63:  # a row id: beyond 64 bits the database refuses the query
+        raise AdminError(400, "invalid_request", "after_id must be between 0 and 2^63-1")
     return await svc.list_audit(
         actor,
         entity_type=q.get("entity_type"),

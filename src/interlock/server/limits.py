@@ -39,18 +39,20 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 RETRY_AFTER_S = 1
 
 
+# Raised while aiohttp reads a request (its parser, the body's decoding, or our body timeout,
+# which aiohttp meets again when it drains the rest of a refused body).
+CLIENT_FAULTS = (HttpProcessingError, web.RequestPayloadError, GatewayError)
+
+
 class _ServerLog(logging.LoggerAdapter):  # type: ignore[type-arg]
     """aiohttp's server logger, minus the traceback (and bytes) of a client's malformed HTTP."""
 
     def exception(self, msg: object, *args: object, exc_info: Any = True, **kwargs: Any) -> None:
         exc = exc_info if isinstance(exc_info, BaseException) else sys.exc_info()[1]
-        if isinstance(exc, HttpProcessingError):
+        if isinstance(exc, CLIENT_FAULTS):
             # The class names the fault (LineTooLong, BadStatusLine…); its message may quote
             # the request's bytes, credentials included, so it stays out of the log.
-            source = args[0] if args else "?"
-            self.logger.info(
-                "refused malformed HTTP from %s: %s (%s)", source, type(exc).__name__, exc.code
-            )
+            self.logger.info("refused malformed or slow HTTP: %s", type(exc).__name__)
             return
         self.logger.error(msg, *args, exc_info=exc_info, **kwargs)
 

@@ -11,12 +11,14 @@ import itertools
 import logging
 import os
 import time
+import zlib
 from collections.abc import Awaitable, Callable
 from inspect import isawaitable
 from typing import Any, Protocol
 
 import orjson
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from interlock.dispatch.dispatcher import StreamBroken
 from interlock.errors import GatewayError
@@ -208,6 +210,8 @@ class Pipeline:
                 raw = await request.read()
             except web.HTTPRequestEntityTooLarge:
                 raise _too_large(limit) from None
+            except BODY_ERRORS as exc:
+                raise unreadable_body(exc) from None
             req = ex.request = ingress.parse(json_object(raw, limit))
             for hook in hooks.request:
                 pending = hook(ex)
@@ -339,7 +343,27 @@ async def read_json(request: web.Request, limit: int) -> dict[str, Any]:
         raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
         raise _too_large(limit) from None
+    except BODY_ERRORS as exc:
+        raise unreadable_body(exc) from None
     return json_object(raw, limit)
+
+
+# What reading a body raises when the client is at fault: malformed chunking or content
+# encoding (aiohttp's parser errors, wrapped or not), or a client that went away before
+# sending all it announced.
+BODY_ERRORS = (web.RequestPayloadError, HttpProcessingError, zlib.error, ConnectionError)
+
+
+def unreadable_body(exc: BaseException) -> GatewayError:
+    if isinstance(exc, ConnectionError):
+        # Nobody is left to read the answer; the status is for the audit record.
+        return GatewayError(
+            "client_disconnected", "The client closed the connection mid-body", status=499
+        )
+    return GatewayError(
+        "invalid_request",
+        "The request body could not be read: malformed chunked transfer or content encoding",
+    )
 
 
 def _too_large(limit: int) -> GatewayError:
