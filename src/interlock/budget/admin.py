@@ -7,6 +7,10 @@ only; other roles are refused, and the refusal is recorded in the admin audit tr
     GET /admin/spend?by=team,app,model&period=this-month&tz=Europe/Paris[&team=red][&format=csv]
     GET /admin/spend?by=day,team&period=last-month&tz=Europe/Paris   spend over time, in order
     GET /admin/spend/status      the counters' backend and health, the ledger's backlog
+
+and `/admin/budgets` (GET, POST) and `/admin/budgets/{id}` (GET, PATCH, DELETE): budgets managed
+in the database, listed with the configuration's and what each used this period
+(budget/managed.py has the rules: who may do what, validation, the audit of every change).
 """
 
 from __future__ import annotations

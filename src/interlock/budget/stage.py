@@ -10,6 +10,9 @@
   priced from the catalogue or the configuration is written to the spend ledger, and replaces
   the reservation; a failed request just releases it. Thresholds crossed for the first time in
   a period send their warning: a decision, an event in the database and a signed webhook.
+
+Budgets come from the callers' policies (YAML) and from the database (`/admin/budgets`,
+budget/managed.py), reloaded on every instance when their change counter moves.
 """
 
 from __future__ import annotations
