@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from interlock.audit.search import QueryError, query_from
+from interlock.server.access import metrics_refusal
 
 if TYPE_CHECKING:
     from interlock.audit.stage import AuditStage
@@ -28,6 +29,9 @@ def register_audit_routes(app: web.Application, stage: AuditStage) -> None:
     if stage.settings.metrics:
 
         async def metrics(request: web.Request) -> web.Response:
+            refused = metrics_refusal(request, stage.holder.current.config.server)
+            if refused is not None:  # server.metrics_allow_from / metrics_token
+                return refused
             return web.Response(
                 body=await stage.render_metrics(),
                 headers={"content-type": "text/plain; version=0.0.4; charset=utf-8"},

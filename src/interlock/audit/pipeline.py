@@ -198,6 +198,9 @@ class AuditPipeline:
         self._last_alarm = 0.0
         self._closing = False
         self.on_durable: list[Callable[[int], None]] = []
+        # Records per write and fsync. Small in a gateway worker (its loop serves requests);
+        # the writer process raises it, so a backlog is caught up in a few large fsyncs.
+        self.max_batch = MAX_BATCH
         # Writer process: told the last worker message number of each durable batch.
         self.on_acked: Callable[[int], None] | None = None
         # The newest durable lines, so sinks that keep up never re-read the spool.
@@ -366,7 +369,7 @@ class AuditPipeline:
             self._urgent.clear()
             # A bounded slice per write: the loop is never held for a long burst, and a backlog
             # is written as several fsynced batches in a row.
-            n = min(len(self.queue), MAX_BATCH)
+            n = min(len(self.queue), self.max_batch)
             batch = [self.queue.popleft() for _ in range(n)]
             try:
                 await self._write_batch(batch)

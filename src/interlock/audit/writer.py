@@ -34,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import contextlib
+import gc
 import itertools
 import logging
 import multiprocessing
@@ -58,6 +59,10 @@ log = logging.getLogger("interlock.audit")
 START_TIMEOUT_S = 60.0  # the first start also starts the fork server (a fresh interpreter)
 RESTART_DELAY_S = 0.2
 STATUS_EVERY_S = 0.25
+HANDOFF_S = 0.002  # the most a finished exchange waits in the worker before it is sent
+# Records per spool write and fsync in the writer process: nothing else waits on its loop, so
+# a backlog (a slow disk) is caught up in few fsyncs instead of one per 128 records.
+WRITER_MAX_BATCH = 4096
 
 
 @dataclass(slots=True)
@@ -180,15 +185,33 @@ async def _serve(sock: socket.socket, spec: WriterSpec) -> None:
             await asyncio.sleep(0.05)
         return
     assert side is not None
+    # What start-up made (modules, configuration, compiled patterns) stays: out of the cyclic
+    # collector's reach. Then collections on a timer, not per allocation count: reference
+    # counting frees records as they go, and a per-allocation collection would walk every queued
+    # capture again and again while a backlog is written (as `serve` does for the worker).
+    gc.collect()
+    gc.freeze()
+    gc.disable()
+    collector = asyncio.ensure_future(_collect_garbage())
     pipeline.on_acked = side.ack
+    pipeline.max_batch = WRITER_MAX_BATCH
     side.send({"hello": {"chain": pipeline.spool.chain, "seq": pipeline.spool.head.seq}})
     status = asyncio.ensure_future(_report_status(pipeline, side))
     drain_s = await side.done
     status.cancel()
+    collector.cancel()
     await pipeline.stop(drain_s)
     if side.transport is not None:
         side.send({"bye": pipeline.durable_seq})
         side.transport.close()
+
+
+async def _collect_garbage() -> None:
+    ticks = 0
+    while True:
+        await asyncio.sleep(1.0)
+        ticks += 1
+        gc.collect(2 if ticks % 60 == 0 else 1)
 
 
 async def _report_status(pipeline: Any, side: _WriterSide) -> None:
@@ -241,6 +264,7 @@ class WriterClient:
         self.metrics = metrics
         self.store = store  # opened here for searches; the writer writes it
         self.queue_max = spec.settings.queue_max
+        self._handoff_s = min(HANDOFF_S, spec.settings.flush_interval_ms / 1000 / 4)
         self.unacked: deque[tuple[int, bytes]] = deque()  # kept until durable (resent on restart)
         self.waiters: deque[tuple[int, asyncio.Future[None]]] = deque()
         self._out: list[bytes] = []
@@ -307,10 +331,12 @@ class WriterClient:
             self._flush()
             return waiter
         if not self._scheduled:
-            # Everything one turn of the event loop finished goes out in one write.
+            # What finishes within a couple of milliseconds goes out in one write: at full load
+            # that is one syscall for many requests (and the flush interval still bounds what a
+            # crash can lose: this delay is a small part of it).
             self._scheduled = True
             assert self._loop is not None
-            self._loop.call_soon(self._flush)
+            self._loop.call_later(self._handoff_s, self._flush)
         return None
 
     def _flush(self) -> None:
