@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -27,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.cluster.harness import (
     Cluster,
     ClusterSettings,
+    Gateway,
     Load,
     Simulator,
     new_work_dir,
@@ -34,6 +36,12 @@ from tests.cluster.harness import (
     tally,
     wait_until,
 )
+
+
+def revive(gw: Gateway, begin: float) -> None:
+    gw.spawn()
+    gw.wait_ready()
+    print(f"  {time.monotonic() - begin:6.1f}s {gw.node} ready again")
 
 
 def main() -> int:
@@ -69,19 +77,20 @@ def main() -> int:
         next_fault = begin + args.fault_every if args.fault_every else float("inf")
         fault_until = 0.0
         victim = 0
+        restart: threading.Thread | None = None
         window_start = begin
         while time.monotonic() - begin < args.duration:
             time.sleep(0.2)
             now = time.monotonic()
-            if now >= next_kill:
+            if now >= next_kill and not (restart and restart.is_alive()):
                 gw = cluster.gateways[victim % len(cluster.gateways)]
                 victim += 1
                 gw.kill()
                 print(f"  {now - begin:6.1f}s SIGKILL {gw.node}")
-                gw.spawn()
-                gw.wait_ready()
-                print(f"  {time.monotonic() - begin:6.1f}s {gw.node} ready again")
-                next_kill = time.monotonic() + args.kill_every
+                # Started again in the background, as an orchestrator would; the load goes on.
+                restart = threading.Thread(target=revive, args=(gw, begin), daemon=True)
+                restart.start()
+                next_kill = now + args.kill_every
             if now >= next_fault:
                 sims[0].control.add_fault(status=503, times=-1)
                 fault_until = now + args.fault_every / 3
@@ -96,6 +105,8 @@ def main() -> int:
                 rps = t.answered / (now - window_start)
                 print(f"  {now - begin:6.1f}s {t.line('window')}, {rps:.0f} answers/s")
                 window_start = now
+        if restart is not None:
+            restart.join(180)
         outcomes = load.stop()
         total = tally(outcomes)
         print(total.line("total"))

@@ -46,8 +46,10 @@ NANO_PER_TOKEN = 1_000_000
 
 # (team, application, policy): one workload identity and one key per team.
 ORG = [
-    ("load", "loadgen", "steady"),  # the fault tests' traffic: a budget, so Redis is in the path
-    ("free", "freeloader", "free"),  # no budget or rate limit: never needs Redis
+    ("load", "loadgen", "steady"),  # a budget, so Redis is in the path (Redis outage, bench)
+    # No budget or rate limit, so never needs Redis: the SIGKILL and upstream tests' traffic (a
+    # Redis answer slower than `timeout_ms` on a busy machine would refuse budgeted requests).
+    ("free", "freeloader", "free"),
     ("spend", "spender", "budgeted"),  # a nearly spent budget, for the overspend test
     ("burst", "burster", "limited"),  # a shared rate limit
     ("records", "recorder", "free"),  # the PostgreSQL outage's traffic: its own ledger rows

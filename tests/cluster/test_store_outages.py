@@ -45,11 +45,11 @@ def test_redis_stopped_and_restarted_under_load(isolated_cluster: Cluster, own_s
     time.sleep(2)
     down_at = time.monotonic()
     own_redis.stop()
-    time.sleep(4)
+    time.sleep(3)
     restart_at = time.monotonic()
     own_redis.start()  # returns once it answers PING
     back_at = time.monotonic()
-    time.sleep(4)
+    time.sleep(3)
     end = time.monotonic()
     out_b, out_f = budgeted.stop(), free.stop()
 
