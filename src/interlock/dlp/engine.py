@@ -133,12 +133,15 @@ class Engine:
             return None
         if near is None:
             near = _Near(text)
-        if rule.needs_context and not rule.shrink:
-            # Most hits of these rules have no context word near them: settle that before
-            # running the validator (neither can move the span, so the order does not matter).
-            if not rule.context or rule.context.isdisjoint(near.context(start, end)):
-                return None
+        if not rule.shrink:
+            # Cheap refusals before the validator: without `shrink` the span cannot move, so a
+            # value glued to its neighbours, or (for context-only rules) with no context word
+            # near it, is refused whatever the validator says.
             if rule.isolated and _glued(text, start, end):
+                return None
+            if rule.needs_context and (
+                not rule.context or rule.context.isdisjoint(near.context(start, end))
+            ):
                 return None
         value = text[start:end]
         if rule.validate is not None and not rule.validate(value):

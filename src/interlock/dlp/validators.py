@@ -18,6 +18,7 @@ import orjson
 
 _NOT_DIGIT = re.compile(r"\D+")
 _NOT_DIGIT_BYTES = bytes(c for c in range(256) if not 48 <= c <= 57)
+_DIGIT_BYTES = b"0123456789"
 
 
 def digits(value: str) -> str:
@@ -106,7 +107,10 @@ def _issuer_ok(number: str) -> bool:
 
 def _card_grouping_ok(value: str) -> bool:
     """Separators, if any, must be one kind and split the number the way cards are printed."""
-    seps = {c for c in value if not c.isdigit()}
+    if value.isascii():
+        seps = set(value.encode().translate(None, _DIGIT_BYTES).decode())
+    else:
+        seps = {c for c in value if not c.isdigit()}
     if not seps:
         return True
     if len(seps) > 1:
