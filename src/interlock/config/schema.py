@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -50,6 +51,20 @@ class ServerSettings(Strict):
     # Per worker, streams included; beyond it a 503 with Retry-After. Worst-case memory for
     # bodies is about this times max_body_bytes.
     max_concurrent_requests: int = Field(512, ge=1)
+    # GET /metrics (server/access.py): only callers in these networks, and with the token
+    # when one is set (Authorization: Bearer …; use a ${ENV_VAR}). Default: this host only.
+    metrics_allow_from: list[str] = Field(default_factory=lambda: ["127.0.0.0/8", "::1/128"])
+    metrics_token: str | None = Field(None, min_length=16)
+
+    @field_validator("metrics_allow_from")
+    @classmethod
+    def _networks(cls, v: list[str]) -> list[str]:
+        for net in v:
+            try:
+                ipaddress.ip_network(net, strict=False)
+            except ValueError:
+                raise ValueError(f"'{net}' is not an IP network (e.g. 10.0.0.0/8)") from None
+        return v
 
 
 class Timeouts(Strict):
