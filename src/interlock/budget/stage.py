@@ -147,6 +147,7 @@ class BudgetStage:
         self._managed_version: int | None = None
         self._refresh_s = config.database.refresh_s
         self._watch: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     @property
     def counters(self) -> Any:
@@ -184,9 +185,13 @@ class BudgetStage:
 
     async def _stop(self, app: web.Application) -> None:
         if self._watch is not None:
-            self._watch.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._watch
+            # Asked to stop, not cancelled: a cancel landing mid-transaction would roll back on
+            # one SQLite connection while its last statement still runs in another thread.
+            self._stopping.set()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._watch), 5)
+            except TimeoutError:
+                self._watch.cancel()
         if self._pending_settles:
             await asyncio.wait(list(self._pending_settles), timeout=5)
         await self.ledger.close()
@@ -236,8 +241,11 @@ class BudgetStage:
 
     async def _watch_managed(self) -> None:
         failing = False
-        while True:
-            await asyncio.sleep(self._refresh_s)
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self._refresh_s)
+            if self._stopping.is_set():
+                return
             try:
                 await self.load_managed()
                 failing = False
