@@ -110,6 +110,9 @@ class DlpPolicy(_Strict):
     restore_pseudonyms: bool = True  # put real values back into the answer
     record_values: bool = False  # include the matched values in audit decisions (not advised)
     max_findings_recorded: int = Field(100, ge=0, le=10_000)
+    # Findings of this many recently scanned texts are kept (digests and offsets, never text),
+    # so a conversation resent whole each turn is scanned for its new messages only. 0: off.
+    recent_scans: int = Field(4096, ge=0, le=1_000_000)
 
     @field_validator("actions")
     @classmethod

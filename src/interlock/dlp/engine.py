@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from interlock.dlp.matcher import MATCH_AT, WHOLE_TEXT, Matcher, Windows, build_matcher
 from interlock.dlp.names import NameRecognizer
 from interlock.dlp.normalize import Normalized, normalize
+from interlock.dlp.recent import MIN_CHARS, RecentScans
 from interlock.dlp.rules import Finding, Rule
 
 CONTEXT_BEFORE = 60  # characters before a hit searched for context words
@@ -71,12 +72,27 @@ class Engine:
         self.min_score = min_score
         self.allow_values = frozenset(allow_values)
         self.matcher: Matcher = build_matcher(self.rules, backend)
+        # Findings of recently scanned texts (a conversation's earlier turns); None: scan always.
+        self.recent: RecentScans | None = RecentScans()
 
     @property
     def backend(self) -> str:
         return self.matcher.backend
 
     def scan(self, text: str) -> list[Finding]:
+        if not text:
+            return []
+        recent = self.recent
+        if recent is None or len(text) < MIN_CHARS:
+            return self.scan_afresh(text)
+        key = recent.key(text)
+        found = recent.get(key)
+        if found is None:
+            found = self.scan_afresh(text)
+            recent.put(key, found)
+        return found
+
+    def scan_afresh(self, text: str) -> list[Finding]:
         if not text:
             return []
         norm = normalize(text)

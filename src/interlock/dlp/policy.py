@@ -15,6 +15,7 @@ from interlock.dlp.credentials import credential_rules
 from interlock.dlp.engine import Engine
 from interlock.dlp.names import LOCATION, ORGANIZATION, PERSON, NameRecognizer
 from interlock.dlp.pii import pii_rules
+from interlock.dlp.recent import RecentScans
 from interlock.dlp.rules import Rule, words
 
 log = logging.getLogger("interlock.dlp")
@@ -94,6 +95,7 @@ def compile_policy(policy: DlpPolicy, backend: str = "auto") -> CompiledPolicy:
         allow_values=policy.allow_values,
         backend=backend,
     )
+    engine.recent = RecentScans(policy.recent_scans) if policy.recent_scans else None
     key = _PROCESS_HASH_KEY
     if policy.hash_key_env:
         secret = os.environ.get(policy.hash_key_env)
