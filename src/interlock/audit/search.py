@@ -88,7 +88,7 @@ class Query:
             return None
         if re.fullmatch(r"[1-5]xx", s):
             return int(s[0]) * 100, int(s[0]) * 100 + 99
-        if s.isdigit():
+        if re.fullmatch(r"[1-5][0-9][0-9]", s):  # ASCII only: isdigit() also takes "²"
             return int(s), int(s)
         raise QueryError(f"status must be a code (403), a class (4xx) or ok/refused/failed: {s!r}")
 
@@ -132,6 +132,8 @@ def query_from(params: dict[str, Any]) -> Query:
                 values[name] = int(raw)
             except ValueError:
                 raise QueryError(f"{key} must be an integer") from None
+            if name == "before" and not 0 <= values[name] < 2**63:  # a row id (SQL INTEGER)
+                raise QueryError(f"{key} is out of range")
         else:
             values[name] = str(raw)
     q = Query(**values)
