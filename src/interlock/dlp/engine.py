@@ -189,7 +189,9 @@ class Engine:
         name = rule.namer(match) if rule.namer is not None else rule.name
         rounded = _ROUNDED.get(score)
         if rounded is None:
-            rounded = _ROUNDED[score] = round(min(score, 1.0), 2)
+            rounded = round(min(score, 1.0), 2)
+            if len(_ROUNDED) < 4096:  # custom rules' scores are few, but come from the policy
+                _ROUNDED[score] = rounded
         return Finding(rule.entity, start, end, name, rounded, rule.classification)
 
 
