@@ -4,7 +4,8 @@ System prompts are the application's own and trusted. User turns are checked as 
 Tool results (an OpenAI `tool` message, an Anthropic `tool_result` block, a Responses
 `function_call_output`) are "indirect": data the model will read, written by whoever controls
 the web page, e-mail or file a tool fetched. So are fenced, quoted or tagged blocks that a user
-turn pastes in, which are also still part of the user turn they sit in.
+turn pastes in, which are also still part of the user turn they sit in (and are scored by the
+rules only: the classifier has judged the whole turn).
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ class Segment:
     context: Context
     where: str  # "messages[2]", "messages[3].tool_result" — for the audit, never the text
     text: str
+    # A block quoted inside a user turn: the classifier has already scored the turn it sits in
+    # (in windows, when long), so the block is checked for the rules addressed to a reader.
+    quoted: bool = False
 
 
 def segments(req: ChatRequest, quoted_blocks: bool, check_assistant: bool) -> list[Segment]:
@@ -60,7 +64,7 @@ def segments(req: ChatRequest, quoted_blocks: bool, check_assistant: bool) -> li
         out.append(Segment(text_context, where, text))
         if quoted_blocks and text_context == "user" and _maybe_quoted(text):
             for n, block in enumerate(quoted(text)):
-                out.append(Segment("indirect", f"{where}.quoted[{n}]", block))
+                out.append(Segment("indirect", f"{where}.quoted[{n}]", block, quoted=True))
     return out
 
 

@@ -84,6 +84,7 @@ class InjectionStage:
             except Exception as exc:  # a missing or corrupt weights file
                 log.exception("prompt-injection detector failed to load")
                 self.load_error = type(exc).__name__
+        self.rules_only = Detector(use_model=False)
         self.cache = VerdictCache()
         self._session: aiohttp.ClientSession | None = None
 
@@ -101,15 +102,17 @@ class InjectionStage:
 
     # ---- scoring -------------------------------------------------------------------------------
 
-    def scan(self, text: str, context: Context) -> Verdict:
+    def scan(self, text: str, context: Context, quoted: bool = False) -> Verdict:
         if self.detector is None:
             raise RuntimeError(f"detector unavailable: {self.load_error}")
+        # A block quoted in a user turn: rules only (the classifier scored the whole turn).
+        detector = self.rules_only if quoted else self.detector
         if len(text) > _CACHE_MAX_CHARS:
-            return self.detector.scan(text, context)
-        key = (context, text)
+            return detector.scan(text, context)
+        key = (f"{context}:quoted" if quoted else context, text)
         verdict = self.cache.get(key)
         if verdict is None:
-            verdict = self.detector.scan(text, context)
+            verdict = detector.scan(text, context)
             self.cache.put(key, verdict)
         return verdict
 
@@ -148,7 +151,7 @@ class InjectionStage:
             ex.decide("injection", "passed", score=0.0, checked=0)
             return
         try:
-            verdicts = [self.scan(s.text, s.context) for s in segs]
+            verdicts = [self.scan(s.text, s.context, s.quoted) for s in segs]
         except Exception as exc:
             log.exception("prompt-injection detector failed on request %s", ex.request_id)
             self._failed(ex, policy, "detector_error", type(exc).__name__)
