@@ -48,6 +48,9 @@ from interlock.injection.model import LinearModel, shipped_model  # noqa: E402
 from interlock.injection.segments import quoted  # noqa: E402
 
 DEFAULTS = InjectionPolicy()
+# One fit per retraining instead of the shipped model's average of three: thirteen retrainings
+# on a 2-core machine would otherwise take over an hour.
+LOSO_SEEDS = (7,)
 USER_T = DEFAULTS.user.threshold
 INDIRECT_T = DEFAULTS.indirect.threshold
 
@@ -96,15 +99,18 @@ def score_set(name: str, rows: list[tuple[str, int]], flag: Callable[[str], bool
     return Score(name, len(rows), sum(label for _, label in rows), tp, fp)
 
 
+RULES_ONLY = Detector(use_model=False)
+
+
 def as_user_turn(detector: Detector) -> Callable[[str], bool]:
     """Flagged the way the gateway checks a user turn: the whole turn at the user threshold,
-    and each fenced, quoted or tagged block in it as indirect content at the indirect one
-    (the default policy's `quoted_blocks: true`)."""
+    and each fenced, quoted or tagged block in it as indirect content at the indirect one, by
+    the rules only (the default policy's `quoted_blocks: true`; see segments.py)."""
 
     def flag(text: str) -> bool:
         if detector.scan(text, "user").score >= USER_T:
             return True
-        return any(detector.scan(b, "indirect").score >= INDIRECT_T for b in quoted(text))
+        return any(RULES_ONLY.scan(b, "indirect").score >= INDIRECT_T for b in quoted(text))
 
     return flag
 
@@ -112,7 +118,7 @@ def as_user_turn(detector: Detector) -> Callable[[str], bool]:
 def detectors(model: LinearModel) -> dict[str, tuple[Callable[[str], bool], Callable[[str], bool]]]:
     """name -> (flag as a user turn, flag as indirect content)."""
     full = Detector(model)
-    rules = Detector(use_model=False)
+    rules = RULES_ONLY
     return {
         "full detector": (
             as_user_turn(full),
@@ -200,10 +206,12 @@ def per_benign_source(model: LinearModel, sources: dict[str, list[Example]]) -> 
 
 
 def leave_one_source_out(sources: dict[str, list[Example]]) -> list[Score]:
+    """The classifier retrained without each training source in turn; the full detector with
+    that model scored on all of the left-out source's rows (which the rules never saw either)."""
     out = []
     for left_out in (*TRAIN_POSITIVE, "wildguard", *GENERAL_BENIGN):
         examples, _ = split_sources(sources, exclude=[left_out])
-        w, b = train(examples, log=lambda s: None)
+        w, b = train(examples, log=lambda s: None, seeds=LOSO_SEEDS)
         model = LinearModel(w.astype(np.float16).astype(np.float32), b, BITS, "loso")
         full = Detector(model)
         rows = [(e.text, e.label) for e in sources[left_out]]
@@ -211,6 +219,18 @@ def leave_one_source_out(sources: dict[str, list[Example]]) -> list[Score]:
             rows += [(e.text, e.label) for e in sources["deepset_test"]]
             left_out = "deepset (train + test)"
         out.append(score_set(left_out, rows, as_user_turn(full)))
+    # The generated rows are never scored; what they are worth is what the evaluation sets
+    # lose when the classifier is trained without them.
+    examples, evals = split_sources(sources, exclude=["synthetic"])
+    w, b = train(examples, log=lambda s: None, seeds=LOSO_SEEDS)
+    flag = as_user_turn(Detector(LinearModel(w.astype(np.float16).astype(np.float32), b, BITS, "")))
+    for name, key in (
+        ("without synthetic: deepset test", "deepset_test"),
+        ("without synthetic: CyberSecEval English", "cyberseceval_en"),
+        ("without synthetic: NotInject", "notinject"),
+        ("without synthetic: general benign held-out", "general_benign_heldout"),
+    ):
+        out.append(score_set(name, [(e.text, e.label) for e in evals[key]], flag))
     return out
 
 
