@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
 
+import numpy as np
+
 from interlock.dlp.rules import Rule
 
 log = logging.getLogger("interlock.dlp")
@@ -185,7 +187,8 @@ class _RuleSet:
 
     def windows(self, text: str, data: bytes) -> Windows:
         size = len(text)
-        unicode = len(data) != size
+        if len(data) != size:
+            return self._windows_unicode(text, data)
         hits: dict[int, list[tuple[int, int]]] = {}
         ends: dict[int, list[int]] = {}  # lead rules: where a leading literal ended
         back, reach = self.back, self.reach
@@ -217,8 +220,6 @@ class _RuleSet:
             else:
                 spans.append(span)
 
-        if unicode:
-            return self._windows_unicode(text, data)
         if self._located is not None:
             self._located.scan(data, match_event_handler=on_hit)
         if self._anchored is not None:
@@ -231,8 +232,8 @@ class _RuleSet:
         return self._whole_text_rules(data, out)
 
     def _windows_unicode(self, text: str, data: bytes) -> Windows:
-        """Text with non-ASCII characters: Hyperscan's byte offsets become character offsets
-        (slow, but such prompts are the exception)."""
+        """Text with non-ASCII characters: Hyperscan's byte offsets become character offsets,
+        all of them in one pass over the bytes."""
         raw: list[tuple[int, int, int, bool]] = []
         if self._located is not None:
             self._located.scan(
@@ -242,28 +243,32 @@ class _RuleSet:
             self._anchored.scan(
                 data, match_event_handler=lambda r, s, e, *_: raw.append((r, s, e, True))
             )
+        if not raw:
+            return self._whole_text_rules(data, {})
+        # Windows may only grow in the conversion: a start rounds down to the character it
+        # falls in, an end up to the character it falls in.
+        starts = _chars_before(data, [s for _, s, _, _ in raw])
+        ends = _chars_begun(data, [e for _, _, e, _ in raw])
         size = len(text)
         hits: dict[int, list[tuple[int, int]]] = {}
-        ends: dict[int, list[int]] = {}
-        for rule, start, end, anchored in raw:
+        lead_ends: dict[int, list[int]] = {}
+        for (rule, _, _, anchored), start, end in zip(raw, starts, ends, strict=True):
             if anchored and rule in self.leads:
-                ends.setdefault(rule, []).append(_char_offset(data, end))
+                lead_ends.setdefault(rule, []).append(end)  # (after an ASCII literal)
                 continue
             if anchored:
                 before, after = self.reach[rule]
-                end = _char_offset(data, end)
                 span = (max(0, end - before), min(size, end + after))
             elif rule in self.back:
-                end = _char_offset(data, end)
                 span = (max(0, end - self.back[rule]), end)
             else:
-                span = _chars(data, start, end)
+                span = (start, end)
             hits.setdefault(rule, []).append(span)
         out = {rule: _merge(spans) for rule, spans in hits.items()}
-        for rule, found in ends.items():
-            starts = self.leads[rule].starts(text, found)
-            if starts:
-                out[rule] = starts
+        for rule, found in lead_ends.items():
+            starts_at = self.leads[rule].starts(text, found)
+            if starts_at:
+                out[rule] = starts_at
         return self._whole_text_rules(data, out)
 
     def _whole_text_rules(self, data: bytes, out: Windows) -> Windows:
@@ -277,8 +282,21 @@ class _RuleSet:
         return out
 
 
-def _char_offset(data: bytes, offset: int) -> int:
-    return len(data[:offset].decode(errors="ignore"))
+def _char_starts(data: bytes) -> Any:
+    codes = np.frombuffer(data, dtype=np.uint8)
+    return np.flatnonzero((codes & 0xC0) != 0x80)  # UTF-8: every byte but continuation bytes
+
+
+def _chars_before(data: bytes, offsets: list[int]) -> list[int]:
+    """For byte offsets into UTF-8 `data`: how many characters end at or before each."""
+    starts = _char_starts(data)
+    ends = np.append(starts[1:], len(data))
+    return np.searchsorted(ends, offsets, side="right").tolist()  # type: ignore[no-any-return]
+
+
+def _chars_begun(data: bytes, offsets: list[int]) -> list[int]:
+    """For byte offsets into UTF-8 `data`: how many characters begin before each."""
+    return np.searchsorted(_char_starts(data), offsets, side="left").tolist()  # type: ignore[no-any-return]
 
 
 # Longest window worth locating by its end; longer (or unbounded) rules track their start.
@@ -413,11 +431,6 @@ def _expand(items: list[Any], limit: int = 256) -> list[str] | None:
             return None
         out = [a + b for a in out for b in alts]
     return out
-
-
-def _chars(data: bytes, start: int, end: int) -> tuple[int, int]:
-    head = len(data[:start].decode(errors="ignore"))
-    return head, head + len(data[start:end].decode(errors="ignore"))
 
 
 # Compiling a database takes ~0.5 s; every engine with the same rules loads a serialised copy
