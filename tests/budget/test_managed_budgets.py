@@ -247,7 +247,7 @@ def test_managed_budgets_on_two_redis_instances(simulator, sim, tmp_path) -> Non
         budget_yaml(
             simulator.url, db_url,
             counters=f"counters: {{backend: redis, url: '{redis_url()}', prefix: '{prefix}', "
-            "flush_s: 0.2}",
+            "flush_s: 0.2, timeout_ms: 1000}",
         )
     )  # fmt: skip
     a = GatewayProcess(config, tmp_path / "a.log")

@@ -30,6 +30,8 @@ def pair(simulator: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
     db_url, org = new_org(tmp)
     prefix = f"t{os.urandom(4).hex()}:"
     config = tmp / "gateway.yaml"
+    # timeout_ms 1000: on a CPU-starved test machine a burst can hold an instance's event loop
+    # past the default 250 ms, which reads as Redis down (503 under on_unavailable: refuse).
     config.write_text(
         budget_yaml(
             simulator.url,
@@ -40,7 +42,7 @@ def pair(simulator: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[d
             """,
             open_policy="rate_limits: {limits: [{per: [team], requests_per_minute: 50}]}",
             counters=f"counters: {{backend: redis, url: '{redis_url()}', prefix: '{prefix}', "
-            "flush_s: 0.2}",
+            "flush_s: 0.2, timeout_ms: 1000}",
         )
     )
     a = GatewayProcess(config, tmp / "a.log")

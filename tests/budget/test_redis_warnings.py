@@ -60,7 +60,7 @@ def test_warnings_fire_once_per_threshold_across_two_redis_instances(
               webhook: {{url: "{receiver.url}", secret: "{WEBHOOK_SECRET}"}}
             """,
             counters=f"counters: {{backend: redis, url: '{redis_url()}', prefix: '{prefix}', "
-            "flush_s: 0.2}",
+            "flush_s: 0.2, timeout_ms: 1000}",
         )
     )
     a = GatewayProcess(config, tmp_path / "a.log")
