@@ -124,3 +124,30 @@ def test_re_fallback_finds_what_every_rule_over_the_whole_text_finds() -> None:
     texts += [t.upper() for t in texts[:8]] + ["İstanbul ĞÜŞ " + t for t in texts[:4]]
     for text in texts:
         assert fallback.scan(text) == reference.scan(text), text[:120]
+
+
+def test_one_engine_scans_on_several_threads_at_once() -> None:
+    # The stage scans large requests on worker threads while the event loop scans others with
+    # the same engine: Hyperscan needs a scratch space per thread.
+    import threading
+
+    engine = compile_policy(DlpPolicy(recent_scans=0)).engine
+    engine.names = None
+    text = " ".join(_stress_texts()[:12])
+    text = (text + "\n") * (200_000 // len(text) + 1)
+    expected = engine.scan(text)
+    results: list[object] = []
+
+    def scan() -> None:
+        try:
+            for _ in range(3):
+                results.append(engine.scan(text) == expected)
+        except Exception as error:  # the test reports what a thread raised
+            results.append(error)
+
+    threads = [threading.Thread(target=scan) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [True] * 9

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -449,7 +450,24 @@ def _compiles(expression: str, flags: int) -> bool:
     return True
 
 
-def _load(entries: list[tuple[int, bytes, int]]) -> Any:
+class _Database:
+    """A compiled database with a scratch space per thread: Hyperscan refuses two scans at once
+    on one scratch (ScratchInUseError), and an engine scans on the event loop and, for large
+    requests, on worker threads at the same time."""
+
+    def __init__(self, db: Any) -> None:
+        self._db = db
+        self._first = hyperscan.Scratch(db)
+        self._local = threading.local()
+
+    def scan(self, data: bytes, match_event_handler: Any) -> None:
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = self._first.clone()
+        self._db.scan(data, scratch=scratch, match_event_handler=match_event_handler)
+
+
+def _load(entries: list[tuple[int, bytes, int]]) -> _Database | None:
     if not entries:
         return None
     key = tuple(entries)
@@ -463,9 +481,7 @@ def _load(entries: list[tuple[int, bytes, int]]) -> Any:
             flags=[f for _, _, f in entries],
         )
         blob = _COMPILED[key] = hyperscan.dumpb(db)
-    db = hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK)
-    db.scratch = hyperscan.Scratch(db)
-    return db
+    return _Database(hyperscan.loadb(blob, hyperscan.HS_MODE_BLOCK))
 
 
 class ReMatcher:
