@@ -315,3 +315,44 @@ def test_managed_budgets_on_two_redis_instances(simulator, sim, tmp_path) -> Non
         if keys:
             r.delete(*keys)
         r.close()
+
+
+def test_cli_seeds_the_redis_counter_from_the_ledger(make_gateway, tmp_path, capsys) -> None:
+    """With Redis counters, a budget made with `--config` starts its shared counter from the
+    spend already in the ledger, as one made through the API does."""
+    import os
+
+    import redis
+
+    from tests.budget.support import redis_url
+
+    prefix = f"t{os.urandom(4).hex()}:"
+    gw = make_gateway(
+        counters=f"counters: {{backend: redis, url: '{redis_url()}', prefix: '{prefix}'}}"
+    )
+    spent = spend_some(gw, 3)
+    gw.call(gw.stage.ledger.flush)
+    r = redis.Redis.from_url(redis_url())
+    try:
+        assert main(["budgets", "create", "--config", str(tmp_path / "gateway.yaml"), "--team",
+                     "red", "--app", "chat", "--period", "day", "--limit-usd", "1",
+                     "--json"]) == 0  # fmt: skip
+        made = json.loads(capsys.readouterr().out)
+        assert made["spent_usd"] == pytest.approx(spent)  # from the ledger (the CLI's view)
+        [key] = list(r.scan_iter(match=prefix + "b:team=red;app=chat:day:*"))
+        assert int(r.hget(key, "s")) / 1e9 == pytest.approx(spent)
+        # The gateway picks it up and counts on from there.
+        deadline = time.monotonic() + 3
+        while not gw.stage.state().managed:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        more = spend_some(gw, 1)
+        deadline = time.monotonic() + 3
+        while int(r.hget(key, "s")) / 1e9 < spent + more - 1e-9:
+            assert time.monotonic() < deadline, r.hgetall(key)
+            time.sleep(0.05)
+    finally:
+        keys = list(r.scan_iter(match=prefix + "*"))
+        if keys:
+            r.delete(*keys)
+        r.close()
