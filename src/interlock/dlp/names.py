@@ -143,6 +143,9 @@ PLACE_ALIASES = frozenset(
 PLACE_CONTEXT = words(
     "in at from to near city country town live lives living located based moved visit"
 )
+# Words before a capitalised word that make it a code name (projects are often named after
+# birds, stars or people's names): the organisation's own identifiers, not a person.
+CODENAME_BEFORE = words("project projects codename codenamed operation initiative programme")
 # Phrases before a capitalised word that make it an employer, and what follows a company.
 ORG_PHRASES = frozenset(
     ["work for", "works for", "worked for", "working for", "work at", "works at", "worked at",
@@ -531,6 +534,8 @@ class NameRecognizer:
                 )
             return
         before, phrase = _context_before(text, start)
+        if before in CODENAME_BEFORE and not title:
+            return  # "project Kestrel", "operation Overlord": a code name, not a person
         after = text[end : end + 32].lower()
         lower_span = span_text.lower()
         region = lower_span in self.g.regions
