@@ -174,3 +174,29 @@ audit: {durability: strict, spool_dir: spool, store: null, on_spool_full: refuse
     assert set(answered) <= durable_ids(tmp_path / "spool")
     seqs = _spool_seqs(tmp_path / "spool")
     assert seqs == list(range(1, len(seqs) + 1))  # one chain, continued by the new writer
+
+
+def test_a_script_that_builds_a_gateway_at_module_level_is_not_run_again_by_its_writer(
+    tmp_path: Path, simulator: Any
+) -> None:
+    # multiprocessing runs the parent's main script in a child to find its functions; the
+    # writer must not, or a script without a `__main__` guard would start a gateway in there.
+    import subprocess
+    import sys
+
+    script = tmp_path / "embed.py"
+    script.write_text(
+        "import httpx\n"
+        "from tests.support import GatewayServer, gateway_config\n"
+        f"gw = GatewayServer(gateway_config({simulator.url!r}))\n"
+        "body = {'model': 'gpt-4o-mini', 'messages': [{'role': 'user', 'content': 'hi'}]}\n"
+        "print(httpx.post(gw.url + '/v1/chat/completions', json=body, timeout=10).status_code)\n"
+        "gw.close()\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=root, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["200"]

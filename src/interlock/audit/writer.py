@@ -38,6 +38,7 @@ import gc
 import itertools
 import logging
 import multiprocessing
+import multiprocessing.spawn
 import os
 import signal
 import socket
@@ -245,12 +246,28 @@ class _WorkerSide(asyncio.Protocol):
 _forkserver_ready = False
 
 
+WRITER_NAME = "interlock-audit"
+
+
 def _context() -> Any:
     global _forkserver_ready
     ctx = multiprocessing.get_context("forkserver")
     if not _forkserver_ready:
         # The fork server imports the writer once; every writer after that is a fork of it.
         ctx.set_forkserver_preload(["interlock.audit.writer"])
+        # multiprocessing would run the parent's main script again in the child (to find
+        # functions defined there): a program that builds a gateway at module level would start
+        # one inside its own writer. The writer needs nothing from it.
+        prepare = multiprocessing.spawn.get_preparation_data
+
+        def without_main(name: str) -> dict[str, Any]:
+            data: dict[str, Any] = prepare(name)
+            if name == WRITER_NAME:
+                data.pop("init_main_from_path", None)
+                data.pop("init_main_from_name", None)
+            return data
+
+        multiprocessing.spawn.get_preparation_data = without_main  # type: ignore[assignment]
         _forkserver_ready = True
     return ctx
 
@@ -438,7 +455,7 @@ class WriterClient:
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         ctx = _context()
         proc = ctx.Process(
-            target=writer_main, args=(theirs, self.spec), daemon=True, name="interlock-audit"
+            target=writer_main, args=(theirs, self.spec), daemon=True, name=WRITER_NAME
         )
         try:
             await asyncio.to_thread(proc.start)
