@@ -107,11 +107,14 @@ def one_request(stage: BudgetStage, who: Principal, target: Target) -> Callable[
         ex = Exchange(f"req_{next(counter)}", "openai.chat")
         ex.principal = who
         ex.request = request
-        plan = await stage.on_plan(ex, [target])
+        planned = stage.on_plan(ex, [target])  # hooks may answer without a coroutine
+        plan = planned if isinstance(planned, list) else await planned
         ex.served_by = ("openai", plan[0].name)
         ex.response = answer
         ex.usage = answer.usage
-        await stage.on_done(ex)
+        settling = stage.on_done(ex)
+        if settling is not None:
+            await settling
 
     return run
 

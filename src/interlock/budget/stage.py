@@ -22,7 +22,7 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -369,7 +369,9 @@ class BudgetStage:
 
     # ---- admit ----------------------------------------------------------------------------------
 
-    async def on_plan(self, ex: Exchange, plan: list[Target]) -> list[Target]:
+    def on_plan(self, ex: Exchange, plan: list[Target]) -> list[Target] | Awaitable[list[Target]]:
+        # A plain function: most exchanges fall under no budget and pay a call, not a
+        # coroutine; the others get `_admit_plan`'s coroutine for the pipeline to await.
         principal = ex.principal
         if principal is None or not plan or ex.request is None:
             return plan
@@ -377,6 +379,11 @@ class BudgetStage:
         policy = state.policies.get(principal.policy_name)
         if policy is None or not (policy.active or state.managed):
             return plan
+        return self._admit_plan(ex, plan, state, policy)
+
+    async def _admit_plan(
+        self, ex: Exchange, plan: list[Target], state: CostState, policy: PolicyCost
+    ) -> list[Target]:
         await self._ready()
         now = self.clock()
         input_tokens = estimate_input_tokens(ex.request, state.family_of(plan[0].provider))
@@ -605,7 +612,9 @@ class BudgetStage:
 
     # ---- settle ---------------------------------------------------------------------------------
 
-    async def on_done(self, ex: Exchange) -> None:
+    def on_done(self, ex: Exchange) -> Awaitable[None] | None:
+        """Settle the exchange; a coroutine to await only when a Redis settlement must land
+        before later stages (the audit) see the exchange."""
         ticket = self._tickets.pop(ex.request_id, None)
         state = ticket.state if ticket is not None else self.state()
         served = ex.served_by
@@ -646,7 +655,7 @@ class BudgetStage:
                 prices=price.source if price else None,
             )  # fmt: skip
         if ticket is None:
-            return
+            return None
         settlement, budgets = self._settlement(ex, ticket, served, usage, cost)
         if ticket.backend == "memory":
             self._crossed(ex, ticket, settlement, budgets, self.local.settle_now(settlement))
@@ -655,10 +664,11 @@ class BudgetStage:
             # threshold this exchange crosses is a decision on it before the audit records it,
             # as with in-process counters. Redis marks each threshold once per period for all
             # instances (HSETNX in the settle script), so it fires once whoever crosses it.
-            await self._settle_shared(ex, ticket, settlement, budgets)
+            return self._settle_shared(ex, ticket, settlement, budgets)
         else:
             # Far from any threshold not yet crossed: settled off the path, as most are.
             self._background(self._settle_shared(ex, ticket, settlement, budgets))
+        return None
 
     def _settlement(
         self, ex: Exchange, ticket: Ticket, served: tuple[str, str] | None, usage: Usage, cost: int
