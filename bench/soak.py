@@ -11,7 +11,8 @@ Load: wrk, one run per window, rotating through a mix of requests (OpenAI chat p
 with PII for DLP to redact, chat streamed, Anthropic messages plain and streamed, embeddings,
 responses). A fresh wrk per window also churns connections, which is where descriptor and
 socket leaks show. After each window, with the load paused for a moment, it samples the
-gateway's RSS, open file descriptors and open inet connections (psutil), next to that window's
+gateway's RSS, open file descriptors and open inet connections (psutil; summed over the worker
+and its children, such as the audit writer process), next to that window's
 p50/p99 latency and request rate.
 
 Verdict (after a warm-up, default 60 s): RSS flat (least-squares slope times the measured span
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import statistics
 import subprocess
 import sys
@@ -166,12 +168,19 @@ def check_mix(port: int, key: str) -> None:
 
 
 def sample(pid: int) -> dict[str, float]:
-    proc = psutil.Process(pid)
-    return {
-        "rss_mib": proc.memory_info().rss / MIB,
-        "fds": proc.num_fds(),
-        "conns": len(proc.net_connections(kind="inet")),
-    }
+    """The gateway's process tree: the worker and its children (the audit writer process)."""
+    root = psutil.Process(pid)
+    procs = [root, *root.children(recursive=True)]
+    out = {"rss_mib": 0.0, "fds": 0, "conns": 0}
+    for proc in procs:
+        try:
+            out["rss_mib"] += proc.memory_info().rss / MIB
+            out["fds"] += proc.num_fds()
+            out["conns"] += len(proc.net_connections(kind="inet"))
+        except psutil.Error:
+            continue  # a child that just exited
+    out["procs"] = len(procs)
+    return out
 
 
 def slope_per_s(xs: list[float], ys: list[float]) -> float:
@@ -231,6 +240,8 @@ def main() -> int:
     ap.add_argument("--warmup", type=float, default=60.0, help="seconds left out of the verdict")
     ap.add_argument("--json", type=Path, help="also write the rows and checks here")
     args = ap.parse_args()
+    # TERM (timeout, Ctrl-C from a wrapper) unwinds through the `finally` that stops the servers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     with tempfile.TemporaryDirectory(prefix="interlock-soak-") as tmpdir:
         tmp = Path(tmpdir)
