@@ -133,6 +133,9 @@ class BudgetStage:
                 config.counters.on_unavailable,
                 config.counters.flush_s,
                 on_down=self._on_shared_down,
+                outage_after_failures=config.counters.outage_after_failures,
+                seed_source=self._ledger_seed,
+                flush_s=config.counters.flush_s,
             )
         self.webhooks = WebhookSender()
         self._state: CostState | None = None
@@ -178,6 +181,10 @@ class BudgetStage:
             with contextlib.suppress(StoreError):
                 await self.load_managed()
             self._watch = asyncio.ensure_future(self._watch_managed())
+        if self.failover is not None:
+            # A Redis without the ledger's spend (new, or restarted empty) is seeded first.
+            with contextlib.suppress(CountersUnavailable):
+                await self.failover.ensure_seeded(wait_s=self.failover.flush_wait_s + 10)
         # Serve only once the counters hold the spend of the periods under way.
         self._rebuild(self.state())
         with contextlib.suppress(Exception):
@@ -291,6 +298,11 @@ class BudgetStage:
             await self.failover.shared.seed(key, spent, period.end + GRACE_S, overwrite=not live)
         except CountersUnavailable as exc:
             log.error("budget counter %s not seeded from the ledger: %s", key, exc)
+
+    async def _ledger_seed(self, now: float) -> Any:
+        from interlock.budget.reseed import ledger_seed
+
+        return await ledger_seed(self.ledger, _all_budgets(self.state()), now)
 
     # ---- rebuilding in-process counters from the ledger ---------------------------------------
 
@@ -623,10 +635,10 @@ class BudgetStage:
         at = ticket.at if ticket is not None else self.clock()
         if served is not None:
             provider, model = served
-            family = state.family_of(provider)
             source = "provider"
             if usage.input_tokens == 0 and usage.output_tokens == 0 and ex.request is not None:
                 # The provider reported nothing: count locally rather than record it as free.
+                family = state.family_of(provider)
                 usage = Usage(
                     input_tokens=ticket.input_estimate if ticket else estimate_input_tokens(ex.request, family),
                     output_tokens=count_output_tokens(ex.response, family)
@@ -636,13 +648,12 @@ class BudgetStage:
             price = state.prices.get(model)
             cost = price.cost_nano(usage) if price is not None else 0
             p = ex.principal
-            values = dimension_values(p, model) if p is not None else None
             self.ledger.record(
                 at,
                 (
-                    p.team_id if p else "", p.app_id if p else "", model, provider,
-                    values["key"] if values else "", p.identity_id if p else "",
-                ),
+                    p.team_id, p.app_id, model, provider, dimension_values(p, model)["key"],
+                    p.identity_id,
+                ) if p is not None else ("", "", model, provider, "", ""),
                 (usage.input_tokens, usage.output_tokens, usage.cached_input_tokens,
                  usage.reasoning_tokens),
                 cost,
@@ -815,6 +826,8 @@ class BudgetStage:
                 "outages": f.outages,
                 "last_error": f.last_error,
                 "owed_settlements": len(f.debt),
+                "failed_calls": f.failed_calls,
+                "reseeds": f.reseeds,
             }
         return out
 

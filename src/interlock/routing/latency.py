@@ -26,10 +26,6 @@ class _Series:
         self.samples: deque[float] = deque(maxlen=WINDOW)
         self._cached: Percentiles | None = None
 
-    def add(self, ms: float) -> None:
-        self.samples.append(ms)
-        self._cached = None
-
     def percentiles(self) -> Percentiles:
         # Computed when read after a change, not per sample: reads (routing) and writes
         # (completions) both happen once per request, sorting 200 floats is a few µs.
@@ -48,11 +44,17 @@ class LatencyTracker:
         self._providers: dict[str, _Series] = {}
 
     def record(self, provider: str, model: str, ms: float) -> None:
-        for table, key in ((self._models, model), (self._providers, provider)):
-            series = table.get(key)
-            if series is None:
-                series = table[key] = _Series()
-            series.add(ms)
+        # Once per successful attempt, so written out rather than looped over both tables.
+        series = self._models.get(model)
+        if series is None:
+            series = self._models[model] = _Series()
+        series.samples.append(ms)
+        series._cached = None
+        series = self._providers.get(provider)
+        if series is None:
+            series = self._providers[provider] = _Series()
+        series.samples.append(ms)
+        series._cached = None
 
     def model(self, name: str) -> Percentiles | None:
         series = self._models.get(name)
