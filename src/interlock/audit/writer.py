@@ -3,7 +3,7 @@
 Each gateway worker starts one writer (a child made by a multiprocessing fork server, so it
 starts in milliseconds from a clean, single-threaded parent) and talks to it over a socket
 pair. The worker only encodes each finished exchange (`capture.encode_exchange`, one orjson
-call) and writes the bytes of a whole event-loop turn at once; the writer builds the records,
+call) and writes what finished within 2 ms at once; the writer builds the records,
 removes secrets, chains and hashes them, writes and fsyncs the spool, ships to the store and
 the sinks, counts the metrics. None of that holds the worker's GIL any more.
 
