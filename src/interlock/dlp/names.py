@@ -13,6 +13,10 @@ follows "I work for" / precedes "is a … company". Capitalised common words (se
 headings), acronyms and CamelCase identifiers start no run. All-lower-case text gets its own
 pass. Everything ships in data/gazetteer.json.gz (built by scripts/build_dlp_gazetteer.py);
 nothing is downloaded.
+
+`NameRecognizer(trained=True)` lets a trained model (name_model.py) take the final "is this
+run a person?" decision instead of the hand score. It is off by default: on presidio-research's
+held-out `test` templates it did not beat the hand rules (see name_model.py for the numbers).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from interlock.dlp.name_model import NameModel, features, load_model, set_context_kinds
 from interlock.dlp.rules import Finding, words
 
 PERSON, LOCATION, ORGANIZATION = "PERSON", "LOCATION", "ORGANIZATION"
@@ -270,10 +275,18 @@ class _Token:
 
 
 class NameRecognizer:
-    def __init__(self, entities: frozenset[str] = frozenset({PERSON, LOCATION, ORGANIZATION})):
+    def __init__(
+        self,
+        entities: frozenset[str] = frozenset({PERSON, LOCATION, ORGANIZATION}),
+        trained: bool = False,
+    ):
         self.entities = entities
         self.g = gazetteer()
         self._facts: dict[str, _Facts] = {}
+        # the trained PERSON decision (name_model.py, opt-in); the hand score decides without it
+        self.model: NameModel | None = load_model() if trained else None
+        # scripts/train_dlp_names.py collects (start, end, features) of every decision here
+        self.harvest: list[tuple[int, int, list[str]]] | None = None
 
     def find(self, text: str) -> list[Finding]:
         ascii_text = text.isascii()
@@ -593,6 +606,16 @@ class NameRecognizer:
         ):  # "I work for Cloudmade", "Plotwatt is a design agency"
             out.append(Finding(ORGANIZATION, start, end, "org_context", 0.6, "internal"))
             return
+        if PERSON in self.entities and (self.model is not None or self.harvest is not None):
+            place_word = any(t.word.lower() in self.g.places for t in run)
+            feats = features(
+                text, run, start, end, named, title, before, phrase, after, is_place, place_word
+            )
+            if self.harvest is not None:
+                self.harvest.append((start, end, feats))
+            if self.model is not None:
+                self._decide(self.model, feats, start, end, named, run, out, maybe)
+                return
         if PERSON in self.entities and named >= THRESHOLD:
             out.append(
                 Finding(
@@ -605,6 +628,25 @@ class NameRecognizer:
                 )
             )
         elif PERSON in self.entities and named > 0:
+            maybe.append((start, end, any(t.first or t.last for t in run)))
+
+    @staticmethod
+    def _decide(
+        model: NameModel,
+        feats: list[str],
+        start: int,
+        end: int,
+        named: float,
+        run: list[_Token],
+        out: list[Finding],
+        maybe: list[tuple[int, int, bool]],
+    ) -> None:
+        p = model.probability(feats)
+        if p >= model.threshold:
+            # the model's threshold maps to the engine's default min_score of 0.5
+            score = 0.5 + 0.5 * (p - model.threshold) / (1.0 - model.threshold)
+            out.append(Finding(PERSON, start, end, "name_model", round(score, 2), "confidential"))
+        elif named > 0:
             maybe.append((start, end, any(t.first or t.last for t in run)))
 
 
@@ -847,3 +889,28 @@ def _word_before(text: str, start: int) -> str:
 
 def _org_end(text: str, end: int) -> int:
     return end + 1 if text[end : end + 1] == "." else end
+
+
+def _context_kinds() -> dict[str, dict[str, str]]:
+    """The word lists above as kinds of context for the trained decision's features."""
+    before: dict[str, str] = {w: "det" for w in ("the", "a", "an", "this", "that", "our")}
+    before.update({w: "prep" for w in ("of", "for", "on", "about", "into", "via")})
+    before.update({w: "and" for w in ("and", "or", "&")})
+    before.update({w: "place" for w in PLACE_CONTEXT})
+    before.update({w: "both" if w in PLACE_CONTEXT else "person" for w in PERSON_CONTEXT})
+    before.update({w: "role" for w in ROLE_WORDS})
+    before.update({w: "title" for w in TITLES})
+    before.update({w: "code" for w in CODENAME_BEFORE})
+    after: dict[str, str] = {w: "prep" for w in ("in", "at", "from", "of", "for", "on", "to")}
+    after.update({w: "and" for w in ("and", "or", "&")})
+    after.update({w: "street" for w in STREET_WORDS})
+    after.update({w: "org" for w in ORG_SUFFIXES})
+    after.update({w: "aux" for w in PERSON_AFTER_WEAK})
+    after.update({w: "verb" for w in PERSON_AFTER})
+    phrase = {p: "person" for p in PERSON_PHRASES}
+    phrase.update({p: "place" for p in PLACE_PHRASES})
+    phrase.update({p: "org" for p in ORG_PHRASES})
+    return {"before": before, "after": after, "phrase": phrase}
+
+
+set_context_kinds(_context_kinds())
