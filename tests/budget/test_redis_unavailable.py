@@ -70,8 +70,16 @@ def test_refuse_fails_closed_until_redis_is_back(make_gateway, frozen_redis) -> 
     # Traffic under no budget or rate limit does not depend on Redis.
     assert gw.chat("gpt-4o", "hi", key="bob", app="billing").status_code == 200
     admin = {"authorization": f"Bearer {gw.org.keys['root-admin']}"}
+    # The failed calls were confirmed by probes failing in a row (3 x 200 ms): an outage.
+    wait_until(
+        lambda: not gw.http.get("/admin/spend/status", headers=admin).json()["redis"]["available"]
+    )
     status = gw.http.get("/admin/spend/status", headers=admin).json()
-    assert status["redis"]["available"] is False and status["redis"]["outages"] == 1
+    assert status["redis"]["outages"] == 1 and status["redis"]["failed_calls"] >= 2
+    # Declared: refused at once, without waiting for Redis.
+    started = time.monotonic()
+    assert gw.chat("gpt-4o", "hello", max_tokens=1).status_code == 503
+    assert time.monotonic() - started < 0.2
 
     thaw(frozen_redis)
     wait_until(lambda: gw.chat("gpt-4o", "hello", max_tokens=1).status_code == 200)
@@ -92,6 +100,13 @@ def test_local_counts_in_process_with_an_alarm_and_repays_redis(make_gateway, fr
     before = [request() for _ in range(10)]
     assert before == [200] * 10
     freeze(frozen_redis)
+    admin = {"authorization": f"Bearer {gw.org.keys['root-admin']}"}
+    # Until probes confirm the outage, a request whose own call failed is refused (503): the
+    # local counters are trusted only once rebuilt from the ledger, when it is declared.
+    assert request() == 503
+    wait_until(
+        lambda: not gw.http.get("/admin/spend/status", headers=admin).json()["redis"]["available"]
+    )
     during = []
     while len(during) < 60 and (not during or during[-1] == 200):
         during.append(request())
@@ -111,7 +126,6 @@ def test_local_counts_in_process_with_an_alarm_and_repays_redis(make_gateway, fr
     assert rid
 
     thaw(frozen_redis)
-    admin = {"authorization": f"Bearer {gw.org.keys['root-admin']}"}
     wait_until(
         lambda: gw.http.get("/admin/spend/status", headers=admin).json()["redis"]["available"]
     )

@@ -158,7 +158,13 @@ class CountersSettings(_Strict):
     # When Redis cannot be reached: refuse traffic under budgets and rate limits (fail closed),
     # or count locally in this process, with an alarm, until it is back.
     on_unavailable: Literal["refuse", "local"] = "refuse"
+    # Each Redis call must answer within this; a call that does not fails its own request
+    # (503 counters_unavailable, in both modes) but does not by itself declare an outage.
     timeout_ms: float = Field(250.0, gt=0)
+    # An outage is declared (and the policy above applies to every request) only after a failed
+    # call is confirmed by this many consecutive failed probes (PING, one at a time, each within
+    # `timeout_ms`): a stalled event loop or one slow reply is not an outage.
+    outage_after_failures: int = Field(3, ge=1, le=20)
     prefix: str = "interlock:"
     # How often settled spend is written to the database (and Redis is probed when down).
     flush_s: float = Field(1.0, gt=0, le=60)

@@ -98,6 +98,10 @@ class CountersUnavailable(Exception):
     """The shared counters could not be reached."""
 
 
+class CountersUnseeded(CountersUnavailable):
+    """Redis answered, but its budget counters lost their data (no epoch): reseed them first."""
+
+
 class MemoryCounters:
     """Counters of this process: a dict lookup and a few float operations per check.
 

@@ -9,6 +9,12 @@ request may take are ignored and deleted by the next admission: the reservations
 instance that crashed mid-request free themselves. A rate bucket is a hash `v` (level) and
 `t` (when it was last computed). Settlements are batched off the request path: one pipeline
 round trip for every settlement that finished meanwhile.
+
+The key `epoch` says the budget counters were seeded from the spend ledger. A Redis that lost
+its data (restarted without persistence, flushed, failed over to an empty replica) has none:
+admissions and settlements under a budget then change nothing and answer "unseeded", in the
+same round trip, and the instance reseeds the counters from the ledger (failover.py), one
+instance for all under the lock key `seeding`.
 """
 
 from __future__ import annotations
@@ -24,12 +30,14 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, RedisError
 
 from interlock.budget.counters import (
     Admission,
     BudgetCheck,
     CountersUnavailable,
+    CountersUnseeded,
     Crossed,
     RateCheck,
     Settlement,
@@ -40,12 +48,15 @@ log = logging.getLogger("interlock.budget")
 SLOT_S = 60
 
 ADMIT = """
+local n_keys = #KEYS - 1  -- the last key is the epoch
 local A = {}  -- every number comes in one argument: far cheaper for the client to send
 for v in string.gmatch(ARGV[1], '%S+') do A[#A + 1] = v end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local n_rate = tonumber(A[1])
 local live = tonumber(A[2])
+-- Budgets counted from zero after Redis lost its data could be overspent by their whole amount.
+if n_keys > n_rate and redis.call('EXISTS', KEYS[#KEYS]) == 0 then return {'u'} end
 local slot = math.floor(now / 60)
 local a = 3
 local levels, refused, retry = {}, 0, 0
@@ -58,7 +69,7 @@ for i = 1, n_rate do
   levels[i] = level
   if refused == 0 and level < cost then refused = i; retry = (cost - level) / rate end
 end
-local n_budget = #KEYS - n_rate
+local n_budget = n_keys - n_rate
 local spent, reserved, exceeded = {}, {}, {}
 for j = 1, n_budget do
   local key = KEYS[n_rate + j]
@@ -117,9 +128,13 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
 local n_rate = tonumber(A[1])
 local slot = A[2]
--- The last key marks this settlement as applied: a command that timed out on the client may
+-- The last key is the epoch: spend added to counters that lost their data would be all they
+-- hold; the caller keeps the settlement until they are reseeded from the ledger.
+local n_budget = #KEYS - 2 - n_rate
+if n_budget > 0 and redis.call('EXISTS', KEYS[#KEYS]) == 0 then return {'u'} end
+-- The key before it marks this settlement as applied: a command that timed out on the client may
 -- still run once Redis answers again, and the client then replays it; either runs once.
-if redis.call('SET', KEYS[#KEYS], '1', 'NX', 'EX', 600) == false then return {} end
+if redis.call('SET', KEYS[#KEYS - 1], '1', 'NX', 'EX', 600) == false then return {} end
 local a = 3
 for i = 1, n_rate do
   local cap, rate, refund = tonumber(A[a]), tonumber(A[a + 1]), tonumber(A[a + 2])
@@ -132,7 +147,7 @@ for i = 1, n_rate do
   redis.call('EXPIRE', KEYS[i], math.ceil(cap / rate) + 60)
 end
 local crossed = {}
-for j = 1, #KEYS - 1 - n_rate do
+for j = 1, n_budget do
   local key = KEYS[n_rate + j]
   local release, spend, limit = tonumber(A[a]), tonumber(A[a + 1]), tonumber(A[a + 2])
   local expires, n_thr = tonumber(A[a + 3]), tonumber(A[a + 4])
@@ -163,6 +178,33 @@ return first
 """
 
 
+SEED = """
+-- KEYS: epoch, lock, then one per counter. ARGV: lock token, epoch value, then per counter its
+-- spend and expiry, then the number of warning marks and (counter index, tag) pairs.
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+local a = 3
+for i = 3, #KEYS do
+  redis.call('HSET', KEYS[i], 's', ARGV[a])
+  redis.call('EXPIREAT', KEYS[i], tonumber(ARGV[a + 1]))
+  a = a + 2
+end
+local n_marks = tonumber(ARGV[a])
+a = a + 1
+for m = 1, n_marks do
+  redis.call('HSETNX', KEYS[tonumber(ARGV[a])], 'w' .. ARGV[a + 1], '1')
+  a = a + 2
+end
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('DEL', KEYS[2])
+return 1
+"""
+
+UNLOCK = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
 class RedisCounters:
     name = "redis"
 
@@ -185,14 +227,20 @@ class RedisCounters:
             socket_connect_timeout=max(timeout_s, 1.0),
             retry_on_timeout=False,
             health_check_interval=0,
-            # No client-side retries: an outage must be noticed within `timeout_s`, and the
-            # policy (refuse or count locally) decides what happens then.
-            retry=Retry(NoBackoff(), 0),
+            # No retry of a call that timed out: it may still run, and the caller must know
+            # within `timeout_s` (see failover.py). One retry, on a fresh connection, of a call
+            # whose connection was dead: pooled connections opened before a Redis restart fail
+            # their next command, which never reached the new server.
+            retry=Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
         )
         self.client: aioredis.Redis = aioredis.Redis(connection_pool=pool)
         self._admit = self.client.register_script(ADMIT)
         self._settle = self.client.register_script(SETTLE)
         self._mark = self.client.register_script(MARK)
+        self._seed = self.client.register_script(SEED)
+        self._unlock = self.client.register_script(UNLOCK)
+        self.epoch_key = prefix + "epoch"
+        self.lock_key = prefix + "seeding"
         # Reservations live this many minutes past their own: the longest a request may take.
         self.live_slots = math.ceil(max_request_s / SLOT_S) + 1
         self._queue: list[tuple[Settlement, asyncio.Future[Crossed]]] = []
@@ -220,6 +268,7 @@ class RedisCounters:
 
     async def admit(self, rates: list[RateCheck], budgets: list[BudgetCheck]) -> Admission:
         keys = [self.prefix + r.key for r in rates] + [self.prefix + b.key for b in budgets]
+        keys.append(self.epoch_key)
         args: list[Any] = [len(rates), self.live_slots]
         for r in rates:
             args += [repr(r.capacity), repr(r.per_second), repr(r.cost), r.ttl_s]
@@ -231,6 +280,8 @@ class RedisCounters:
         except (RedisError, OSError) as exc:
             raise CountersUnavailable(str(exc) or type(exc).__name__) from None
         out = [x.decode() if isinstance(x, bytes) else str(x) for x in raw]
+        if out == ["u"]:
+            raise CountersUnseeded("the budget counters in Redis lost their data")
         n_rate, n_budget = len(rates), len(budgets)
         admitted = out[0] == "1"
         levels = [float(x) for x in out[3 : 3 + n_rate]]
@@ -250,6 +301,7 @@ class RedisCounters:
     def _settle_args(self, s: Settlement) -> tuple[list[str], list[Any]]:
         keys = [self.prefix + r.key for r in s.refunds] + [self.prefix + b.key for b in s.budgets]
         keys.append(f"{self.prefix}settled:{s.id or os.urandom(12).hex()}")
+        keys.append(self.epoch_key)
         args: list[Any] = [len(s.refunds), s.ticket]
         for r in s.refunds:
             args += [repr(r.capacity), repr(r.per_second), repr(r.tokens)]
@@ -284,6 +336,8 @@ class RedisCounters:
                     continue
                 if isinstance(result, Exception):
                     future.set_exception(CountersUnavailable(str(result)))
+                elif _unseeded(result):
+                    future.set_exception(CountersUnseeded("the budget counters lost their data"))
                 else:
                     flat = [x.decode() if isinstance(x, bytes) else str(x) for x in result]
                     future.set_result(
@@ -361,6 +415,53 @@ class RedisCounters:
         failed = [r for r in results if isinstance(r, Exception)]
         if failed:
             raise CountersUnavailable(str(failed[0]))
+        if any(_unseeded(r) for r in results):
+            raise CountersUnseeded("the budget counters lost their data")
+
+    # ---- seeding from the ledger after Redis lost its data ------------------------------------
+
+    async def epoch(self) -> str | None:
+        try:
+            value = await self.client.get(self.epoch_key)
+        except (RedisError, OSError) as exc:
+            raise CountersUnavailable(str(exc) or type(exc).__name__) from None
+        return value.decode() if isinstance(value, bytes) else value
+
+    async def lock_seeding(self, token: str, ttl_s: float) -> bool:
+        """Only one instance seeds: the one that sets the lock; it expires if that one dies."""
+        try:
+            got = await self.client.set(self.lock_key, token, nx=True, px=int(ttl_s * 1000))
+        except (RedisError, OSError) as exc:
+            raise CountersUnavailable(str(exc) or type(exc).__name__) from None
+        return bool(got)
+
+    async def unlock_seeding(self, token: str) -> None:
+        with contextlib.suppress(RedisError, OSError):
+            await self._unlock(keys=[self.lock_key], args=[token])
+
+    async def write_seed(
+        self,
+        token: str,
+        epoch: str,
+        spent: dict[str, tuple[int, float]],
+        marks: list[tuple[str, str]],
+    ) -> bool:
+        """Set every counter's spend (key -> (nano-dollars, expiry)), the warnings already sent
+        and the epoch, in one atomic script; False if the lock was lost meanwhile."""
+        names = list(spent)
+        index = {name: i + 3 for i, name in enumerate(names)}
+        args: list[Any] = [token, epoch]
+        for name in names:
+            args += [spent[name][0], math.ceil(spent[name][1])]
+        known = [(index[key], tag) for key, tag in marks if key in index]
+        args.append(len(known))
+        for i, tag in known:
+            args += [i, tag]
+        keys = [self.epoch_key, self.lock_key, *(self.prefix + n for n in names)]
+        try:
+            return bool(await self._seed(keys=keys, args=args))
+        except (RedisError, OSError) as exc:
+            raise CountersUnavailable(str(exc) or type(exc).__name__) from None
 
     async def close(self) -> None:
         if self._task is not None:
@@ -368,3 +469,7 @@ class RedisCounters:
                 await asyncio.wait_for(self._task, 2)
         with contextlib.suppress(Exception):
             await self.client.aclose()
+
+
+def _unseeded(result: Any) -> bool:
+    return isinstance(result, list) and len(result) == 1 and result[0] in (b"u", "u")
