@@ -424,13 +424,15 @@ def build_request(req: ChatRequest, upstream_model: str, same_wire: bool) -> dic
 def decode_usage(raw: dict[str, Any] | None) -> Usage:
     if not raw:
         return Usage()
-    prompt_details = raw.get("prompt_tokens_details") or {}
-    completion_details = raw.get("completion_tokens_details") or {}
+    get = raw.get
+    prompt_details = get("prompt_tokens_details")
+    completion_details = get("completion_tokens_details")
     return Usage(
-        input_tokens=int(raw.get("prompt_tokens") or 0),
-        output_tokens=int(raw.get("completion_tokens") or 0),
-        cached_input_tokens=int(prompt_details.get("cached_tokens") or 0),
-        reasoning_tokens=int(completion_details.get("reasoning_tokens") or 0),
+        int(get("prompt_tokens") or 0),
+        int(get("completion_tokens") or 0),
+        int(prompt_details.get("cached_tokens") or 0) if prompt_details else 0,
+        0,
+        int(completion_details.get("reasoning_tokens") or 0) if completion_details else 0,
     )
 
 
