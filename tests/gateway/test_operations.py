@@ -127,3 +127,28 @@ def test_log_lines_carry_the_request_id() -> None:
     assert entry["request_id"] == "req_abc"
     assert entry["msg"] == "boom x"
     assert entry["level"] == "error"
+
+
+def test_inference_routes_answer_expect_100_continue(gateway: Any) -> None:
+    """Inference POSTs skip the router, except those that expect `100-continue` (curl sends it
+    for bodies over 1 KB): the router answers the interim 100, then the pipeline the request."""
+    import socket
+
+    body = json.dumps(
+        {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "x" * 2000}]}
+    ).encode()
+    with socket.create_connection(("127.0.0.1", gateway.port), timeout=10) as sock:
+        sock.sendall(
+            b"POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nContent-Type: application/json\r\n"
+            b"Expect: 100-continue\r\nContent-Length: %d\r\n\r\n" % len(body)
+        )
+        interim = sock.recv(1024)
+        assert interim.startswith(b"HTTP/1.1 100 Continue")  # before any byte of the body
+        sock.sendall(body)
+        answer = b""
+        while b"You said" not in answer:
+            chunk = sock.recv(65536)
+            assert chunk, answer
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 200")
+    assert b"x-request-id: req_" in answer.lower()
