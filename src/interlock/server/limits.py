@@ -79,7 +79,7 @@ def _expire_body(payload: StreamReader, seconds: float) -> None:
         )
 
 
-BODY_TIMER = web.RequestKey("body_timer", asyncio.TimerHandle)
+BODY_TIMER = web.RequestKey("body_timer", object)  # its TimerHandle, or None: no timer
 
 
 class Admission:
@@ -108,15 +108,20 @@ class Admission:
             return response
         self.in_flight += 1
         payload = request.content
-        if not payload.is_eof():  # the body is still arriving (else no timer at all)
-            request[BODY_TIMER] = asyncio.get_running_loop().call_later(
+        # Always set, so `release` reads it without a miss: a request's `get` of an absent key
+        # raises and catches a KeyError inside (MutableMapping's default), once per request.
+        request[BODY_TIMER] = (
+            None
+            if payload.is_eof()  # the whole body is here: no timer at all
+            else asyncio.get_running_loop().call_later(
                 server.body_timeout_s, _expire_body, payload, server.body_timeout_s
             )
+        )
         return None
 
     def release(self, request: web.Request) -> None:
         self.in_flight -= 1
-        timer = request.get(BODY_TIMER)
+        timer = request[BODY_TIMER]
         if timer is not None:
             timer.cancel()
 
