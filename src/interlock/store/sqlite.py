@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -41,6 +42,10 @@ class SQLiteStore:
         self.url = f"sqlite:///{path}"
         self._conn: sqlite3.Connection | None = None
         self._lock = asyncio.Lock()
+        # Held by the thread running a statement, so statements never overlap on the one
+        # connection and `close` waits for the last: cancelling the task that awaits a
+        # statement does not stop its thread, and closing under it crashes the process.
+        self._using = threading.Lock()
 
     async def open(self) -> None:
         if self._conn is not None:
@@ -66,18 +71,22 @@ class SQLiteStore:
     async def close(self) -> None:
         if self._conn is not None:
             conn, self._conn = self._conn, None
-            await asyncio.to_thread(conn.close)
+            await asyncio.to_thread(self._locked, lambda c: c.close(), conn)
 
     async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         if self._conn is None:
             raise StoreError("the store is not open")
         conn = self._conn
         try:
-            return await asyncio.to_thread(fn, conn)
+            return await asyncio.to_thread(self._locked, fn, conn)
         except sqlite3.IntegrityError as exc:
             raise Conflict(str(exc)) from None
         except sqlite3.Error as exc:
             raise StoreError(str(exc)) from None
+
+    def _locked(self, fn: Callable[[sqlite3.Connection], T], conn: sqlite3.Connection) -> T:
+        with self._using:
+            return fn(conn)
 
     @asynccontextmanager
     async def transaction(self, write: bool = True) -> AsyncIterator[SQLiteTx]:
