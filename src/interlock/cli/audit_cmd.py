@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
+
+from interlock.cli.remote import CommandError, admin_call
 
 FILTERS = (
     "since", "until", "team", "app", "identity", "end_user", "model", "provider", "policy",
@@ -83,10 +84,6 @@ def audit_command(args: argparse.Namespace) -> int:
         return 1
 
 
-class CommandError(Exception):
-    pass
-
-
 def _keygen(path: Path) -> int:
     from interlock.audit.chain import generate_key, key_id, public_path
 
@@ -146,27 +143,12 @@ def _line(r: dict[str, Any]) -> str:
 
 
 def _remote_search(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
-    key = args.admin_key or os.environ.get("INTERLOCK_ADMIN_KEY")
-    if not key:
-        raise CommandError("--url needs an admin key (--admin-key or $INTERLOCK_ADMIN_KEY)")
-    base = args.url.rstrip("/")
     if args.action == "show":
         path = "/admin/audit/records/" + urllib.parse.quote(args.request_id, safe="")
     else:
         path = "/admin/audit/records?" + urllib.parse.urlencode(params)
-    req = urllib.request.Request(base + path, headers={"authorization": f"Bearer {key}"})
-    try:
-        with urllib.request.urlopen(req, timeout=60) as resp:
-            return json.loads(resp.read())
-    except urllib.error.HTTPError as exc:
-        try:
-            err = json.loads(exc.read())["error"]
-            message = f"{err.get('code')}: {err.get('message')}"
-        except (ValueError, KeyError, TypeError):
-            message = f"HTTP {exc.code}"
-        raise CommandError(message) from None
-    except urllib.error.URLError as exc:
-        raise CommandError(f"cannot reach {args.url}: {exc.reason}") from None
+    result: dict[str, Any] = admin_call(args, "GET", path, timeout=60)
+    return result
 
 
 def _store_for(config_path: str) -> Any:

@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import getpass
 import json
-import os
 import sys
 import time
 import urllib.error
@@ -25,12 +24,10 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
+from interlock.cli.remote import CommandError, admin_call
+
 FIELDS = ("name", "period", "timezone", "limit_usd", "action", "downgrade_to")
 SCOPE = ("team", "app", "model", "key")
-
-
-class CommandError(Exception):
-    pass
 
 
 def add_budget_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -115,10 +112,7 @@ def table(budgets: list[dict[str, Any]]) -> str:
 
 
 def _remote(args: argparse.Namespace) -> Any:
-    key = args.admin_key or os.environ.get("INTERLOCK_ADMIN_KEY")
-    if not key:
-        raise CommandError("--url needs an admin key (--admin-key or $INTERLOCK_ADMIN_KEY)")
-    base = args.url.rstrip("/") + "/admin/budgets"
+    base = "/admin/budgets"
     one = base + "/" + urllib.parse.quote(getattr(args, "id", "") or "", safe="")
     method, url, body = {
         "list": lambda: ("GET", base, None),
@@ -127,24 +121,7 @@ def _remote(args: argparse.Namespace) -> Any:
         "update": lambda: ("PATCH", one, body_from(args, False)),
         "delete": lambda: ("DELETE", one, None),
     }[args.action_name]()
-    req = urllib.request.Request(
-        url,
-        data=json.dumps(body).encode() if body is not None else None,
-        method=method,
-        headers={"authorization": f"Bearer {key}", "content-type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            result = json.loads(resp.read() or b"null")
-    except urllib.error.HTTPError as exc:
-        try:
-            err = json.loads(exc.read())["error"]
-            message = f"{err.get('code')}: {err.get('message')}"
-        except (ValueError, KeyError, TypeError):
-            message = f"HTTP {exc.code}"
-        raise CommandError(message) from None
-    except urllib.error.URLError as exc:
-        raise CommandError(f"cannot reach {args.url}: {exc.reason}") from None
+    result = admin_call(args, method, url, body)
     return result["data"] if args.action_name == "list" else result
 
 

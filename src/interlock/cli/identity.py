@@ -12,13 +12,14 @@ import argparse
 import asyncio
 import getpass
 import json
-import os
 import re
 import sys
 import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Any
+
+from interlock.cli.remote import CommandError, admin_call
 
 ENTITIES = {
     # command: (API path segment, create-body builder)
@@ -141,37 +142,12 @@ def identity_command(args: argparse.Namespace) -> int:
     return 0
 
 
-class CommandError(Exception):
-    pass
-
-
 # ---- against a running gateway ------------------------------------------------------------
 
 
 def _remote(args: argparse.Namespace) -> Any:
-    key = args.admin_key or os.environ.get("INTERLOCK_ADMIN_KEY")
-    if not key:
-        raise CommandError("--url needs an admin key (--admin-key or $INTERLOCK_ADMIN_KEY)")
     method, path, body = _request_for(args)
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(
-        args.url.rstrip("/") + path,
-        data=data,
-        method=method,
-        headers={"authorization": f"Bearer {key}", "content-type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            return json.loads(resp.read() or b"null")
-    except urllib.error.HTTPError as exc:
-        try:
-            err = json.loads(exc.read())["error"]
-            message = f"{err.get('code')}: {err.get('message')}"
-        except (ValueError, KeyError, TypeError):
-            message = f"HTTP {exc.code}"
-        raise CommandError(message) from None
-    except urllib.error.URLError as exc:
-        raise CommandError(f"cannot reach {args.url}: {exc.reason}") from None
+    return admin_call(args, method, path, body)
 
 
 def _request_for(args: argparse.Namespace) -> tuple[str, str, dict[str, Any] | None]:

@@ -14,12 +14,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Any
+
+from interlock.cli.remote import CommandError, admin_call
 
 
 def add_spend_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -66,10 +67,6 @@ def spend_command(args: argparse.Namespace) -> int:
     return 0
 
 
-class CommandError(Exception):
-    pass
-
-
 async def _local(args: argparse.Namespace, groups: list[str], span: Any) -> list[dict[str, Any]]:
     from pathlib import Path
 
@@ -94,28 +91,10 @@ async def _local(args: argparse.Namespace, groups: list[str], span: Any) -> list
 def _remote(args: argparse.Namespace) -> list[dict[str, Any]]:
     from interlock.budget.report import parse_groups
 
-    key = args.admin_key or os.environ.get("INTERLOCK_ADMIN_KEY")
-    if not key:
-        raise CommandError("--url needs an admin key (--admin-key or $INTERLOCK_ADMIN_KEY)")
     query = {"by": args.by, "period": args.period, "tz": args.tz}
     if args.team:
         query["team"] = args.team
-    req = urllib.request.Request(
-        args.url.rstrip("/") + "/admin/spend?" + urllib.parse.urlencode(query),
-        headers={"authorization": f"Bearer {key}"},
-    )
-    try:
-        with urllib.request.urlopen(req, timeout=60) as resp:
-            rows = json.loads(resp.read())
-    except urllib.error.HTTPError as exc:
-        try:
-            err = json.loads(exc.read())["error"]
-            message = f"{err.get('code')}: {err.get('message')}"
-        except (ValueError, KeyError, TypeError):
-            message = f"HTTP {exc.code}"
-        raise CommandError(message) from None
-    except urllib.error.URLError as exc:
-        raise CommandError(f"cannot reach {args.url}: {exc.reason}") from None
+    rows = admin_call(args, "GET", "/admin/spend?" + urllib.parse.urlencode(query), timeout=60)
     groups = parse_groups(args.by)
     # The API fills absent groupings with null; keep the columns asked for.
     return [{k: v for k, v in row.items() if k not in _GROUPS or k in groups} for row in rows]
