@@ -223,3 +223,65 @@ def test_settlement_that_meets_the_empty_redis_is_not_lost(pair_on_own_redis, si
     finally:
         r.close()
         a.close()
+
+
+def test_outage_ending_in_an_empty_redis_counts_every_answer_once(pair_on_own_redis, sim) -> None:
+    """Redis stops under load (an outage: settlements of requests in flight are owed to it) and
+    comes back empty: the counters are reseeded from the ledger, and the owed settlements the
+    ledger already holds are dropped rather than counted twice."""
+    gateways = pair_on_own_redis["gateways"]
+    org = pair_on_own_redis["org"]
+    server: RedisServer = pair_on_own_redis["redis"]
+    headers = {"authorization": f"Bearer {org.keys['alice']}", "x-interlock-app": "chat"}
+    admin = {"authorization": f"Bearer {org.keys['root-admin']}"}
+    body = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hello"}], "max_tokens": 1}
+    key = f"interlock:b:team=red:{period_at('month', time.time()).id}"
+    clients = [httpx.Client(base_url=g.url, timeout=20) for g in gateways]
+    sim.add_fault(provider="openai", latency_ms=800, times=-1)  # requests in flight at the stop
+    billed = 0
+    codes: list[int] = []
+    stop = False
+
+    def load(i: int) -> None:
+        nonlocal billed
+        while not stop:
+            r = clients[i].post("/v1/chat/completions", json=body, headers=headers)
+            codes.append(r.status_code)
+            if r.status_code == 200:
+                billed += r.json()["usage"]["total_tokens"] * 1_000_000
+            time.sleep(0.05)
+
+    r = redis.Redis.from_url(server.url)
+    try:
+        with ThreadPoolExecutor(2) as pool:
+            workers = [pool.submit(load, i) for i in range(2)]
+            time.sleep(0.3)  # both first requests admitted, answers 0.8 s away
+            server.stop()
+            time.sleep(1.5)
+            server.start()  # empty
+            time.sleep(1.5)
+            stop = True
+            for w in workers:
+                w.result()
+        statuses = [c.get("/admin/spend/status", headers=admin).json()["redis"] for c in clients]
+        wait_until(lambda: int(r.hget(key, "s") or 0) >= billed)
+        time.sleep(0.5)
+        spent = int(r.hget(key, "s") or 0)
+        print(
+            f"\nRedis stopped 1.5 s under load, back empty: {codes.count(200)} answered, "
+            f"{codes.count(503)} refused (503); outages {[s['outages'] for s in statuses]}, "
+            f"reseeds {[s['reseeds'] for s in statuses]}; Redis {spent} nano-$ for {billed} "
+            "answered"
+        )
+        assert set(codes) <= {200, 503} and codes.count(503) >= 1
+        assert billed < LIMIT_NANO
+        assert spent == billed
+        # The two requests in flight at the stop settled during the outage: owed, then found in
+        # the ledger the reseed read.
+        logs = "".join(g.log.read_text() for g in gateways)
+        assert "owed to Redis are in the ledger it was reseeded from: dropped" in logs
+    finally:
+        stop = True
+        r.close()
+        for c in clients:
+            c.close()
