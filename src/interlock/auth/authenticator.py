@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from interlock.auth.directory import Directory, DirectoryUnavailable
-from interlock.auth.errors import forbidden, unauthorized, unavailable
+from interlock.auth.errors import AuthFailure, forbidden, unauthorized, unavailable
 from interlock.auth.jwt import JwtVerifier, looks_like_jwt
 from interlock.auth.keys import hash_key, hash_matches, key_id_of, looks_like_key
 from interlock.auth.policy import CompiledPolicies
@@ -206,32 +206,33 @@ class Authenticator:
                 identity=caller.identity_id,
                 key=caller.key_id,
             )
-        # Unknown, disabled and unbound applications read the same to the caller.
-        denied = forbidden(
-            "no_binding",
-            f"This identity is not allowed to use the application '{app_id[:100]}'",
-            identity=caller.identity_id,
-            key=caller.key_id,
-            app=app_id[:100],
-        )
+
+        def denied(reason: str) -> AuthFailure:
+            # Unknown, disabled and unbound applications read the same to the caller; built
+            # only on refusal (this runs on every request).
+            return forbidden(
+                reason,
+                f"This identity is not allowed to use the application '{app_id[:100]}'",
+                identity=caller.identity_id,
+                key=caller.key_id,
+                app=app_id[:100],
+            )
+
         app = view.apps.get(app_id)
         if app is None or app.revoked_at is not None:
-            denied.reason = "unknown_app" if app is None else "app_disabled"
-            raise denied
+            raise denied("unknown_app" if app is None else "app_disabled")
         app_team = view.teams.get(app.team_id)
         if app_team is None or app_team.revoked_at is not None:
-            denied.reason = "app_team_disabled"
-            raise denied
+            raise denied("app_team_disabled")
         identity_id = caller.identity_id if caller.has_record else None
         binding = view.binding_for(identity_id, caller.team_id, app_id)
         if binding is None:
-            raise denied
+            raise denied("no_binding")
         compiled = self.policies.by_name.get(binding.policy)
         if compiled is None:
             # The binding names a policy the configuration no longer has: refuse, loudly.
             log.error("binding %s names unknown policy %r; refusing", binding.id, binding.policy)
-            denied.reason = "unknown_policy"
-            raise denied
+            raise denied("unknown_policy")
         return Principal(
             identity_id=caller.identity_id,
             team_id=caller.team_id,
