@@ -196,10 +196,10 @@ async def main() -> None:
 
         async def whole_stage() -> None:
             ex = Exchange("req_bench", "openai.chat")
-            ex.principal = await stage.on_authenticate(request)
+            ex.principal = await stage.on_authenticate(request, ex)
             ex.request = chat
-            await stage.on_request(ex)
-            await stage.on_done(ex)
+            stage.on_request(ex)  # plain hooks: no coroutine
+            stage.on_done(ex)
 
         await timed("whole stage: 3 hooks, API key (per request)", whole_stage, n)
         await holder.close()

@@ -8,6 +8,7 @@ decision, allowed or refused, is appended to the exchange for the audit trail.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import Any
@@ -111,7 +112,9 @@ class IdentityStage:
     async def on_authenticate(self, request: web.Request, ex: Exchange) -> Principal:
         auth = self.authenticator()
         source = request.remote or "unknown"
-        await self.throttle.wait(source)
+        delay = self.throttle.delay_for(source)
+        if delay > 0:  # a source that keeps failing waits; others pay no coroutine
+            await asyncio.sleep(delay)
         try:
             principal = await auth.principal(request.headers)
         except AuthFailure as failure:
@@ -130,7 +133,7 @@ class IdentityStage:
         failure.detail.setdefault("source", source)
         log.info("auth refused %s: %s %s", source, failure.reason, failure.detail)
 
-    async def on_request(self, ex: Exchange) -> None:
+    def on_request(self, ex: Exchange) -> None:
         principal: Principal = ex.principal
         if ex.request is None or principal is None:
             return
@@ -148,7 +151,7 @@ class IdentityStage:
             raise failure.to_gateway_error()
         ex.decide("auth", "allowed", **principal.audit_fields())
 
-    async def on_done(self, ex: Exchange) -> None:
+    def on_done(self, ex: Exchange) -> None:
         if ex.principal is not None and not any(d.stage == "auth" for d in ex.decisions):
             # Authenticated, but the body never parsed: still record who it was.
             ex.decide("auth", "allowed", **ex.principal.audit_fields())
