@@ -20,19 +20,24 @@ class SSEDecoder:
         self._buf = b""
 
     def feed(self, data: bytes) -> list[SSEEvent]:
-        buf = self._buf + data
+        buf = self._buf + data if self._buf else data
         if b"\r" in buf:
             buf = buf.replace(b"\r\n", b"\n")
         events: list[SSEEvent] = []
+        start = 0  # walk the buffer by offset: no copy of the rest per event
         while True:
-            end = buf.find(b"\n\n")
+            end = buf.find(b"\n\n", start)
             if end < 0:
                 break
-            block, buf = buf[:end], buf[end + 2 :]
+            block = buf[start:end]
+            start = end + 2
+            if block.startswith(b"data: ") and b"\n" not in block:
+                events.append(SSEEvent(None, block[6:]))  # the common one-line frame
+                continue
             event = _parse_block(block)
             if event is not None:
                 events.append(event)
-        self._buf = buf
+        self._buf = buf[start:] if start else buf
         return events
 
     def pending(self) -> bool:
@@ -40,8 +45,6 @@ class SSEDecoder:
 
 
 def _parse_block(block: bytes) -> SSEEvent | None:
-    if block.startswith(b"data: ") and b"\n" not in block:
-        return SSEEvent(None, block[6:])  # the common one-line frame, without the general parse
     name: str | None = None
     data: list[bytes] = []
     for line in block.split(b"\n"):
