@@ -138,3 +138,45 @@ def test_no_secret_in_any_record_log_or_export(
         if value.encode() in data
     ]
     assert leaks == []
+
+
+def test_scrub_of_serialised_bytes_matches_the_text_scrub(provider_key: str) -> None:
+    """The writer scrubs the encoded record in one marker pass (Hyperscan): every literal and
+    shape still goes, non-ASCII text around them survives, a clean record is returned as is."""
+    import orjson
+
+    from interlock.audit.scrub import MARK, Scrubber
+
+    configured = "cfg-" + _random(string.ascii_letters, 24)
+    scrubber = Scrubber([configured])
+    record = {
+        "a": f"café {configured} …",
+        "b": f"Authorization: Bearer {_random(string.ascii_letters, 32)}",
+        "c": f"pasted {provider_key} here",
+        "d": _jwt_shaped(),
+        "key": "ilk_0123456789ab",  # a key id, not a key: kept
+    }
+    raw = orjson.dumps(record)
+    out = scrubber.json_bytes(raw)
+    assert out == scrubber.json_text(raw.decode()).encode()
+    text = out.decode()
+    assert configured not in text and provider_key not in text and "Bearer" not in text
+    assert text.count(MARK) == 4 and "café" in text and "ilk_0123456789ab" in text
+    clean = orjson.dumps({"a": "nothing to see", "key": "ilk_0123456789ab"})
+    assert scrubber.json_bytes(clean) is clean
+
+
+def test_store_json_cut_from_the_spool_line_is_the_decoded_record() -> None:
+    """The store takes each record's JSON cut out of its spool line, not re-encoded: the same
+    text as decoding the line and encoding the record again."""
+    import orjson
+
+    from interlock.audit.pipeline import decode, encode_checked, stored_json
+    from interlock.audit.scrub import Scrubber
+
+    for seq in (1, 42, 10**12):
+        record = {"seq": seq, "chain": "n-0", "prev": "0" * 64, "text": "ünïcode…", "n": [1, 2.5]}
+        line, digest, scrubbed = encode_checked(record, Scrubber())
+        assert not scrubbed
+        assert stored_json(line) == orjson.dumps(decode(line)).decode()
+        assert orjson.loads(stored_json(line))["hash"] == digest

@@ -41,6 +41,9 @@ log = logging.getLogger("interlock.audit")
 # The newest durable spool lines, kept as bytes: the cyclic GC does not track bytes, so a deep
 # tail costs it nothing (thousands of live record dicts would lengthen every collection).
 RECENT = 8192
+# The newest records as built (dicts), for the store: the record it would otherwise decode from
+# the spool line. Fewer than RECENT, to keep the cyclic GC's work small; older ones are decoded.
+RECENT_BUILT = 2048
 MAX_BATCH = 128
 
 
@@ -66,12 +69,10 @@ def encode_checked(record: dict[str, Any], scrubber: Scrubber) -> tuple[bytes, s
     position themselves without parsing the record.
     """
     raw = orjson.dumps(record, option=CANONICAL)
-    text = raw.decode()
-    scrubbed = scrubber.json_text(text)
-    body = raw if scrubbed is text else scrubbed.encode()
+    body = scrubber.json_bytes(raw)
     digest = hashlib.sha256(body).hexdigest()
     line = b'{"seq":%d,"hash":"%s","r":' % (record["seq"], digest.encode()) + body + b"}\n"
-    return line, digest, scrubbed is not text
+    return line, digest, body is not raw
 
 
 def decode(line: bytes) -> dict[str, Any]:
@@ -79,6 +80,15 @@ def decode(line: bytes) -> dict[str, Any]:
     record: dict[str, Any] = wrapper["r"]
     record["hash"] = wrapper["hash"]
     return record
+
+
+def stored_json(line: bytes) -> str:
+    """The record of a spool line as JSON with its hash (what `decode` then `orjson.dumps` give:
+    the canonical body, `hash` last), cut out of the line instead of parsed and re-encoded."""
+    h = line.index(b'"hash":"', 7) + 8  # {"seq":N,"hash":"<64 hex>","r":{…}}\n
+    digest = line[h : h + 64]
+    body = line[h + 70 : len(line) - 2]  # after ","r":, before }\n
+    return (body[:-1] + b',"hash":"' + digest + b'"}').decode()
 
 
 class StoreSink:
@@ -95,6 +105,12 @@ class StoreSink:
 
     async def send(self, records: list[dict[str, Any]]) -> None:
         await asyncio.to_thread(self.store.insert, records)
+
+    async def send_lines(self, records: list[dict[str, Any]], lines: list[bytes]) -> None:
+        """The records with their spool lines: the stored JSON is cut out of the line, and the
+        records may be the writer's own dicts (read only), not decoded copies."""
+        bodies = [stored_json(line) for line in lines]
+        await asyncio.to_thread(self.store.insert, records, bodies)
 
     async def close(self) -> None:
         await asyncio.to_thread(self.store.close)
@@ -119,12 +135,16 @@ class Shipper:
                 self.wake.clear()
                 await self.wake.wait()
                 continue
-            records = p.recent_after(self.cursor, self.sink.batch)
-            if records is None:
+            lines = p.recent_lines_after(self.cursor, self.sink.batch)
+            if lines is None:
                 # Behind the in-memory tail (a restart, a long outage): read the spool.
                 if self.reader is None or self.reader.after != self.cursor:
                     self.reader = SpoolReader(p.spool, self.cursor)
                 lines = await asyncio.to_thread(self.reader.read, self.sink.batch, p.durable_seq)
+            send_lines = getattr(self.sink, "send_lines", None)
+            if send_lines is not None:
+                records = p.built_records(self.cursor + 1, lines)
+            else:
                 records = [decode(line) for line in lines]
             if not records:
                 self.wake.clear()
@@ -133,7 +153,10 @@ class Shipper:
             delay = 0.1
             while True:
                 try:
-                    await self.sink.send(records)
+                    if send_lines is not None:
+                        await send_lines(records, lines)
+                    else:
+                        await self.sink.send(records)
                     break
                 except asyncio.CancelledError:
                     raise
@@ -205,9 +228,12 @@ class AuditPipeline:
         self.on_acked: Callable[[int], None] | None = None
         # The newest durable lines, so sinks that keep up never re-read the spool.
         self.recent: deque[bytes] = deque(maxlen=RECENT)
+        # The last RECENT_BUILT of them as built, with their hash (None where the scrub changed
+        # the line: only the line is free of secrets then). Read only, by sinks with send_lines.
+        self.recent_built: deque[dict[str, Any] | None] = deque(maxlen=RECENT_BUILT)
 
-    def recent_after(self, cursor: int, limit: int) -> list[dict[str, Any]] | None:
-        """Durable records after `cursor` from memory; None when they are no longer there."""
+    def recent_lines_after(self, cursor: int, limit: int) -> list[bytes] | None:
+        """Durable lines after `cursor` from memory; None when they are no longer there."""
         recent = self.recent
         if not recent:
             return None if cursor < self.durable_seq else []
@@ -216,7 +242,18 @@ class AuditPipeline:
             return None
         start = cursor + 1 - first
         stop = min(len(recent), start + limit)
-        return [decode(recent[i]) for i in range(start, stop)] if start < stop else []
+        return [recent[i] for i in range(start, stop)] if start < stop else []
+
+    def built_records(self, first_seq: int, lines: list[bytes]) -> list[dict[str, Any]]:
+        """The records of durable lines first_seq…: as built when still in memory, else decoded."""
+        built = self.recent_built
+        offset = first_seq - (self.durable_seq - len(built) + 1)
+        out: list[dict[str, Any]] = []
+        for i, line in enumerate(lines):
+            j = offset + i
+            record = built[j] if 0 <= j < len(built) else None
+            out.append(record if record is not None else decode(line))
+        return out
 
     # ---- the request path ------------------------------------------------------------------
 
@@ -385,6 +422,7 @@ class AuditPipeline:
         head = self.spool.head
         seq, prev = head.seq, head.hash
         lines: list[bytes] = []
+        built: list[dict[str, Any] | None] = []
         waiters: list[asyncio.Future[None]] = []
         first = seq + 1
         last_wid = 0
@@ -399,8 +437,15 @@ class AuditPipeline:
                           "ts": time.time(), "error": "record build failed"}  # fmt: skip
             seq += 1
             record["chain"], record["seq"], record["prev"] = self.spool.chain, seq, prev
-            line, prev = encode(record, self.scrubber)
+            line, prev, scrubbed = encode_checked(record, self.scrubber)
             lines.append(line)
+            if scrubbed or item.record is not None:
+                # Only records built here are shared: one from elsewhere may hold values the
+                # store would read differently before and after JSON (the line is decoded).
+                built.append(None)
+            else:
+                record["hash"] = prev
+                built.append(record)
             if item.waiter is not None:
                 waiters.append(item.waiter)
             last_wid = item.wid or last_wid
@@ -410,6 +455,7 @@ class AuditPipeline:
                 seq += 1
                 line, prev = encode(self._checkpoint(seq, seq - 1, prev), self.scrubber)
                 lines.append(line)
+                built.append(None)
                 self._since_checkpoint = 0
                 self._last_checkpoint = time.monotonic()
         if self._since_checkpoint and (
@@ -419,6 +465,7 @@ class AuditPipeline:
             seq += 1
             line, prev = encode(self._checkpoint(seq, seq - 1, prev), self.scrubber)
             lines.append(line)
+            built.append(None)
             self._since_checkpoint = 0
             self._last_checkpoint = time.monotonic()
         self._checkpoint_due = False
@@ -449,7 +496,9 @@ class AuditPipeline:
         self.spool.head.seq, self.spool.head.hash = seq, prev
         if self.durable_seq != first - 1:
             self.recent.clear()  # keep the tail contiguous with durable_seq
+            self.recent_built.clear()
         self.recent.extend(lines)
+        self.recent_built.extend(built)
         self.durable_seq = seq
         for w in waiters:
             if not w.done():

@@ -78,7 +78,7 @@ class AuditStore(Protocol):
 
     def close(self) -> None: ...
 
-    def insert(self, records: list[dict[str, Any]]) -> int:
+    def insert(self, records: list[dict[str, Any]], bodies: list[str] | None = None) -> int:
         """Add records; ones already stored (same chain and seq) are skipped. Returns new rows."""
 
     def search(self, q: Query) -> list[StoredRecord]: ...

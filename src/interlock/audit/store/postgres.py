@@ -103,9 +103,13 @@ class PostgresAuditStore:
 
     # ---- writing ---------------------------------------------------------------------------
 
-    def insert(self, records: list[dict[str, Any]]) -> int:
+    def insert(self, records: list[dict[str, Any]], bodies: list[str] | None = None) -> int:
+        """`bodies`: each record's JSON when the caller has it (the spool line), else encoded."""
+        if bodies is None:
+            bodies = [orjson.dumps(r).decode() for r in records]
         rows = [
-            (*row_values(r), tags_of(r), orjson.dumps(r).decode(), search_text(r)) for r in records
+            (*row_values(r), tags_of(r), body, search_text(r))
+            for r, body in zip(records, bodies, strict=True)
         ]
         with self._wlock:
             conn = self._writer()

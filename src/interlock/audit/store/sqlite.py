@@ -108,9 +108,15 @@ class SQLiteAuditStore:
 
     # ---- writing ---------------------------------------------------------------------------
 
-    def insert(self, records: list[dict[str, Any]]) -> int:
+    def insert(self, records: list[dict[str, Any]], bodies: list[str] | None = None) -> int:
+        """`bodies`: each record's JSON when the caller has it (the spool line), else encoded."""
         assert self._write is not None
-        rows = [(*row_values(r), " ".join(tags_of(r)), orjson.dumps(r).decode()) for r in records]
+        if bodies is None:
+            bodies = [orjson.dumps(r).decode() for r in records]
+        rows = [
+            (*row_values(r), " ".join(tags_of(r)), body)
+            for r, body in zip(records, bodies, strict=True)
+        ]
         with self._wlock:
             conn = self._write
             conn.execute("BEGIN IMMEDIATE")
