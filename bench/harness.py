@@ -592,6 +592,12 @@ models:
         head += "audit:\n  enabled: false\n"
     else:
         head += f'audit:\n  spool_dir: "{(s.tmp / "audit-spool").resolve()}"\n'
+        # The audit writer is a process of its own: where the machine has a core that neither
+        # the worker nor the load uses, it gets that one, as a deployment would give it; on a
+        # 2-core machine it shares the worker's core (and the row shows audit's whole CPU cost).
+        spare = sorted(set(range(os.cpu_count() or 1)) - {SERVER_CPU, LOAD_CPU})
+        if PIN["server"] is not None and spare:
+            head += f"  writer_cpus: [{spare[0]}]\n"
     path = s.tmp / f"{t.name}.yaml"
     path.write_text(head + common)
     return path
