@@ -156,12 +156,25 @@ def test_scrub_of_serialised_bytes_matches_the_text_scrub(provider_key: str) -> 
         "d": _jwt_shaped(),
         "key": "ilk_0123456789ab",  # a key id, not a key: kept
     }
+    alnum = string.ascii_letters + string.digits
+    upper = string.ascii_uppercase + string.digits
+    # One of every other shape, made now (never a literal in the repository).
+    shapes = [
+        "ilk_" + _random(string.ascii_lowercase, 12) + "_" + _random(alnum, 32),
+        "AK" + "IA" + _random(upper, 16),
+        "AI" + "za" + _random(alnum, 35),
+        "gh" + "p_" + _random(alnum, 36),
+        "xo" + "xb-" + _random(alnum, 24),
+        "-----BEGIN " + "PRIVATE KEY-----\n" + _random(alnum, 40) + "\n-----END PRIVATE KEY-----",
+    ]
+    record.update({f"s{i}": f"é\u00a0{v}\u00a0…" for i, v in enumerate(shapes)})
     raw = orjson.dumps(record)
     out = scrubber.json_bytes(raw)
     assert out == scrubber.json_text(raw.decode()).encode()
     text = out.decode()
     assert configured not in text and provider_key not in text and "Bearer" not in text
-    assert text.count(MARK) == 4 and "café" in text and "ilk_0123456789ab" in text
+    assert text.count(MARK) == 4 + len(shapes) and "café" in text and "ilk_0123456789ab" in text
+    assert not any(v in text for v in shapes)
     clean = orjson.dumps({"a": "nothing to see", "key": "ilk_0123456789ab"})
     assert scrubber.json_bytes(clean) is clean
 

@@ -79,9 +79,13 @@ class Scrubber:
             compiled = re.compile(pattern)
             self.checks += [(marker, compiled) for marker in markers]
         self.markers = tuple(m for m, _ in self.checks)
-        # Every marker in one pass over the bytes (Hyperscan): a record is ~1.5 KB and there are
-        # some 16 markers, so `marker in text` for each one was most of the scrub's cost.
-        self._gate = _Gate(sorted(set(self.markers))) if hyperscan is not None else None
+        # One pass over the encoded record (Hyperscan) says which patterns match at all: a record
+        # is ~1.5 KB and there are some 16 markers, so `marker in text` for each one was most of
+        # the scrub's cost, and a marker alone (the "ilk_" of every key id) ran its pattern.
+        self._patterns: list[re.Pattern[str]] = list(dict.fromkeys(p for _, p in self.checks))
+        self._gate = (
+            _Gate(words, self._patterns[1:] if words else self._patterns) if hyperscan else None
+        )
 
     def may_hold_secret(self, value: str) -> bool:
         return any(m in value for m in self.markers)
@@ -102,8 +106,8 @@ class Scrubber:
     def json_bytes(self, raw: bytes) -> bytes:
         """Serialised JSON (UTF-8) without secrets; `raw` itself when there was nothing to remove.
 
-        The markers are found in one pass; only the patterns of markers present then run (on
-        the text, as `text` does), so a clean record is never decoded."""
+        Only the patterns the one-pass scan found run (on the text, as in `text`, in the same
+        order), so a clean record is neither decoded nor searched again."""
         if self._gate is None:
             text = raw.decode()
             out = self.text(text)
@@ -113,41 +117,44 @@ class Scrubber:
             return raw
         text = raw.decode()
         out = text
-        for marker, pattern in self.checks:
-            if marker in found:
-                out = pattern.sub(MARK, out)
+        for i in sorted(found):
+            out = self._patterns[i].sub(MARK, out)
         return raw if out == text else out.encode()
 
 
 class _Gate:
-    """Which of the markers occur in a byte string, in one Hyperscan scan, with a scratch space
-    per thread (Hyperscan refuses two scans at once on one scratch)."""
+    """Which patterns match somewhere in a byte string (the literals as pattern 0), in one
+    Hyperscan scan, with a scratch space per thread (Hyperscan refuses two scans at once on
+    one scratch)."""
 
-    def __init__(self, markers: list[str]) -> None:
-        self.markers = markers
+    def __init__(self, literals: list[str], shapes: list[re.Pattern[str]]) -> None:
+        first = 1 if literals else 0
+        # Literals byte by byte (whatever they hold); shapes as written, with Unicode classes
+        # (`\s` matches what Python's `\s` matches in the text).
+        entries = [("".join(f"\\x{b:02x}" for b in w.encode()), 0, 0) for w in literals]
+        unicode = hyperscan.HS_FLAG_UTF8 | hyperscan.HS_FLAG_UCP
+        entries += [(p.pattern, first + i, unicode) for i, p in enumerate(shapes)]
         self._db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
         self._db.compile(
-            # Each byte escaped: the markers are matched as literals, whatever they hold.
-            expressions=["".join(f"\\x{b:02x}" for b in m.encode()).encode() for m in markers],
-            ids=list(range(len(markers))),
-            elements=len(markers),
-            flags=[hyperscan.HS_FLAG_SINGLEMATCH] * len(markers),
+            expressions=[e.encode() for e, _, _ in entries],
+            ids=[i for _, i, _ in entries],
+            elements=len(entries),
+            flags=[f | hyperscan.HS_FLAG_SINGLEMATCH for _, _, f in entries],
         )
         self._first = hyperscan.Scratch(self._db)
         self._local = threading.local()
 
-    def find(self, data: bytes) -> set[str]:
+    def find(self, data: bytes) -> list[int]:
         scratch = getattr(self._local, "scratch", None)
         if scratch is None:
             scratch = self._local.scratch = self._first.clone()
         hits: list[int] = []
         self._db.scan(data, scratch=scratch, match_event_handler=_collect, context=hits)
-        markers = self.markers
-        return {markers[i] for i in hits}
+        return hits
 
 
-def _collect(marker: int, _from: int, _to: int, _flags: int, hits: Any) -> None:
-    hits.append(marker)
+def _collect(pattern: int, _from: int, _to: int, _flags: int, hits: Any) -> None:
+    hits.append(pattern)
 
 
 def scrubber_for(config: GatewayConfig) -> Scrubber:

@@ -126,26 +126,35 @@ class SQLiteAuditStore:
                 before = conn.execute("SELECT COALESCE(MAX(rid), 0) FROM audit_records").fetchone()[
                     0
                 ]
+                changes = conn.total_changes
                 conn.executemany(INSERT, rows)
-                new = {
-                    (chain, seq): rid
-                    for rid, chain, seq in conn.execute(
-                        "SELECT rid, chain, seq FROM audit_records WHERE rid > ?", (before,)
-                    )
-                }
-                conn.executemany(
-                    "INSERT INTO audit_fts (rowid, content, tags) VALUES (?, ?, ?)",
-                    [
+                added = conn.total_changes - changes
+                if added == len(rows):
+                    # All new (the usual case): they took the rids after `before`, in order.
+                    fts = [
+                        (before + 1 + i, search_text(r), row[-2])
+                        for i, (r, row) in enumerate(zip(records, rows, strict=True))
+                    ]
+                else:
+                    new = {
+                        (chain, seq): rid
+                        for rid, chain, seq in conn.execute(
+                            "SELECT rid, chain, seq FROM audit_records WHERE rid > ?", (before,)
+                        )
+                    }
+                    fts = [
                         (new[(r["chain"], r["seq"])], search_text(r), row[-2])
                         for r, row in zip(records, rows, strict=True)
                         if (r["chain"], r["seq"]) in new
-                    ],
+                    ]
+                conn.executemany(
+                    "INSERT INTO audit_fts (rowid, content, tags) VALUES (?, ?, ?)", fts
                 )
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-        return len(new)
+        return added
 
     def prune(self, cutoffs: dict[str, float], default_cutoff: float) -> dict[str, Any]:
         assert self._write is not None
