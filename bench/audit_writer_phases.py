@@ -22,7 +22,6 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import orjson
 
@@ -36,6 +35,7 @@ from interlock.audit.metrics import Metrics
 from interlock.audit.record import Notes
 from interlock.audit.scrub import Scrubber
 from interlock.audit.spool import Spool
+from interlock.audit.store.base import store_row
 from interlock.audit.store.sqlite import SQLiteAuditStore
 
 SPOOL_BATCH = 512  # records per fsync in the writer at a steady load of a few thousand req/s
@@ -50,8 +50,8 @@ def captures(n: int, content: str) -> list[bytes]:
         ex.audit = Notes(
             end_user=f"cust-{i % 100}", source="127.0.0.1", user_agent="wrk",
             path="/v1/chat/completions", content=content,  # type: ignore[arg-type]
-            marks={"authenticated": t, "request_inspected": t, "planned": t,
-                   "response": t, "response_inspected": t, "done": t},
+            marks={"parsed": t, "inspected": t, "planned": t, "answered": t,
+                   "response_inspected": t, "done": t},
         )  # fmt: skip
         out.append(encode_exchange(i + 1, False, ex, None, 0.0))
     return out
@@ -92,32 +92,31 @@ def run(tmp: Path, n: int, content: str) -> dict[str, float]:
             records = [writer._build(m[3]) for m in msgs]
         out: list[bytes] = []
         first = seq + 1
-        built: list[dict[str, Any] | None] = []
+        clean: list[bool] = []
         with ph("chain + encode + scrub + hash"):
             for r in records:
                 seq += 1
                 r["chain"], r["seq"], r["prev"] = chain, seq, prev
                 line, prev, scrubbed = pl.encode_checked(r, scrubber)
                 out.append(line)
-                if not scrubbed:
+                clean.append(not scrubbed)
+        with ph("store row (columns, tags, words, JSON cut from the line)"):
+            # As `_write_batch` does while it holds the record (pipeline.store_rows otherwise).
+            rows = []
+            for r, line, ok in zip(records, out, clean, strict=True):
+                if ok:
                     r["hash"] = prev
-                built.append(None if scrubbed else r)
+                rows.append(
+                    store_row(r, pl.stored_json(line)) if ok else store_row(pl.decode(line))
+                )
         with ph("spool write + fdatasync"):
             spool.append(out, first)
         with ph("metrics"):
             for r in records:
                 metrics.count_record(r)
-        for s in range(0, len(out), STORE_BATCH):
-            chunk = out[s : s + STORE_BATCH]
-            with ph("shipper: records + stored JSON"):
-                # As Shipper + StoreSink.send_lines: the writer's own dicts, JSON cut from lines.
-                shipped = [
-                    b if b is not None else pl.decode(x)
-                    for b, x in zip(built[s : s + STORE_BATCH], chunk, strict=True)
-                ]
-                bodies = [pl.stored_json(x) for x in chunk]
+        for s in range(0, len(rows), STORE_BATCH):
             with ph("store insert (SQLite + FTS)"):
-                store.insert(shipped, bodies)
+                store.insert_rows(rows[s : s + STORE_BATCH])
     gc.enable()
     assert store.count() == n, store.count()
     store.close()

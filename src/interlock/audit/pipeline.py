@@ -34,16 +34,17 @@ from interlock.audit.metrics import Metrics
 from interlock.audit.record import build_record, iso, record_tags, tag
 from interlock.audit.scrub import Scrubber
 from interlock.audit.sinks.base import Sink
-from interlock.audit.spool import Spool, SpoolReader
+from interlock.audit.spool import Spool, SpoolReader, seq_of
+from interlock.audit.store.base import StoreRow, store_row
 from interlock.exchange import Exchange
 
 log = logging.getLogger("interlock.audit")
 # The newest durable spool lines, kept as bytes: the cyclic GC does not track bytes, so a deep
 # tail costs it nothing (thousands of live record dicts would lengthen every collection).
 RECENT = 8192
-# The newest records as built (dicts), for the store: the record it would otherwise decode from
-# the spool line. Fewer than RECENT, to keep the cyclic GC's work small; older ones are decoded.
-RECENT_BUILT = 2048
+# What the store writes for the newest records (`StoreRow`: strings and numbers, made while the
+# writer holds the record), so the store neither decodes the line nor walks the record again.
+RECENT_ROWS = RECENT
 MAX_BATCH = 128
 
 
@@ -106,11 +107,8 @@ class StoreSink:
     async def send(self, records: list[dict[str, Any]]) -> None:
         await asyncio.to_thread(self.store.insert, records)
 
-    async def send_lines(self, records: list[dict[str, Any]], lines: list[bytes]) -> None:
-        """The records with their spool lines: the stored JSON is cut out of the line, and the
-        records may be the writer's own dicts (read only), not decoded copies."""
-        bodies = [stored_json(line) for line in lines]
-        await asyncio.to_thread(self.store.insert, records, bodies)
+    async def send_rows(self, rows: list[StoreRow]) -> None:
+        await asyncio.to_thread(self.store.insert_rows, rows)
 
     async def close(self) -> None:
         await asyncio.to_thread(self.store.close)
@@ -141,9 +139,9 @@ class Shipper:
                 if self.reader is None or self.reader.after != self.cursor:
                     self.reader = SpoolReader(p.spool, self.cursor)
                 lines = await asyncio.to_thread(self.reader.read, self.sink.batch, p.durable_seq)
-            send_lines = getattr(self.sink, "send_lines", None)
-            if send_lines is not None:
-                records = p.built_records(self.cursor + 1, lines)
+            send_rows = getattr(self.sink, "send_rows", None)
+            if send_rows is not None:
+                records: list[Any] = p.store_rows(self.cursor + 1, lines)
             else:
                 records = [decode(line) for line in lines]
             if not records:
@@ -153,8 +151,8 @@ class Shipper:
             delay = 0.1
             while True:
                 try:
-                    if send_lines is not None:
-                        await send_lines(records, lines)
+                    if send_rows is not None:
+                        await send_rows(records)
                     else:
                         await self.sink.send(records)
                     break
@@ -176,7 +174,7 @@ class Shipper:
                     delay = min(delay * 2, self.sink.retry_max_s)
             self.failing_since = None
             self.last_error = None
-            self.cursor = records[-1]["seq"]
+            self.cursor = seq_of(lines[-1])
             metrics.inc("interlock_audit_sink_shipped_total", len(records), sink=self.sink.name)
 
 
@@ -228,9 +226,10 @@ class AuditPipeline:
         self.on_acked: Callable[[int], None] | None = None
         # The newest durable lines, so sinks that keep up never re-read the spool.
         self.recent: deque[bytes] = deque(maxlen=RECENT)
-        # The last RECENT_BUILT of them as built, with their hash (None where the scrub changed
-        # the line: only the line is free of secrets then). Read only, by sinks with send_lines.
-        self.recent_built: deque[dict[str, Any] | None] = deque(maxlen=RECENT_BUILT)
+        # The store's rows for the last RECENT_ROWS of them (None where the scrub changed the
+        # line: only the line is free of secrets then), when a sink takes rows (the store).
+        self.recent_rows: deque[StoreRow | None] = deque(maxlen=RECENT_ROWS)
+        self.keep_rows = any(hasattr(s, "send_rows") for s in sinks)
 
     def recent_lines_after(self, cursor: int, limit: int) -> list[bytes] | None:
         """Durable lines after `cursor` from memory; None when they are no longer there."""
@@ -244,15 +243,16 @@ class AuditPipeline:
         stop = min(len(recent), start + limit)
         return [recent[i] for i in range(start, stop)] if start < stop else []
 
-    def built_records(self, first_seq: int, lines: list[bytes]) -> list[dict[str, Any]]:
-        """The records of durable lines first_seq…: as built when still in memory, else decoded."""
-        built = self.recent_built
-        offset = first_seq - (self.durable_seq - len(built) + 1)
-        out: list[dict[str, Any]] = []
+    def store_rows(self, first_seq: int, lines: list[bytes]) -> list[StoreRow]:
+        """The store's rows for durable lines first_seq…: made by the writer while they are
+        still in memory, else from the decoded line."""
+        kept = self.recent_rows
+        offset = first_seq - (self.durable_seq - len(kept) + 1)
+        out: list[StoreRow] = []
         for i, line in enumerate(lines):
             j = offset + i
-            record = built[j] if 0 <= j < len(built) else None
-            out.append(record if record is not None else decode(line))
+            row = kept[j] if 0 <= j < len(kept) else None
+            out.append(row if row is not None else store_row(decode(line), stored_json(line)))
         return out
 
     # ---- the request path ------------------------------------------------------------------
@@ -422,7 +422,8 @@ class AuditPipeline:
         head = self.spool.head
         seq, prev = head.seq, head.hash
         lines: list[bytes] = []
-        built: list[dict[str, Any] | None] = []
+        rows: list[StoreRow | None] = []
+        keep_rows = self.keep_rows
         waiters: list[asyncio.Future[None]] = []
         first = seq + 1
         last_wid = 0
@@ -439,13 +440,13 @@ class AuditPipeline:
             record["chain"], record["seq"], record["prev"] = self.spool.chain, seq, prev
             line, prev, scrubbed = encode_checked(record, self.scrubber)
             lines.append(line)
-            if scrubbed or item.record is not None:
-                # Only records built here are shared: one from elsewhere may hold values the
-                # store would read differently before and after JSON (the line is decoded).
-                built.append(None)
-            else:
-                record["hash"] = prev
-                built.append(record)
+            if keep_rows:
+                # Only from records built here whose line the scrub left alone: one from
+                # elsewhere may hold values that read differently before and after JSON.
+                clean = not scrubbed and item.record is None
+                if clean:
+                    record["hash"] = prev
+                rows.append(store_row(record, stored_json(line)) if clean else None)
             if item.waiter is not None:
                 waiters.append(item.waiter)
             last_wid = item.wid or last_wid
@@ -455,7 +456,7 @@ class AuditPipeline:
                 seq += 1
                 line, prev = encode(self._checkpoint(seq, seq - 1, prev), self.scrubber)
                 lines.append(line)
-                built.append(None)
+                rows.append(None)
                 self._since_checkpoint = 0
                 self._last_checkpoint = time.monotonic()
         if self._since_checkpoint and (
@@ -465,7 +466,7 @@ class AuditPipeline:
             seq += 1
             line, prev = encode(self._checkpoint(seq, seq - 1, prev), self.scrubber)
             lines.append(line)
-            built.append(None)
+            rows.append(None)
             self._since_checkpoint = 0
             self._last_checkpoint = time.monotonic()
         self._checkpoint_due = False
@@ -496,9 +497,10 @@ class AuditPipeline:
         self.spool.head.seq, self.spool.head.hash = seq, prev
         if self.durable_seq != first - 1:
             self.recent.clear()  # keep the tail contiguous with durable_seq
-            self.recent_built.clear()
+            self.recent_rows.clear()
         self.recent.extend(lines)
-        self.recent_built.extend(built)
+        if keep_rows:
+            self.recent_rows.extend(rows)
         self.durable_seq = seq
         for w in waiters:
             if not w.done():

@@ -226,7 +226,7 @@ class SpoolReader:
             end = chunk.rfind(b"\n") + 1
             for line in chunk[:end].splitlines(keepends=True):
                 self._offset += len(line)
-                seq = _seq_of(line)
+                seq = seq_of(line)
                 if seq <= self.after:
                     continue
                 if seq > upto_seq or len(out) >= limit:
@@ -256,7 +256,7 @@ class SpoolReader:
         return False
 
 
-def _seq_of(line: bytes) -> int:
+def seq_of(line: bytes) -> int:
     # Every line starts with {"seq":N, (see writer.encode_line): no need to parse the record.
     if line.startswith(b'{"seq":'):
         end = line.index(b",", 7)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import orjson
 
@@ -62,6 +62,28 @@ def tags_of(record: dict[str, Any]) -> list[str]:
     return list(record.get("tags") or ())
 
 
+class StoreRow(NamedTuple):
+    """What a store writes for one record: its filter columns, tags, searchable words and JSON.
+
+    The writer makes these while it still holds the record it built (a tuple of strings and
+    numbers: nothing for the cyclic GC to walk while it waits), so the store neither decodes the
+    spool line nor walks the record again."""
+
+    values: tuple[Any, ...]
+    tags: tuple[str, ...]
+    text: str
+    body: str
+
+
+def store_row(record: dict[str, Any], body: str | None = None) -> StoreRow:
+    return StoreRow(
+        row_values(record),
+        tuple(tags_of(record)),
+        search_text(record),
+        orjson.dumps(record).decode() if body is None else body,
+    )
+
+
 def skeleton(row: dict[str, Any]) -> dict[str, Any]:
     """What stays of a pruned record: its place in the chain."""
     return {
@@ -78,8 +100,11 @@ class AuditStore(Protocol):
 
     def close(self) -> None: ...
 
-    def insert(self, records: list[dict[str, Any]], bodies: list[str] | None = None) -> int:
+    def insert(self, records: list[dict[str, Any]]) -> int:
         """Add records; ones already stored (same chain and seq) are skipped. Returns new rows."""
+
+    def insert_rows(self, rows: list[StoreRow]) -> int:
+        """`insert` for records already mapped (`store_row`)."""
 
     def search(self, q: Query) -> list[StoredRecord]: ...
 

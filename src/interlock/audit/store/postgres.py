@@ -17,10 +17,9 @@ from interlock.audit.search import Query
 from interlock.audit.store.base import (
     COLUMNS,
     StoredRecord,
-    row_values,
-    search_text,
+    StoreRow,
     skeleton,
-    tags_of,
+    store_row,
 )
 
 _LOCK_ID = 0x1D3_A0D1  # serialises schema creation between instances
@@ -103,18 +102,15 @@ class PostgresAuditStore:
 
     # ---- writing ---------------------------------------------------------------------------
 
-    def insert(self, records: list[dict[str, Any]], bodies: list[str] | None = None) -> int:
-        """`bodies`: each record's JSON when the caller has it (the spool line), else encoded."""
-        if bodies is None:
-            bodies = [orjson.dumps(r).decode() for r in records]
-        rows = [
-            (*row_values(r), tags_of(r), body, search_text(r))
-            for r, body in zip(records, bodies, strict=True)
-        ]
+    def insert(self, records: list[dict[str, Any]]) -> int:
+        return self.insert_rows([store_row(r) for r in records])
+
+    def insert_rows(self, rows: list[StoreRow]) -> int:
+        values = [(*r.values, list(r.tags), r.body, r.text) for r in rows]
         with self._wlock:
             conn = self._writer()
             with conn.transaction(), conn.cursor() as cur:
-                cur.executemany(INSERT, rows, returning=False)
+                cur.executemany(INSERT, values, returning=False)
                 return max(0, cur.rowcount)
 
     def prune(self, cutoffs: dict[str, float], default_cutoff: float) -> dict[str, Any]:

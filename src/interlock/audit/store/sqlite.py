@@ -21,10 +21,10 @@ from interlock.audit.search import Query
 from interlock.audit.store.base import (
     COLUMNS,
     StoredRecord,
-    row_values,
+    StoreRow,
     search_text,
     skeleton,
-    tags_of,
+    store_row,
 )
 
 SCHEMA = [
@@ -108,15 +108,13 @@ class SQLiteAuditStore:
 
     # ---- writing ---------------------------------------------------------------------------
 
-    def insert(self, records: list[dict[str, Any]], bodies: list[str] | None = None) -> int:
-        """`bodies`: each record's JSON when the caller has it (the spool line), else encoded."""
+    def insert(self, records: list[dict[str, Any]]) -> int:
+        return self.insert_rows([store_row(r) for r in records])
+
+    def insert_rows(self, rows: list[StoreRow]) -> int:
         assert self._write is not None
-        if bodies is None:
-            bodies = [orjson.dumps(r).decode() for r in records]
-        rows = [
-            (*row_values(r), " ".join(tags_of(r)), body)
-            for r, body in zip(records, bodies, strict=True)
-        ]
+        tags = [" ".join(r.tags) for r in rows]
+        values = [(*r.values, t, r.body) for r, t in zip(rows, tags, strict=True)]
         with self._wlock:
             conn = self._write
             conn.execute("BEGIN IMMEDIATE")
@@ -127,13 +125,13 @@ class SQLiteAuditStore:
                     0
                 ]
                 changes = conn.total_changes
-                conn.executemany(INSERT, rows)
+                conn.executemany(INSERT, values)
                 added = conn.total_changes - changes
                 if added == len(rows):
                     # All new (the usual case): they took the rids after `before`, in order.
                     fts = [
-                        (before + 1 + i, search_text(r), row[-2])
-                        for i, (r, row) in enumerate(zip(records, rows, strict=True))
+                        (before + 1 + i, r.text, t)
+                        for i, (r, t) in enumerate(zip(rows, tags, strict=True))
                     ]
                 else:
                     new = {
@@ -143,9 +141,9 @@ class SQLiteAuditStore:
                         )
                     }
                     fts = [
-                        (new[(r["chain"], r["seq"])], search_text(r), row[-2])
-                        for r, row in zip(records, rows, strict=True)
-                        if (r["chain"], r["seq"]) in new
+                        (new[r.values[:2]], r.text, t)
+                        for r, t in zip(rows, tags, strict=True)
+                        if r.values[:2] in new
                     ]
                 conn.executemany(
                     "INSERT INTO audit_fts (rowid, content, tags) VALUES (?, ?, ?)", fts
