@@ -50,7 +50,8 @@ MAX_BATCH = 128
 
 @dataclass(slots=True)
 class Item:
-    ex: Exchange | list[Any] | None  # an exchange, or its capture from a gateway worker
+    # An exchange, or its capture from a gateway worker (as parsed, or the message's bytes).
+    ex: Exchange | list[Any] | bytes | None
     record: dict[str, Any] | None
     waiter: asyncio.Future[None] | None
     queued: float
@@ -512,8 +513,10 @@ class AuditPipeline:
         for callback in self.on_durable:
             callback(seq)
 
-    def _build(self, ex: Exchange | list[Any] | None) -> dict[str, Any]:
+    def _build(self, ex: Exchange | list[Any] | bytes | None) -> dict[str, Any]:
         assert ex is not None
+        if isinstance(ex, bytes):  # a worker's message as received: [wid, "x", strict, capture]
+            ex = orjson.loads(ex)[3]
         if isinstance(ex, list):
             exchange, kind = decode_exchange(ex)
             record = build_record(exchange, self.settings.max_text_chars)
