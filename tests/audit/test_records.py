@@ -269,3 +269,22 @@ def test_redacted_keeps_pseudonyms_the_client_gets_real_values(env: AuditEnv) ->
     r = env.record_of(resp.headers["x-request-id"])
     assert "jane.doe@example.com" not in json.dumps(r)
     assert "You said: write to" in r["response"]["choices"][0]["text"]  # as the provider sent it
+
+
+def test_iso_time_is_the_datetime_formatting_with_its_rounding() -> None:
+    """`iso` makes each second's text once; the result is what datetime gives, rounding
+    included (half to even at the microsecond, a carry into the next second)."""
+    import random
+    from datetime import UTC, datetime
+
+    from interlock.audit.record import iso
+
+    def expected(ts: float) -> str:
+        text = datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds")
+        return text.replace("+00:00", "Z")
+
+    rng = random.Random(7)
+    cases = [0.0, 0.9999995, 0.9999994999, 1795778326.0430517, 1_800_000_000.9999996, -1.25]
+    cases += [rng.uniform(0, 4e9) for _ in range(20_000)]
+    cases += [1.7e9 + k / 1e6 + 5e-7 for k in range(2_000)]  # halfway between microseconds
+    assert [t for t in cases if iso(t) != expected(t)] == []

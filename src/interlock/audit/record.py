@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import re
 import time
 from dataclasses import dataclass, field
@@ -53,7 +54,25 @@ class Notes:
 
 
 def iso(ts: float) -> str:
+    """UTC time to the millisecond, as `datetime.fromtimestamp(ts, UTC).isoformat(timespec=
+    "milliseconds")` with Z (the same rounding: to the microsecond, half to even, then cut), with
+    the date and time of each second made once: one per record in the writer."""
+    if ts < 0:
+        return _iso_datetime(ts)
+    second = math.floor(ts)
+    micros = round((ts - second) * 1e6)
+    if micros >= 1_000_000:
+        second, micros = second + 1, micros - 1_000_000
+    return f"{_iso_second(second)}.{micros // 1000:03d}Z"
+
+
+def _iso_datetime(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@functools.lru_cache(maxsize=64)
+def _iso_second(second: int) -> str:
+    return datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 @functools.lru_cache(maxsize=4096)
