@@ -14,17 +14,15 @@ configuration's budgets too (read-only) and what each has used this period.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import json
-import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Any
 
-from interlock.cli.remote import CommandError, admin_call
+from interlock.cli.remote import CommandError, admin_call, against_gateway_or_database
 
 FIELDS = ("name", "period", "timezone", "limit_usd", "action", "downgrade_to")
 SCOPE = ("team", "app", "model", "key")
@@ -73,14 +71,9 @@ def body_from(args: argparse.Namespace, create: bool) -> dict[str, Any]:
 
 
 def budgets_command(args: argparse.Namespace) -> int:
-    if bool(args.config) == bool(args.url):
-        print("interlock: give exactly one of --config (local database) or --url", file=sys.stderr)
-        return 2
-    try:
-        result = _remote(args) if args.url else asyncio.run(_local(args))
-    except CommandError as exc:
-        print(f"interlock: {exc}", file=sys.stderr)
-        return 1
+    result, status = against_gateway_or_database(args, _remote, _local)
+    if status:
+        return status
     if args.action_name == "list" and not args.json:
         print(table(result))
     else:

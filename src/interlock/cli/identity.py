@@ -9,7 +9,6 @@ role). Every change is recorded in the admin audit trail either way.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import getpass
 import json
 import re
@@ -19,7 +18,7 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-from interlock.cli.remote import CommandError, admin_call
+from interlock.cli.remote import CommandError, admin_call, against_gateway_or_database
 
 ENTITIES = {
     # command: (API path segment, create-body builder)
@@ -128,14 +127,9 @@ def create_body(command: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def identity_command(args: argparse.Namespace) -> int:
-    if bool(args.config) == bool(args.url):
-        print("interlock: give exactly one of --config (local database) or --url", file=sys.stderr)
-        return 2
-    try:
-        result = _remote(args) if args.url else asyncio.run(_local(args))
-    except CommandError as exc:
-        print(f"interlock: {exc}", file=sys.stderr)
-        return 1
+    result, status = against_gateway_or_database(args, _remote, _local)
+    if status:
+        return status
     print(json.dumps(result, indent=2))
     if isinstance(result, dict) and "key" in result:
         print("Store this key now: it is shown only once.", file=sys.stderr)

@@ -3,15 +3,35 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
+import sys
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 
 class CommandError(Exception):
     """A failure the CLI reports on one line, without a traceback."""
+
+
+def against_gateway_or_database(
+    args: argparse.Namespace,
+    remote: Callable[[argparse.Namespace], Any],
+    local: Callable[[argparse.Namespace], Coroutine[Any, Any, Any]],
+) -> tuple[Any, int]:
+    """(result, 0) from `--url` (remote) or `--config` (local), or (None, exit status) after
+    saying on stderr why not: 2 without exactly one of them, 1 when the command failed."""
+    if bool(args.config) == bool(args.url):
+        print("interlock: give exactly one of --config (local database) or --url", file=sys.stderr)
+        return None, 2
+    try:
+        return (remote(args) if args.url else asyncio.run(local(args))), 0
+    except CommandError as exc:
+        print(f"interlock: {exc}", file=sys.stderr)
+        return None, 1
 
 
 def admin_call(
