@@ -75,7 +75,7 @@ def guarded(
         "url": guard.url,
         "text_field": "userPrompt",
         "score_path": "userPromptAnalysis.attackDetected",
-        "timeout_s": 0.3,
+        "timeout_s": 0.6,  # a loaded CI box; the slow guard answers after 1.0 s
     }
     db = Database("sqlite", tmp_path_factory.mktemp("guarded"))
     org = seed_org(db.url, POLICY_NAMES)
