@@ -9,6 +9,7 @@ import secrets
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -204,3 +205,27 @@ def test_a_sink_that_is_down_gets_its_records_later_in_order(
         g.split(b"externalId=")[1].split(b" ")[0].decode() for g in got if b"externalId=req_" in g
     ]
     assert seen == [f"req_{i:06d}" for i in range(1, 16)]
+
+
+def test_a_shipper_survives_a_failure_outside_delivery(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fault while preparing a batch (reading the spool, decoding) is retried: the shipper
+    must not die and leave every later record in the spool unshipped."""
+    from interlock.audit.pipeline import AuditPipeline
+
+    real = AuditPipeline.store_rows
+    calls = {"n": 0}
+
+    def flaky(self: AuditPipeline, first_seq: int, lines: list[bytes]) -> list[Any]:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise ValueError("a line that does not decode")
+        return real(self, first_seq, lines)
+
+    monkeypatch.setattr(AuditPipeline, "store_rows", flaky)
+    config = minimal_config(tmp_path, every=1000, extra="  writer: inline\n")  # patchable here
+    asyncio.run(write_records(config, records(10), drain_s=5.0))
+    cursors = orjson.loads((tmp_path / "spool" / "chain-0" / "cursors.json").read_bytes())
+    assert calls["n"] >= 2
+    assert cursors["store"] >= 10  # every record (and any checkpoint before it) was shipped

@@ -544,6 +544,20 @@ class Cluster:
             ).fetchone()
         return int(row[0]) if row else 0
 
+    def audit_report(self, since: float) -> str:
+        """Per gateway: records stored since `since` (wall time) and its last audit log lines,
+        printed when a test finds records missing (a stuck shipper shows in one gateway)."""
+        out = []
+        for gw in self.gateways:
+            try:
+                stored = str(self.records_since(gw.node, since))
+            except psycopg.Error as exc:
+                stored = f"? ({exc})"
+            lines = [ln for ln in gw.log_since(0).splitlines() if "audit" in ln.lower()]
+            out.append(f"  {gw.node}: {stored} exchange records stored since then")
+            out.extend(f"    {ln[:300]}" for ln in lines[-15:])
+        return "\n".join(out)
+
     def close(self) -> None:
         if self.nginx is not None:
             self.nginx.close()

@@ -108,7 +108,7 @@ def test_postgres_stopped_and_restarted_under_load(
     load = Load(c.client("records"), 8).start()
     t0 = time.monotonic()
     time.sleep(2)
-    down_at = time.monotonic()
+    down_at, down_wall = time.monotonic(), time.time()
     own_pg.stop()
     time.sleep(staleness + 3)
     restart_at = time.monotonic()
@@ -160,6 +160,8 @@ def test_postgres_stopped_and_restarted_under_load(
             f"  audit: {len(ids) - len(missing)} of {len(ids)} requests (answers and refusals) "
             f"in the store, {time.monotonic() - start:.1f}s after the load stopped"
         )
+        if missing:
+            print(c.audit_report(down_wall))
 
     # The spend ledger: what the answers cost, flushed once the database was back.
     billed = sum(o.tokens for o in outcomes if o.verdict == "ok") * NANO_PER_TOKEN

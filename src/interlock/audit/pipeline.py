@@ -127,56 +127,69 @@ class Shipper:
         self.last_error: str | None = None
 
     async def run(self) -> None:
+        while True:
+            try:
+                await self._ship_next()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # Outside delivery (reading the spool, decoding a line): the shipper must not
+                # die with the records still to ship, which would stay in the spool unseen.
+                log.exception("audit sink %s: shipping failed; retrying in 1 s", self.sink.name)
+                self.reader = None
+                await asyncio.sleep(1.0)
+
+    async def _ship_next(self) -> None:
+        """One batch after the cursor to the sink, retried until it is taken."""
         p = self.pipeline
         metrics = p.metrics
+        if self.cursor >= p.durable_seq:
+            self.wake.clear()
+            await self.wake.wait()
+            return
+        lines = p.recent_lines_after(self.cursor, self.sink.batch)
+        if lines is None:
+            # Behind the in-memory tail (a restart, a long outage): read the spool.
+            if self.reader is None or self.reader.after != self.cursor:
+                self.reader = SpoolReader(p.spool, self.cursor)
+            lines = await asyncio.to_thread(self.reader.read, self.sink.batch, p.durable_seq)
+        send_rows = getattr(self.sink, "send_rows", None)
+        if send_rows is not None:
+            records: list[Any] = p.store_rows(self.cursor + 1, lines)
+        else:
+            records = [decode(line) for line in lines]
+        if not records:
+            self.wake.clear()
+            await _wait(self.wake, 1.0)
+            return
+        delay = 0.1
         while True:
-            if self.cursor >= p.durable_seq:
-                self.wake.clear()
-                await self.wake.wait()
-                continue
-            lines = p.recent_lines_after(self.cursor, self.sink.batch)
-            if lines is None:
-                # Behind the in-memory tail (a restart, a long outage): read the spool.
-                if self.reader is None or self.reader.after != self.cursor:
-                    self.reader = SpoolReader(p.spool, self.cursor)
-                lines = await asyncio.to_thread(self.reader.read, self.sink.batch, p.durable_seq)
-            send_rows = getattr(self.sink, "send_rows", None)
-            if send_rows is not None:
-                records: list[Any] = p.store_rows(self.cursor + 1, lines)
-            else:
-                records = [decode(line) for line in lines]
-            if not records:
-                self.wake.clear()
-                await _wait(self.wake, 1.0)
-                continue
-            delay = 0.1
-            while True:
-                try:
-                    if send_rows is not None:
-                        await send_rows(records)
-                    else:
-                        await self.sink.send(records)
-                    break
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:
-                    metrics.inc("interlock_audit_sink_errors_total", sink=self.sink.name)
-                    now = time.monotonic()
-                    if self.failing_since is None:
-                        self.failing_since = now
-                    self.last_error = str(exc)[:300]
-                    log.warning(
-                        "audit sink %s: delivery failed (%s); retrying in %.1fs",
-                        self.sink.name,
-                        self.last_error,
-                        delay,
-                    )
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, self.sink.retry_max_s)
-            self.failing_since = None
-            self.last_error = None
-            self.cursor = seq_of(lines[-1])
-            metrics.inc("interlock_audit_sink_shipped_total", len(records), sink=self.sink.name)
+            try:
+                if send_rows is not None:
+                    await send_rows(records)
+                else:
+                    await self.sink.send(records)
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                metrics.inc("interlock_audit_sink_errors_total", sink=self.sink.name)
+                now = time.monotonic()
+                if self.failing_since is None:
+                    self.failing_since = now
+                self.last_error = str(exc)[:300]
+                log.warning(
+                    "audit sink %s: delivery failed (%s); retrying in %.1fs",
+                    self.sink.name,
+                    self.last_error,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, self.sink.retry_max_s)
+        self.failing_since = None
+        self.last_error = None
+        self.cursor = seq_of(lines[-1])
+        metrics.inc("interlock_audit_sink_shipped_total", len(records), sink=self.sink.name)
 
 
 async def _wait(event: asyncio.Event, timeout: float) -> None:

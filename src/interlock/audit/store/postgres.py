@@ -72,6 +72,13 @@ class PostgresAuditStore:
             row_factory=dict_row,
             connect_timeout=5,
             application_name="interlock-audit",
+            # A database that vanishes without closing the socket (a host gone, a cut network)
+            # must fail the insert, not hang the shipper's thread (and its lock) forever.
+            keepalives=1,
+            keepalives_idle=5,
+            keepalives_interval=2,
+            keepalives_count=3,
+            tcp_user_timeout=15000,
         )
 
     def open(self) -> None:
