@@ -19,8 +19,10 @@ entirely, and the full detector using that model is scored on the left-out sourc
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +35,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from train_injection import (  # noqa: E402
     BITS,
+    DATASETS,
     GENERAL_BENIGN,
     TRAIN_POSITIVE,
     Example,
@@ -205,6 +208,60 @@ def per_benign_source(model: LinearModel, sources: dict[str, list[Example]]) -> 
     return out
 
 
+def cyberseceval_breakdown(model: LinearModel) -> tuple[str, str]:
+    """CyberSecEval English recall per technique (`injection_variant`), and per injection type
+    and risk category, with the full detector. Logic-violating rows only break a rule of their
+    own system prompt (a user-turn detector cannot see it), so recall on the security-violating
+    rows is shown beside each variant's. Rows are deduplicated by text as in `load_sources`."""
+    rows = json.loads(
+        (DATASETS / "cyberseceval-prompt-injection/prompt_injection.json").read_text()
+    )
+    flag = as_user_turn(Detector(model))
+    seen: set[str] = set()
+    # group -> [rows, caught, security-violating rows, security-violating caught]
+    tally: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for r in rows:
+        text = (r["user_input"] or "").strip()
+        if len(text) < 4 or text in seen:
+            continue
+        seen.add(text)
+        hit = flag(text)
+        security = r["risk_category"] == "security-violating"
+        for group in (
+            ("variant", r["injection_variant"]),
+            ("type", r["injection_type"]),
+            ("risk", r["risk_category"]),
+        ):
+            t = tally[group]
+            t[0] += 1
+            t[1] += hit
+            t[2] += security
+            t[3] += hit and security
+
+    def lines(kind: str) -> list[str]:
+        groups = sorted(
+            ((name, t) for (k, name), t in tally.items() if k == kind),
+            key=lambda item: (item[1][1] / item[1][0], item[0]),
+        )
+        out = []
+        for name, (n, caught, sec, sec_caught) in groups:
+            sec_recall = _fmt(sec_caught / sec if sec else None)
+            out.append(
+                f"| {name} | {n} | {n - caught} | {_fmt(caught / n)} | {sec} | {sec_recall} |"
+            )
+        return out
+
+    head = (
+        "| {} | rows | missed | recall | security-violating rows | recall on those |\n"
+        "|---|---|---|---|---|---|"
+    )
+    by_variant = "\n".join([head.format("injection_variant"), *lines("variant")])
+    by_kind = "\n".join(
+        [head.format("injection_type / risk_category"), *lines("type"), *lines("risk")]
+    )
+    return by_variant, by_kind
+
+
 def leave_one_source_out(sources: dict[str, list[Example]]) -> list[Score]:
     """The classifier retrained without each training source in turn; the full detector with
     that model scored on all of the left-out source's rows (which the rules never saw either)."""
@@ -257,6 +314,11 @@ def main() -> None:
         parts.append(f"### {name}\n\n{table(scores)}")
     parts.append(f"### full detector, per general benign source\n\n"
                  f"{table(per_benign_source(model, sources))}")  # fmt: skip
+    by_variant, by_kind = cyberseceval_breakdown(model)
+    parts.append(
+        "### full detector, CyberSecEval English per technique (weakest first)\n\n" + by_variant
+    )
+    parts.append("### full detector, CyberSecEval English per type and risk\n\n" + by_kind)
     if args.loso:
         parts.append(
             "### leave-one-source-out (classifier retrained without the source; full detector)"
