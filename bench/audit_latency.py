@@ -31,6 +31,20 @@ import harness
 VARIANTS = {
     "audit-off": "audit: {enabled: false}\n",
     "audit-on": "audit: {spool_dir: spool-on, store: {url: 'sqlite:///audit-on.db'}}\n",
+    # The writer process on the load's core instead of the worker's: what the request path
+    # itself pays when the writer has a core of its own (a deployment gives it one; this
+    # 2-core VM lends it wrk's, so at c=64 the writer slows the load, not the gateway).
+    "audit-on-writer-apart": (
+        "audit: {spool_dir: spool-apart, store: {url: 'sqlite:///audit-apart.db'}, "
+        "writer_cpus: [WRITER_CPU]}\n"
+    ),
+    "audit-on-nice": (
+        "audit: {spool_dir: spool-nice, store: {url: 'sqlite:///audit-nice.db'}, writer_nice: 10}\n"
+    ),
+    "audit-on-writer-apart-nice": (
+        "audit: {spool_dir: spool-apart-nice, store: {url: 'sqlite:///audit-apart-nice.db'}, "
+        "writer_cpus: [WRITER_CPU], writer_nice: 19}\n"
+    ),
     "audit-spool-only": "audit: {spool_dir: spool-only, store: null}\n",
     "audit-strict": (
         "audit: {spool_dir: spool-strict, durability: strict, "
@@ -48,7 +62,7 @@ providers:
   upstream: {{type: openai, base_url: "http://127.0.0.1:{upstream}/v1", api_key: {harness.API_KEY}}}
 models:
   bench-model: {{provider: upstream, model: bench-model}}
-{VARIANTS[name]}"""
+{VARIANTS[name].replace("WRITER_CPU", str(harness.LOAD_CPU))}"""
     )
     return path
 
@@ -72,7 +86,9 @@ def main() -> int:
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--conns", default="1,64")
+    ap.add_argument("--variants", default=",".join(VARIANTS), help="audit-off is always run")
     args = ap.parse_args()
+    variants = ["audit-off", *(v for v in args.variants.split(",") if v and v != "audit-off")]
     conns = [int(c) for c in args.conns.split(",")]
     tmp = Path(tempfile.mkdtemp(prefix="audit-bench-"))
     s = harness.Settings(tmp=tmp)
@@ -89,7 +105,7 @@ def main() -> int:
             print(f"nginx did not start: {why}", file=sys.stderr)
             return 1
         for r in range(args.rounds):
-            for name in VARIANTS:
+            for name in variants:
                 port = harness.free_port()
                 cfg = config(tmp, name, port, nginx_port)
                 argv = [str(harness.VENV_BIN / "interlock"), "serve", "--config", str(cfg),

@@ -200,3 +200,24 @@ def test_a_script_that_builds_a_gateway_at_module_level_is_not_run_again_by_its_
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["200"]
+
+
+def test_the_writer_runs_at_the_configured_niceness(tmp_path: Path, simulator: Any) -> None:
+    """`writer_nice` lowers the writer's priority (so a worker sharing its core runs first);
+    the worker itself keeps its own."""
+    yaml = (
+        gateway_config(simulator.url) + "\naudit: {spool_dir: spool, store: null, writer_nice: 7}\n"
+    )
+    gw = GatewayServer(yaml, tmp_path / "gw.yaml")
+    stage = next(
+        h.__self__ for h in gw.app[PIPELINE].done_hooks if isinstance(h.__self__, AuditStage)
+    )
+    try:
+        with httpx.Client(base_url=gw.url, timeout=10) as client:
+            body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
+            assert client.post("/v1/chat/completions", json=body).status_code == 200
+        writer = stage.pipeline._proc.pid
+        mine = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, writer) == min(19, mine + 7)
+    finally:
+        gw.close()

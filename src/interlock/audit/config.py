@@ -140,6 +140,9 @@ class AuditSettings(_Strict):
     # CPUs the writer process runs on (default: the worker's own); lets a pinned worker keep its
     # core for requests.
     writer_cpus: list[int] | None = None
+    # Niceness added to the writer process: a worker that shares its core with the writer then
+    # runs first when a request arrives, and the writer catches up in between (see README).
+    writer_nice: int = Field(0, ge=0, le=19)
     # Request content kept per text part in a record; longer text is cut (and says so).
     max_text_chars: int = Field(100_000, ge=100)
 

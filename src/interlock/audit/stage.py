@@ -123,6 +123,7 @@ class AuditStage:
                 config_secrets(config),
                 self._signing_key_path(),
                 self.settings.writer_cpus,
+                self.settings.writer_nice,
             )
             self.pipeline = WriterClient(spec, self.metrics, self.store)
         else:

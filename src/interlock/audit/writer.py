@@ -76,6 +76,7 @@ class WriterSpec:
     scrub_literals: list[str]
     signing_key: Path
     cpus: list[int] | None = None
+    nice: int = 0
 
 
 # ---- the writer process ----------------------------------------------------------------------
@@ -95,6 +96,8 @@ def writer_main(sock: socket.socket, spec: WriterSpec) -> None:
             os.sched_setaffinity(0, spec.cpus)
         except (OSError, ValueError) as exc:
             log.warning("audit writer: cannot run on CPUs %s: %s", spec.cpus, exc)
+    if spec.nice:
+        os.nice(spec.nice)
     try:
         import uvloop
 
