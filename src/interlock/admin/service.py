@@ -159,6 +159,15 @@ class AdminService:
             raise AdminError(409, "revoked", f"The {entity} '{id}' is revoked")
         return row
 
+    @staticmethod
+    async def _insert_new(tx: Tx, entity: str, row: Row) -> tuple[None, Row, dict[str, Any]]:
+        """Insert an entity that must not exist yet (409 if it does); its change's result."""
+        if await repo.get(tx, ENTITY_TABLES[entity], row["id"]) is not None:
+            raise AdminError(409, "conflict", f"The {entity} '{row['id']}' already exists")
+        await repo.insert(tx, ENTITY_TABLES[entity], row)
+        after = await AdminService._must(tx, entity, row["id"])
+        return None, after, present(entity, after)
+
     async def _revoke(self, actor: Actor, entity: str, id: str) -> dict[str, Any]:
         table = ENTITY_TABLES[entity]
         team_of = self._team_of(entity)
@@ -232,12 +241,8 @@ class AdminService:
     async def create_team(self, actor: Actor, body: TeamCreate) -> dict[str, Any]:
         async def work(tx: Tx) -> tuple[None, Row, dict[str, Any]]:
             rbac.may_manage_org(actor)
-            if await repo.get(tx, "teams", body.id) is not None:
-                raise AdminError(409, "conflict", f"The team '{body.id}' already exists")
             row = {"id": body.id, "name": body.name or body.id, "created_at": time.time()}
-            await repo.insert(tx, "teams", row)
-            after = await self._must(tx, "team", body.id)
-            return None, after, present("team", after)
+            return await self._insert_new(tx, "team", row)
 
         return await self._change(actor, "create", "team", body.id, work)
 
@@ -256,17 +261,13 @@ class AdminService:
         async def work(tx: Tx) -> tuple[None, Row, dict[str, Any]]:
             rbac.may_write_team(actor, body.team_id)
             await self._live(tx, "team", body.team_id)
-            if await repo.get(tx, "applications", body.id) is not None:
-                raise AdminError(409, "conflict", f"The application '{body.id}' already exists")
             row = {
                 "id": body.id,
                 "team_id": body.team_id,
                 "name": body.name or body.id,
                 "created_at": time.time(),
             }
-            await repo.insert(tx, "applications", row)
-            after = await self._must(tx, "application", body.id)
-            return None, after, present("application", after)
+            return await self._insert_new(tx, "application", row)
 
         return await self._change(actor, "create", "application", body.id, work)
 
@@ -286,8 +287,6 @@ class AdminService:
             rbac.may_write_team(actor, body.team_id)
             rbac.may_grant(actor, body.roles)
             await self._live(tx, "team", body.team_id)
-            if await repo.get(tx, "identities", body.id) is not None:
-                raise AdminError(409, "conflict", f"The identity '{body.id}' already exists")
             row = {
                 "id": body.id,
                 "team_id": body.team_id,
@@ -297,9 +296,7 @@ class AdminService:
                 "roles": orjson.dumps(sorted(set(body.roles))).decode(),
                 "created_at": time.time(),
             }
-            await repo.insert(tx, "identities", row)
-            after = await self._must(tx, "identity", body.id)
-            return None, after, present("identity", after)
+            return await self._insert_new(tx, "identity", row)
 
         return await self._change(actor, "create", "identity", body.id, work)
 
