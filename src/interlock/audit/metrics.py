@@ -8,7 +8,9 @@ by request content or end users.
 from __future__ import annotations
 
 import bisect
+import logging
 import math
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
@@ -221,3 +223,24 @@ HELP = [
     ("interlock_audit_sink_errors_total", "counter", "Failed deliveries to a sink (retried)"),
     ("interlock_audit_sink_shipped_total", "counter", "Records delivered to a sink"),
 ]
+
+
+class DropAlarm:
+    """Counts dropped records and says so loudly, at most once per `every_s` (a full spool can
+    drop thousands a second)."""
+
+    def __init__(self, metrics: Metrics, every_s: float = 10.0) -> None:
+        self.metrics = metrics
+        self.every_s = every_s
+        self.dropped = 0
+        self._last = -every_s
+
+    def drop(self, state: Callable[[], str]) -> None:
+        self.dropped += 1
+        self.metrics.inc("interlock_audit_dropped_total")
+        now = time.monotonic()
+        if now - self._last > self.every_s:
+            self._last = now
+            logging.getLogger("interlock.audit").error(
+                "AUDIT SPOOL FULL: dropping audit records (%d so far; %s)", self.dropped, state()
+            )

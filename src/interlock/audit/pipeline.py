@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from interlock.audit.capture import decode_exchange
 from interlock.audit.chain import CANONICAL, checkpoint_message, key_id, sign
 from interlock.audit.config import AuditSettings
-from interlock.audit.metrics import Metrics
+from interlock.audit.metrics import DropAlarm, Metrics
 from interlock.audit.record import build_record, iso, record_tags, tag
 from interlock.audit.scrub import Scrubber
 from interlock.audit.sinks.base import Sink
@@ -220,7 +220,7 @@ class AuditPipeline:
         self.interval = settings.flush_interval_ms / 1000
         self.durable_seq = 0
         self.broken: str | None = None  # why the spool cannot be written (disk failure)
-        self.dropped = 0
+        self.drops = DropAlarm(self.metrics)
         self._wake = asyncio.Event()
         self._urgent = asyncio.Event()
         self._changed = asyncio.Event()  # spool size or state moved (writer process reports it)
@@ -230,7 +230,6 @@ class AuditPipeline:
         self._since_checkpoint = 0
         self._last_checkpoint = time.monotonic()
         self._checkpoint_due = False
-        self._last_alarm = 0.0
         self._closing = False
         self.on_durable: list[Callable[[int], None]] = []
         # Records per write and fsync. Small in a gateway worker (its loop serves requests);
@@ -330,20 +329,12 @@ class AuditPipeline:
         await _wait(self._changed, timeout)
 
     def _drop(self) -> None:
-        self.dropped += 1
-        self.metrics.inc("interlock_audit_dropped_total")
-        now = time.monotonic()
-        if now - self._last_alarm > 10:
-            self._last_alarm = now
-            log.error(
-                "AUDIT SPOOL FULL: dropping audit records (%d so far; spool %d of %d bytes, "
-                "queue %d, %s)",
-                self.dropped,
-                self.spool.size,
-                self.spool.max_bytes,
-                len(self.queue),
-                self.broken or "sinks behind",
+        self.drops.drop(
+            lambda: (
+                f"spool {self.spool.size} of {self.spool.max_bytes} bytes, queue "
+                f"{len(self.queue)}, {self.broken or 'sinks behind'}"
             )
+        )
 
     # ---- lifecycle -------------------------------------------------------------------------
 

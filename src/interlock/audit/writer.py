@@ -52,7 +52,7 @@ import orjson
 
 from interlock.audit.capture import encode_exchange, encode_record
 from interlock.audit.config import AuditSettings
-from interlock.audit.metrics import Metrics
+from interlock.audit.metrics import DropAlarm, Metrics
 from interlock.exchange import Exchange
 
 log = logging.getLogger("interlock.audit")
@@ -311,8 +311,7 @@ class WriterClient:
         self.remote_broken: str | None = None
         self._blocked = True  # down, spool full or broken: recomputed when any of them changes
         self._spool_blocked = False  # spool full or broken
-        self.dropped = 0
-        self._last_alarm = 0.0
+        self.drops = DropAlarm(self.metrics)
         self.chain = ""
         self.durable_seq = 0
 
@@ -384,18 +383,12 @@ class WriterClient:
         self._out.clear()
 
     def _drop(self) -> None:
-        self.dropped += 1
-        self.metrics.inc("interlock_audit_dropped_total")
-        now = time.monotonic()
-        if now - self._last_alarm > 10:
-            self._last_alarm = now
-            log.error(
-                "AUDIT SPOOL FULL: dropping audit records (%d so far; %d waiting for the "
-                "writer; %s)",
-                self.dropped,
-                len(self.unacked),
-                self.broken or ("spool full" if self.remote_full else "writer behind"),
+        self.drops.drop(
+            lambda: (
+                f"{len(self.unacked)} waiting for the writer; "
+                + (self.broken or ("spool full" if self.remote_full else "writer behind"))
             )
+        )
 
     # ---- messages from the writer ------------------------------------------------------------
 
