@@ -229,3 +229,30 @@ def test_a_shipper_survives_a_failure_outside_delivery(
     cursors = orjson.loads((tmp_path / "spool" / "chain-0" / "cursors.json").read_bytes())
     assert calls["n"] >= 2
     assert cursors["store"] >= 10  # every record (and any checkpoint before it) was shipped
+
+
+def test_a_hanging_delivery_is_reported_and_still_awaited(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A delivery that does not return (a sink's thread blocked on a dead connection) is said
+    in the log while the shipper keeps waiting for it; nothing is skipped."""
+    from interlock.audit import pipeline
+    from interlock.audit.pipeline import StoreSink
+
+    monkeypatch.setattr(pipeline, "STUCK_S", 0.2)
+    real = StoreSink.send_rows
+    calls = {"n": 0}
+
+    async def slow_once(self: StoreSink, rows: list[Any]) -> None:
+        calls["n"] += 1
+        if calls["n"] == 1:
+            await asyncio.sleep(1.0)
+        await real(self, rows)
+
+    monkeypatch.setattr(StoreSink, "send_rows", slow_once)
+    config = minimal_config(tmp_path, every=1000, extra="  writer: inline\n")
+    with caplog.at_level("ERROR", logger="interlock.audit"):
+        asyncio.run(write_records(config, records(10), drain_s=5.0))
+    assert any("has not returned for" in r.getMessage() for r in caplog.records)
+    cursors = orjson.loads((tmp_path / "spool" / "chain-0" / "cursors.json").read_bytes())
+    assert cursors["store"] >= 10

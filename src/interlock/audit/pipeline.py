@@ -19,7 +19,7 @@ import hashlib
 import logging
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,7 @@ RECENT = 8192
 # What the store writes for the newest records (`StoreRow`: strings and numbers, made while the
 # writer holds the record), so the store neither decodes the line nor walks the record again.
 RECENT_ROWS = RECENT
+STUCK_S = 15.0  # a delivery that has not returned by then is reported (and awaited on)
 MAX_BATCH = 128
 
 
@@ -165,10 +166,7 @@ class Shipper:
         delay = 0.1
         while True:
             try:
-                if send_rows is not None:
-                    await send_rows(records)
-                else:
-                    await self.sink.send(records)
+                await self._deliver(send_rows(records) if send_rows else self.sink.send(records))
                 break
             except asyncio.CancelledError:
                 raise
@@ -190,6 +188,27 @@ class Shipper:
         self.last_error = None
         self.cursor = seq_of(lines[-1])
         metrics.inc("interlock_audit_sink_shipped_total", len(records), sink=self.sink.name)
+
+    async def _deliver(self, send: Coroutine[Any, Any, None]) -> None:
+        """Await one delivery, saying so when it hangs (a sink's thread blocked on a dead
+        connection would otherwise stop this sink silently)."""
+        task = asyncio.ensure_future(send)
+        waited = 0.0
+        try:
+            while True:
+                done, _ = await asyncio.wait({task}, timeout=STUCK_S)
+                if done:
+                    return task.result()
+                waited += STUCK_S
+                log.error(
+                    "audit sink %s: a delivery of records after seq %d has not returned for %.0f s",
+                    self.sink.name,
+                    self.cursor,
+                    waited,
+                )
+        except asyncio.CancelledError:
+            task.cancel()
+            raise
 
 
 async def _wait(event: asyncio.Event, timeout: float) -> None:
