@@ -1,7 +1,7 @@
 """Payloads hidden in an encoding: found, decoded, and handed back to be checked again.
 
-Base64, hex and binary runs are decoded when they turn out to be readable text; rot13 and
-reversed text are tried whole (they cost one string translation each, and only the rules'
+Base64, hex, binary and Morse runs are decoded when they turn out to be readable text; rot13,
+other Caesar shifts and reversed text are tried whole (they cost one string translation each, and only the rules'
 trigger words are looked for before any regex runs).
 """
 
@@ -80,6 +80,7 @@ def decode_payloads(text: str) -> list[tuple[str, str]]:
                 break
     if has_long_token or "\\x" in text or "0x" in text or _spaced_hex(text):
         found += _hex_runs(text)
+    found += [("morse", decoded) for decoded in morse(text)]
     if "0100" in text or "0110" in text or "0111" in text:
         for m in _BINARY.finditer(text):
             bits = m.group(0).replace(" ", "")
@@ -171,6 +172,43 @@ def pig_latin(text: str) -> str | None:
 
 def rot13(text: str) -> str:
     return codecs.encode(text, "rot13")
+
+
+_LOWER = "abcdefghijklmnopqrstuvwxyz"
+
+
+def caesar(text: str, shift: int) -> str:
+    """Lower-case letters shifted forward by `shift` (the text is already case-folded)."""
+    return text.translate(str.maketrans(_LOWER, _LOWER[shift:] + _LOWER[:shift]))
+
+
+_MORSE_CODE = {
+    ".-": "a", "-...": "b", "-.-.": "c", "-..": "d", ".": "e", "..-.": "f", "--.": "g",
+    "....": "h", "..": "i", ".---": "j", "-.-": "k", ".-..": "l", "--": "m", "-.": "n",
+    "---": "o", ".--.": "p", "--.-": "q", ".-.": "r", "...": "s", "-": "t", "..-": "u",
+    "...-": "v", ".--": "w", "-..-": "x", "-.--": "y", "--..": "z", ".----": "1",
+    "..---": "2", "...--": "3", "....-": "4", ".....": "5", "-....": "6", "--...": "7",
+    "---..": "8", "----.": "9", "-----": "0",
+}  # fmt: skip
+# Eight or more Morse letters separated by spaces, words by " / ", "|" or wider gaps.
+_MORSE = re.compile(r"(?<![\w.-])[.-]{1,5}(?:(?: {1,3}| ?[/|] ?)[.-]{1,5}){7,}(?![\w.-])")
+
+
+def morse(text: str) -> list[str]:
+    """Morse runs decoded to text (".. --. -. --- .-. ." -> "ignore"); only readable ones."""
+    # Eight readable letters of Morse hold a few dashes, and a dot or dash next to a dash
+    # (".-", "-.", "--"): C-speed checks before the regex scans anything.
+    if text.count("-") < 4 or not (".-" in text or "-." in text or "--" in text):
+        return []
+    out = []
+    for m in _MORSE.finditer(text):
+        words = re.split(r" ?[/|] ?| {2,}", m.group(0))
+        decoded = " ".join("".join(_MORSE_CODE.get(c, "?") for c in w.split()) for w in words)
+        if len(decoded) >= _MIN_DECODED and decoded.count("?") * 10 < len(decoded):
+            out.append(decoded)
+        if len(out) >= _MAX_CANDIDATES:
+            break
+    return out
 
 
 def reverse(text: str) -> str:

@@ -11,18 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from interlock.injection.decoding import decode_payloads, pig_latin, reverse, rot13
+from interlock.injection.decoding import caesar, decode_payloads, pig_latin, reverse, rot13
 from interlock.injection.gibberish import adversarial_suffix
 from interlock.injection.model import LinearModel, shipped_model
 from interlock.injection.normalize import views
 from interlock.injection.patterns import (
     Context,
     candidate_rules,
+    disguises,
     glued_trigger,
     match_rules,
     new_anchors,
-    reversed_trigger,
-    rot13_trigger,
     words_of,
 )
 from interlock.injection.structure import match_markers
@@ -171,13 +170,18 @@ class Detector:
     def _transformed(
         self, folded: str, words: list[str], context: Context, signals: Signals
     ) -> None:
-        # Trigger words are looked up in their rot13 and reversed spellings first: the
-        # transformed text is built and matched only when one of them is there.
-        if folded.isascii() and rot13_trigger(words):
+        # Trigger words are looked up in their rot13, Caesar-shifted and reversed spellings
+        # first: a transformed text is built and matched only when one of them is there.
+        found = disguises(words)
+        if found.rot13 and folded.isascii():
             for rule, _ in match_rules(rot13(folded), context):
                 signals.add(rule.name, rule.weight)
                 signals.add("encoded_payload.rot13", 0.9)
-        if reversed_trigger(words):
+        if found.caesar is not None and folded.isascii():
+            for rule, _ in match_rules(caesar(folded, found.caesar), context):
+                signals.add(rule.name, rule.weight)
+                signals.add("encoded_payload.caesar", 0.9)
+        if found.reversed:
             flipped = reverse(folded)
             if candidate_rules(flipped, words_of(flipped)):
                 for rule, _ in match_rules(flipped, context):

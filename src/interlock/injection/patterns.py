@@ -646,23 +646,62 @@ def match_rules(
     return hits
 
 
-# Trigger words as they read in rot13 and reversed: whether a transformed copy of the text is
-# worth building is decided on the words already split, without transforming anything.
-def _rot13_word(word: str) -> str:
-    return word.translate(str.maketrans("abcdefghijklmnopqrstuvwxyz", "nopqrstuvwxyzabcdefghijklm"))
+# Trigger words as they read in rot13, in any other Caesar shift and reversed: whether a
+# transformed copy of the text is worth building is decided on the words already split, in
+# one set intersection, without transforming anything.
+def _shifted(word: str, k: int) -> str:
+    return "".join(chr((ord(c) - 97 + k) % 26 + 97) for c in word)
 
 
 _STRONG = frozenset(w for w in _TRIGGER_WORDS if len(w) >= 5 and w.isascii() and w.isalpha())
-_ROT13_TRIGGERS = frozenset(_rot13_word(w) for w in _STRONG) - _TRIGGER_WORDS
-_REVERSED_TRIGGERS = frozenset(w[::-1] for w in _STRONG) - _TRIGGER_WORDS
+_REVERSED = 0  # a code beside the shifts 1..25 that decode a word
+_DISGUISED: dict[str, set[int]] = {}
+for _w in _STRONG:
+    _DISGUISED.setdefault(_w[::-1], set()).add(_REVERSED)
+    for _k in range(1, 26):
+        # Caesar ciphers ("Ljqruh suhylrxv" is shift 3) are token smuggling too; the code is
+        # the shift that decodes the word.
+        _DISGUISED.setdefault(_shifted(_w, _k), set()).add(26 - _k)
+for _w in _TRIGGER_WORDS:
+    _DISGUISED.pop(_w, None)  # a word that reads as a trigger word as it is
+_DISGUISED_WORDS = frozenset(_DISGUISED)
+
+
+@dataclass(frozen=True, slots=True)
+class Disguises:
+    rot13: bool
+    reversed: bool
+    caesar: int | None  # the shift (not 13) that decodes the text
+
+
+_NONE = Disguises(False, False, None)
+
+
+def disguises(words: list[str]) -> Disguises:
+    """Which transformations could reveal trigger words. rot13 and reversed text need one
+    trigger word in that spelling (their history); another Caesar shift needs two different
+    words under the same shift, as short words collide across the 24 other shifts."""
+    found = _DISGUISED_WORDS.intersection(words)
+    if not found:
+        return _NONE
+    codes: dict[int, int] = {}
+    for word in found:
+        for code in _DISGUISED[word]:
+            codes[code] = codes.get(code, 0) + 1
+    shifts = [(n, -k) for k, n in codes.items() if k not in (_REVERSED, 13) and n >= 2]
+    return Disguises(13 in codes, _REVERSED in codes, -max(shifts)[1] if shifts else None)
 
 
 def rot13_trigger(words: list[str]) -> bool:
-    return not _ROT13_TRIGGERS.isdisjoint(words)
+    return disguises(words).rot13
 
 
 def reversed_trigger(words: list[str]) -> bool:
-    return not _REVERSED_TRIGGERS.isdisjoint(words)
+    return disguises(words).reversed
+
+
+def caesar_shift(words: list[str]) -> int | None:
+    return disguises(words).caesar
 
 
 _GLUED = tuple(sorted(w for w in _STRONG if len(w) >= 6))

@@ -28,6 +28,20 @@ _QUOTED = re.compile(
     r"|:\s*['\"‘“](.{120,})['\"’”]\s*[?.!]?\s*$",
     re.DOTALL | re.IGNORECASE,
 )
+# A document pasted without quotes after a colon that names it ("What does this code print:
+# …", "Summarise the following e-mail: …"): the rest of the turn, when long enough to be one.
+_PASTED = re.compile(
+    r"\b(?:this|these|the following|the below|the attached|the given|given|my|our)\s+"
+    r"(?:[\w-]+\s+){0,2}?(?:code|snippet|script|program|text|e-?mails?|web ?page|page|website|"
+    r"document|article|review|paper|resume|cv|table|post|comment|message|letter|report|"
+    r"transcript|passage|essay|story|abstract|html|json|csv|data|content|file|log|notes?|"
+    r"ticket|description|listing|profile|thread|chat|conversation|summary|recipe|function|"
+    r"method|class|query|sql|config|configuration|yaml|markup|source)s?\b"
+    r"[^:\n]{0,60}:\s*",
+    re.IGNORECASE,
+)
+_HEAD = 400  # the naming phrase opens the turn
+_MIN_PASTED = 80
 _MAX_QUOTED = 16
 
 
@@ -78,6 +92,7 @@ def _maybe_quoted(text: str) -> bool:
         or ': "' in text
         or ": ‘" in text
         or ": “" in text
+        or (":" in text[:_HEAD] and _PASTED.search(text, 0, _HEAD) is not None)
     )
 
 
@@ -89,4 +104,8 @@ def quoted(text: str) -> list[str]:
             blocks.append(block.strip())
             if len(blocks) >= _MAX_QUOTED:
                 break
+    if not blocks and ":" in text:
+        m = _PASTED.search(text, 0, _HEAD)
+        if m is not None and len(text) - m.end() >= _MIN_PASTED:
+            blocks.append(text[m.end() :].strip())
     return blocks
