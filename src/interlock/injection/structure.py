@@ -115,6 +115,25 @@ MARKERS: tuple[Marker, ...] = (
 )
 
 
+# Many-shot: a long transcript of exchanges inside one turn (the many-shot jailbreaking
+# paper's form). A few Q/A examples are a prompting style (`inline_transcript`, 0.25); four or
+# more exchanges script the model's own past answers, which is what `fake_turn` (0.5) says
+# of "assistant:" transcripts. "Input:"/"Output:" pairs, the usual few-shot data format, do not
+# count.
+_TURN_LABEL = re.compile(
+    r"(?:^|\n|(?<=[.?!\"')\]])[ \t]|(?<=\d)[.)] ?)[ \t]*(?:q|a|question|answer|user|human|"
+    rf"{_SPEAKERS}|me|you|person [ab12]|speaker [ab12])[ \t]*\d*[ \t]*:"
+)
+_MANY_SHOT_TURNS = 8
+MANY_SHOT = Marker("many_shot", 0.5, _TURN_LABEL, (":",))
+
+
+def many_shot(lowered: str) -> bool:
+    if lowered.count(":") < _MANY_SHOT_TURNS:  # C speed: most prompts stop here
+        return False
+    return len(_TURN_LABEL.findall(lowered)) >= _MANY_SHOT_TURNS
+
+
 def match_markers(lowered: str) -> list[Marker]:
     """Markers found in `lowered`: NFKC, lower case, invisible characters removed, newlines kept."""
     # A leading newline lets markers that must start a line match on the first line too.
@@ -126,4 +145,6 @@ def match_markers(lowered: str) -> list[Marker]:
                 if m.regex.search(text):
                     found.append(m)
                 break
+    if many_shot(text):
+        found.append(MANY_SHOT)
     return found
