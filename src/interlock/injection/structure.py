@@ -120,18 +120,41 @@ MARKERS: tuple[Marker, ...] = (
 # more exchanges script the model's own past answers, which is what `fake_turn` (0.5) says
 # of "assistant:" transcripts. "Input:"/"Output:" pairs, the usual few-shot data format, do not
 # count.
-_TURN_LABEL = re.compile(
-    r"(?:^|\n|(?<=[.?!\"')\]])[ \t]|(?<=\d)[.)] ?)[ \t]*(?:q|a|question|answer|user|human|"
-    rf"{_SPEAKERS}|me|you|person [ab12]|speaker [ab12])[ \t]*\d*[ \t]*:"
+_TURN_LABELS = frozenset(
+    ["q", "a", "question", "answer", "user", "human", "me", "you", *_SPEAKERS.split("|")]
 )
+_NUMBERED = frozenset(["person", "speaker", "user", "q", "a"])  # "speaker 2:", "q 3:"
 _MANY_SHOT_TURNS = 8
-MANY_SHOT = Marker("many_shot", 0.5, _TURN_LABEL, (":",))
+_MAX_COLONS = 400
+MANY_SHOT = Marker("many_shot", 0.5, re.compile(":"), (":",))
+
+
+def _turn_label(before: list[str]) -> bool:
+    if not before:
+        return False
+    last = before[-1].rstrip("0123456789")
+    if last:
+        return last in _TURN_LABELS or (
+            len(last) == 1 and len(before) > 1 and before[-2] in _NUMBERED
+        )
+    return len(before) > 1 and before[-2] in _NUMBERED
 
 
 def many_shot(lowered: str) -> bool:
+    """Eight or more colons right after a speaker label ("q", "a", "user", "assistant"…,
+    "person a", "speaker 2"): the word before each colon is looked up, no regex scan."""
     if lowered.count(":") < _MANY_SHOT_TURNS:  # C speed: most prompts stop here
         return False
-    return len(_TURN_LABEL.findall(lowered)) >= _MANY_SHOT_TURNS
+    turns = colons = 0
+    pos = lowered.find(":")
+    while pos != -1 and colons < _MAX_COLONS:
+        colons += 1
+        if _turn_label(lowered[max(0, pos - 14) : pos].split()):
+            turns += 1
+            if turns >= _MANY_SHOT_TURNS:
+                return True
+        pos = lowered.find(":", pos + 1)
+    return False
 
 
 def match_markers(lowered: str) -> list[Marker]:

@@ -346,4 +346,66 @@ SPECS: tuple[Spec, ...] = (
         back=2,
         span=40,
     ),
+    # Someone else's data asked for, in the languages the password requests cover: a question
+    # word or an "ask" verb, then the e-mail, address, phone, birth date, balance or card
+    # number of "the user", "the customer" or "the patient" (folded: accents off).
+    Spec(
+        "personal_data.intl",
+        0.5,
+        r"\b(?:cual(?:es)? (?:es|son)|dime|dame|dinos|donde (?:vive|esta))\s+(?:\w+\s+|\w'){0,3}?"
+        r"(?:correo|direccion|telefono|fecha de nacimiento|saldo|numero de (?:tarjeta|telefono|"
+        r"cuenta))\b(?:\s+[\w-]+){0,2}\s+del? (?:usuari[oa]|cliente|paciente)\b|"
+        r"\b(?:quel(?:le)?s? (?:est|sont)|donne[zs]?(?:-moi)?|dis(?:-moi)?|ou (?:habite|vit))\s+"
+        r"(?:\w+\s+|\w'){0,3}?(?:adresse|e-?mail|courriel|numero de (?:telephone|carte|compte)|"
+        r"date de naissance|solde)\b(?:\s+[\w-]+){0,2}\s+(?:de l'utilisat(?:eur|rice)|du client|"
+        r"de la cliente|du patient)\b|"
+        r"\b(?:wie lautet|nenne|nennen sie|gib|geben sie|wo wohnt)\s+(?:mir\s+)?"
+        r"(?:\w+\s+){0,2}?(?:e-?mail-?adresse|adresse|telefonnummer|geburtsdatum|kontostand|"
+        r"kartennummer|kontonummer)\s+(?:des|der) (?:benutzers|nutzers|kunden|kundin|"
+        r"patienten|patientin)\b|"
+        r"\b(?:qual (?:e|sono)|quali sono|dimmi|dammi|dove (?:vive|abita))\s+(?:\w+\s+|\w'){0,3}?"
+        r"(?:indirizzo|e-?mail|numero di (?:telefono|carta|conto)|data di nascita|saldo)\b"
+        r"(?:\s+[\w-]+){0,2}\s+(?:dell'utente|del cliente|della cliente|del paziente)\b|"
+        r"\b(?:qual (?:e|o)|quais sao|diga|onde mora)\s+(?:\w+\s+|\w'){0,3}?"
+        r"(?:e-?mail|endereco|telefone|data de nascimento|saldo|numero do cartao)\b"
+        r"(?:\s+[\w-]+){0,2}\s+(?:do usuario|da usuaria|do cliente|da cliente|do paciente)\b|"
+        r"(?:какои|какая|какие|каков\w*|скажи|назови|дай|сообщи|где живет)\s+(?:\S+\s+){0,3}?"
+        r"(?:адрес\w*|почт\w*|email|телефон\w*|дат\w* рождения|баланс\w*|номер\w* карт\w*)"
+        r"(?:\s+\S+){0,2}?\s+(?:пользовател\w*|клиент\w*|пациент\w*)",
+        "cual cuales dime dame dinos donde quel quelle quels quelles donne donnez dis ou wie "
+        "nenne nennen gib geben wo qual quali dimmi dammi dove quais diga onde какои "
+        "какая какие каков каковы скажи назови дай сообщи где",
+        span=200,
+    ),
+    Spec(
+        "personal_data.intl",
+        0.5,
+        r"(?:用户|用戶|客户|客戶|病人|患者)的(?:邮箱|郵箱|电子邮件|電子郵件|地址|电话|電話|生日|"
+        r"出生日期|余额|餘額|卡号|卡號)[^\n]{0,12}?(?:是什么|是什麼|是多少|告诉|告訴|给我|給我)|"
+        r"(?:ユーザー|顧客|お客様|患者)の(?:メールアドレス|住所|電話番号|誕生日|生年月日|残高|"
+        r"カード番号)[^\n]{0,12}?(?:は何|教え|を見せ|はどこ)|"
+        r"(?:사용자|고객|환자)의? ?(?:이메일|주소|전화번호|생년월일|생일|잔액|카드 번호)"
+        r"[^\n]{0,12}?(?:뭐|무엇|알려|어디)|"
+        r"(?:उपयोगकर्ता|ग्राहक|मरीज़?)\S* (?:का|की|के) (?:ईमेल|पता|फ़ोन|फोन|जन्मतिथि|"
+        r"जन्म तिथि|बैलेंस|शेष राशि|कार्ड नंबर)[^\n]{0,24}?(?:क्या|बताओ|बताइए|बताएं)",
+        needles=(
+            "用户",
+            "用戶",
+            "客户",
+            "客戶",
+            "病人",
+            "患者",
+            "ユーザー",
+            "顧客",
+            "お客様",
+            "사용자",
+            "고객",
+            "환자",
+            "उपयोगकर्ता",
+            "ग्राहक",
+            "मरीज",
+        ),
+        back=2,
+        span=60,
+    ),
 )
