@@ -145,7 +145,9 @@ def test_many_shot_transcripts_are_a_structural_signal() -> None:
     # Two examples are a prompting style; Input/Output pairs are a data format.
     few = "Q: What is 2 times seven?\nA: 14\nQ: What is 3 times seven?\nA: 21\nQ: And 4?"
     assert "structure.many_shot" not in RULES_ONLY.scan(few).reasons
-    pairs = "\n".join(f"Input: {w}\nOutput: {w.upper()}" for w in "cat dog owl fox elk".split())
+    pairs = "\n".join(
+        f"Input: {w}\nOutput: {w.upper()}" for w in ["cat", "dog", "owl", "fox", "elk"]
+    )
     assert RULES_ONLY.scan(pairs).score < 0.5
 
 
