@@ -12,6 +12,11 @@ BIPIA's attacks are indirect: they are scored as tool results, alone and embedde
 carrier documents (held-out GSM8K word problems for text attacks, held-out GPTeacher code for
 code attacks); the carriers without an attack give the indirect false-positive rate.
 
+CyberSecEval English is also broken down by its own `injection_variant` (the 15 techniques,
+weakest first), `injection_type` and `risk_category`, with recall on the security-violating rows
+beside each: logic-violating rows only break a rule of their system prompt, which a detector
+of the user turn cannot see.
+
 With --loso, the classifier is retrained once per training source with that source left out
 entirely, and the full detector using that model is scored on the left-out source.
 """
