@@ -267,6 +267,30 @@ def cyberseceval_breakdown(model: LinearModel) -> tuple[str, str]:
     return by_variant, by_kind
 
 
+def multilingual_by_language(model: LinearModel) -> str:
+    """CyberSecEval's machine-translated copy: recall per `speaking_language`, the full detector
+    (never trained on; the classifier does not transfer across languages, the rules do)."""
+    path = (
+        DATASETS
+        / "cyberseceval-prompt-injection/prompt_injection_multilingual_machine_translated.json"
+    )
+    flag = as_user_turn(Detector(model))
+    seen: set[str] = set()
+    tally: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r in json.loads(path.read_text()):
+        text = (r["user_input"] or "").strip()
+        if len(text) < 4 or text in seen:
+            continue
+        seen.add(text)
+        t = tally[r["speaking_language"]]
+        t[0] += 1
+        t[1] += flag(text)
+    lines = ["| speaking_language | rows | caught | recall |", "|---|---|---|---|"]
+    for lang, (n, caught) in sorted(tally.items(), key=lambda kv: (kv[1][1] / kv[1][0], kv[0])):
+        lines.append(f"| {lang} | {n} | {caught} | {_fmt(caught / n)} |")
+    return "\n".join(lines)
+
+
 def leave_one_source_out(sources: dict[str, list[Example]]) -> list[Score]:
     """The classifier retrained without each training source in turn; the full detector with
     that model scored on all of the left-out source's rows (which the rules never saw either)."""
@@ -324,6 +348,10 @@ def main() -> None:
         "### full detector, CyberSecEval English per technique (weakest first)\n\n" + by_variant
     )
     parts.append("### full detector, CyberSecEval English per type and risk\n\n" + by_kind)
+    parts.append(
+        "### full detector, CyberSecEval multilingual per language (weakest first)\n\n"
+        + multilingual_by_language(model)
+    )
     if args.loso:
         parts.append(
             "### leave-one-source-out (classifier retrained without the source; full detector)"
