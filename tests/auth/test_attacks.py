@@ -83,14 +83,24 @@ def test_revoked_key(env: Env) -> None:
     assert "revoked" in body["error"]["message"]
 
 
+# Validity windows in these tests: long enough that the "still valid" request lands inside
+# them on a loaded machine; the "expired" request waits until the window has certainly closed.
+WINDOW_S = 3.0
+
+
+def sleep_until(moment: float) -> None:
+    time.sleep(max(0.0, moment - time.monotonic()))
+
+
 def test_expired_key(env: Env) -> None:
+    asked = time.monotonic()  # the expiry counts from a moment after this one
     made = env.admin(
         env.org.keys["root-admin"], "POST", "/admin/keys",
-        {"identity_id": "alice", "expires_in_s": 1.5},
+        {"identity_id": "alice", "expires_in_s": WINDOW_S},
     )  # fmt: skip
     key = made.json()["key"]
     assert env.chat(key, app="chat").status_code == 200
-    time.sleep(1.6)
+    sleep_until(asked + WINDOW_S + 0.1)
     body = refused(env, env.chat(key, app="chat"), 401, "key_expired")
     assert "expired" in body["error"]["message"]
 
@@ -99,14 +109,15 @@ def test_rotated_key_inside_and_after_overlap(env: Env) -> None:
     admin = env.org.keys["root-admin"]
     made = env.admin(admin, "POST", "/admin/keys", {"identity_id": "alice", "app_id": "chat"})
     old_id, old_key = made.json()["id"], made.json()["key"]
-    rotated = env.admin(admin, "POST", f"/admin/keys/{old_id}/rotate", {"overlap_s": 1.5})
+    asked = time.monotonic()
+    rotated = env.admin(admin, "POST", f"/admin/keys/{old_id}/rotate", {"overlap_s": WINDOW_S})
     assert rotated.status_code == 201, rotated.text
     new_key = rotated.json()["key"]
     assert rotated.json()["replaces"] == old_id and rotated.json()["app_id"] == "chat"
     # Inside the overlap both work.
     assert env.chat(old_key, app="chat").status_code == 200
     assert env.chat(new_key, app="chat").status_code == 200
-    time.sleep(1.6)
+    sleep_until(asked + WINDOW_S + 0.1)
     refused(env, env.chat(old_key, app="chat"), 401, "key_expired")
     assert env.chat(new_key, app="chat").status_code == 200
     # Rotating the old key again is refused: rotate the new one.
@@ -204,7 +215,8 @@ def test_jwt_expired(env: Env) -> None:
     # Beyond the configured 5 s clock skew.
     body = refused(env, env.chat(env.idp.token(ttl=-10), app="chat"), 401, "token_expired")
     assert "expired" in body["error"]["message"]
-    assert env.chat(env.idp.token(ttl=-2), app="chat").status_code == 200  # inside the skew
+    # Expired a second ago (`exp` is whole seconds: 1-2 s): inside the skew by at least 3 s.
+    assert env.chat(env.idp.token(ttl=-1), app="chat").status_code == 200
 
 
 def test_jwt_not_yet_valid(env: Env) -> None:

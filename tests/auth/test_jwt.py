@@ -56,9 +56,8 @@ async def test_background_refresh_when_cache_ages(idp: IdentityProvider) -> None
         before = idp.fetches
         await asyncio.sleep(0.3)
         await verifier.verify(idp.token("other@corp"))  # served from the cache while it refetches
-        for _ in range(50):
-            if idp.fetches > before:
-                break
+        deadline = time.monotonic() + 20  # the refetch runs in the background: wait for it
+        while idp.fetches == before and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
         assert idp.fetches == before + 1
 
@@ -147,9 +146,12 @@ def test_public_jwk_shape(idp: IdentityProvider) -> None:
 async def test_verified_tokens_are_reused_until_exp_or_key_change(idp: IdentityProvider) -> None:
     async with aiohttp.ClientSession() as http:
         verifier = JwtVerifier([issuer(idp, clock_skew_s=0, jwks_min_refresh_s=0)], http)
-        short = idp.token("short@corp", ttl=1)
+        # `exp` is whole seconds, so a ttl of 3 leaves 2-3 s for this first check, which a
+        # loaded machine needs (ttl=1 left anywhere between 0 and 1 s).
+        short = idp.token("short@corp", ttl=3)
         assert (await verifier.verify(short)).claims["sub"] == "short@corp"
-        await asyncio.sleep(1.2)
+        exp = jwt.decode(short, options={"verify_signature": False})["exp"]
+        await asyncio.sleep(max(0.0, exp - time.time()) + 0.1)
         # Reuse never outlives the token: once `exp` passes, it is refused like any other.
         assert await reason(verifier, short) == (401, "token_expired")
 

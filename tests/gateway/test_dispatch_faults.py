@@ -11,6 +11,13 @@ import pytest
 
 from tests.support import GatewayServer, free_port
 
+# The per-attempt timeout: every answer from the simulator must come well within it, even on a
+# loaded machine (a spurious timeout is a retry, which changes the counts asserted below).
+READ_TIMEOUT_S = 1.0
+# Long enough that the circuit is certainly still open for the request right after it opens,
+# even on a loaded machine; the test waits exactly this long for the half-open probe.
+BREAKER_RESET_S = 2.0
+
 
 def fault_config(sim_url: str) -> str:
     fast_retry = (
@@ -26,7 +33,7 @@ providers:
     base_url: {sim_url}/v1
     api_key: sim-openai-key
     retry: {fast_retry}
-    timeouts: {{connect_s: 1, read_s: 0.5}}
+    timeouts: {{connect_s: 1, read_s: {READ_TIMEOUT_S}}}
   anthropic:
     type: anthropic
     base_url: {sim_url}
@@ -37,7 +44,7 @@ providers:
     base_url: {sim_url}/v1
     api_key: sim-openai-key
     retry: {{max_attempts: 1}}
-    circuit_breaker: {{failure_threshold: 2, reset_after_s: 0.6}}
+    circuit_breaker: {{failure_threshold: 2, reset_after_s: {BREAKER_RESET_S}}}
   dead:
     type: openai_compatible
     base_url: http://127.0.0.1:{free_port()}/v1
@@ -143,7 +150,9 @@ def test_per_attempt_timeout_then_retry(client: openai.OpenAI, sim: Any) -> None
 
 
 def test_every_attempt_timing_out_gives_504(client: openai.OpenAI, sim: Any) -> None:
-    sim.add_fault(provider="openai", model="lonely-model", latency_ms=1500, times=-1)
+    sim.add_fault(
+        provider="openai", model="lonely-model", latency_ms=READ_TIMEOUT_S * 3000, times=-1
+    )
     with pytest.raises(openai.APIStatusError) as exc:
         ask(client, "lonely")
     assert exc.value.status_code == 504
@@ -163,6 +172,7 @@ def test_circuit_opens_then_half_open_probe_closes_it(client: openai.OpenAI, sim
         with pytest.raises(openai.APIStatusError) as exc:
             ask(client, "breaker-model")
         assert exc.value.status_code == 502
+    opened_by = time.monotonic()  # the gateway opened the circuit before it answered
     assert hits(sim, "breaker-model") == 2
     # Open: refused without touching the upstream.
     with pytest.raises(openai.APIStatusError) as exc:
@@ -173,7 +183,7 @@ def test_circuit_opens_then_half_open_probe_closes_it(client: openai.OpenAI, sim
     assert hits(sim, "breaker-model") == 2
     # After reset_after_s one probe goes through; the upstream is healthy again, so it closes.
     sim.clear_faults()
-    time.sleep(0.7)
+    time.sleep(max(0.0, opened_by + BREAKER_RESET_S + 0.05 - time.monotonic()))
     assert ask(client, "breaker-model").choices[0].message.content.startswith("Simulated")
     assert ask(client, "breaker-model").choices[0].message.content.startswith("Simulated")
     assert hits(sim, "breaker-model") == 4

@@ -39,6 +39,8 @@ OPEN_OUTPUT: dict[str, Any] = {
     "dlp": {"actions": {"default": "log", "hallucinated": "redact", "SECRET": "block"}},
 }
 
+CLASSIFIER_TIMEOUT_S = 1.5
+
 
 def output_gateway_yaml(sim_url: str, db_url: str, idp_url: str, classifier_url: str) -> str:
     config = yaml.safe_load(gateway_yaml(sim_url, db_url, idp_url))
@@ -57,7 +59,9 @@ def output_gateway_yaml(sim_url: str, db_url: str, idp_url: str, classifier_url:
         **STANDARD_OUTPUT,
         "classifier": {
             "url": f"{classifier_url}/classify",
-            "timeout_s": 0.5,
+            # Every answer on this policy waits for the classifier: a loaded CI machine must
+            # not turn a normal answer into "unavailable" (slowpoke's wait is well beyond).
+            "timeout_s": CLASSIFIER_TIMEOUT_S,
             "on_failure": "closed",
             "action": "replace",
         },
@@ -89,7 +93,7 @@ class ClassifierService:
         self.calls.append(body)
         text = body["text"]
         if "slowpoke" in text:
-            await asyncio.sleep(1.5)
+            await asyncio.sleep(CLASSIFIER_TIMEOUT_S + 2.5)
         if "brokenwire" in text:
             return web.Response(status=500, text="boom")
         flagged = "banana" in text

@@ -44,12 +44,18 @@ def chat(s: Secured, **headers: str) -> requests.Response:
 def test_beyond_max_concurrent_requests_is_503_in_the_callers_format(
     secured: Secured, sim: Any
 ) -> None:
-    sim.add_fault(provider="openai", latency_ms=2000, times=2)
+    # Held at the upstream long enough that both are still in flight for the refusals below,
+    # and well inside the provider's read timeout (5 s).
+    sim.add_fault(provider="openai", latency_ms=3000, times=2)
     slow: list[requests.Response] = []
     threads = [threading.Thread(target=lambda: slow.append(chat(secured))) for _ in range(2)]
     for t in threads:
         t.start()
-    time.sleep(0.8)  # both are in flight, held by the upstream's latency
+    # Both in flight: admitted and arrived at the upstream (however long that takes under load).
+    deadline = time.monotonic() + 30
+    while sum(r["provider"] == "openai" for r in sim.requests()) < 2:
+        assert time.monotonic() < deadline, "the two slow requests never reached the upstream"
+        time.sleep(0.02)
 
     refused = chat(secured)
     assert refused.status_code == 503
