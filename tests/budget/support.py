@@ -142,7 +142,7 @@ class Gateway:
         return self.http.post("/v1/chat/completions", json=body, headers=headers)
 
     def decisions(self, request_id: str, stage: str | None = None) -> list[Any]:
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + 20  # generous: returns as soon as the exchange is done
         while request_id not in self.capture.exchanges:
             assert time.monotonic() < deadline, f"no exchange {request_id}"
             time.sleep(0.01)
@@ -198,7 +198,7 @@ class WebhookReceiver:
         self.events.append(orjson.loads(body))
         return web.Response(status=204)
 
-    def wait_for(self, n: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+    def wait_for(self, n: int, timeout: float = 20.0) -> list[dict[str, Any]]:
         deadline = time.monotonic() + timeout
         while len(self.events) < n:
             assert time.monotonic() < deadline, f"{len(self.events)} webhook events, wanted {n}"

@@ -266,7 +266,20 @@ def test_managed_budgets_on_two_redis_instances(simulator, sim, tmp_path) -> Non
             resp = chat(gw)
             assert resp.status_code == 200, resp.text
             spent += resp.json()["usage"]["total_tokens"] * 0.001
-        time.sleep(0.6)  # both instances flush their ledger every 0.2 s
+
+        def until(check: Any, what: str, timeout: float = 30) -> None:
+            # Instances flush and poll every 0.2 s; a loaded machine can take far longer.
+            deadline = time.monotonic() + timeout
+            while not check():
+                assert time.monotonic() < deadline, what
+                time.sleep(0.05)
+
+        def in_ledger() -> int:
+            rows = httpx.get(f"{a.url}/admin/spend", params={"by": "team"}, headers=root).json()
+            return sum(x["requests"] for x in rows if x["team"] == "red")  # type: ignore[no-any-return]
+
+        # The new budget is seeded from the ledger: wait until both instances' answers are in.
+        until(lambda: in_ledger() == 4, "the ledger never got all four answers")
 
         made = httpx.post(f"{a.url}/admin/budgets", headers=root, json={
             "name": "red-chat", "scope": {"team": "red", "app": "chat"}, "period": "day",
@@ -286,11 +299,13 @@ def test_managed_budgets_on_two_redis_instances(simulator, sim, tmp_path) -> Non
 
         # Spend and reservations in flight, from Redis, whichever instance is asked.
         httpx.patch(f"{b.url}/admin/budgets/{bid}", headers=root, json={"limit_usd": 10})
-        time.sleep(0.6)
+        until(lambda: chat(a).status_code == 200, "instance a never applied the new limit")
+        asked = len(sim.requests())
         sim.add_fault(provider="openai", latency_ms=1500, times=1)
         slow = threading.Thread(target=chat, args=(a,))
         slow.start()
-        time.sleep(0.5)
+        # Admitted (its reservation made) and waiting on the slow upstream.
+        until(lambda: len(sim.requests()) > asked, "the slow request never reached the upstream")
         listed = httpx.get(f"{b.url}/admin/budgets", headers=root).json()["data"]
         [mine] = [x for x in listed if x["id"] == bid]
         assert mine["reserved_usd"] > 0 and mine["spent_usd"] >= spent
@@ -303,11 +318,9 @@ def test_managed_budgets_on_two_redis_instances(simulator, sim, tmp_path) -> Non
 
         # Deleted on one instance: no longer enforced by the other.
         httpx.patch(f"{a.url}/admin/budgets/{bid}", headers=root, json={"limit_usd": 0.001})
-        time.sleep(0.6)
-        assert chat(b).status_code == 429
+        until(lambda: chat(b).status_code == 429, "instance b never applied the lower limit")
         assert httpx.delete(f"{b.url}/admin/budgets/{bid}", headers=root).status_code == 200
-        time.sleep(0.6)
-        assert chat(a).status_code == 200
+        until(lambda: chat(a).status_code == 200, "instance a still enforces a deleted budget")
     finally:
         a.close()
         b.close()

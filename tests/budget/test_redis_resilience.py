@@ -145,7 +145,14 @@ def test_redis_restarted_empty_is_reseeded_from_the_ledger(pair_on_own_redis, si
         assert [chat(i) for i in range(16)] == [200] * 16
         wait_until(lambda: int(r.hget(key, "s") or 0) == billed)
         before = billed
-        time.sleep(0.5)  # both instances flush their ledger every 0.2 s
+
+        def in_ledger() -> int:
+            rows = clients[0].get("/admin/spend", params={"by": "team"}, headers=admin).json()
+            return sum(x["requests"] for x in rows if x["team"] == "red")  # type: ignore[no-any-return]
+
+        # Both instances flush their ledger every 0.2 s (later on a loaded machine): the reseed
+        # below reads it, so wait until all 16 answers are there.
+        wait_until(lambda: in_ledger() == 16, 30)
         seeded = [c.get("/admin/spend/status", headers=admin).json()["redis"] for c in clients]
 
         server.stop()
@@ -205,9 +212,11 @@ def test_settlement_that_meets_the_empty_redis_is_not_lost(pair_on_own_redis, si
         cost = first.json()["usage"]["total_tokens"] * 1_000_000
         wait_until(lambda: int(r.hget(key, "s") or 0) == cost)
         sim.add_fault(provider="openai", latency_ms=1500, times=1)
+        asked = len(sim.requests())
         with ThreadPoolExecutor(1) as pool:
             slow = pool.submit(a.post, "/v1/chat/completions", json=body, headers=headers)
-            time.sleep(0.5)  # admitted, waiting on the provider
+            # Admitted and waiting on the provider: it has reached the (slow) upstream.
+            wait_until(lambda: len(sim.requests()) > asked, 30)
             server.stop()
             server.start()
             assert slow.result().status_code == 200
@@ -255,7 +264,8 @@ def test_outage_ending_in_an_empty_redis_counts_every_answer_once(pair_on_own_re
     try:
         with ThreadPoolExecutor(2) as pool:
             workers = [pool.submit(load, i) for i in range(2)]
-            time.sleep(0.3)  # both first requests admitted, answers 0.8 s away
+            # Both first requests admitted (they reached the upstream), answers 0.8 s away.
+            wait_until(lambda: len(sim.requests()) >= 2, 30)
             server.stop()
             time.sleep(1.5)
             server.start()  # empty
