@@ -125,3 +125,52 @@ class AuditStore(Protocol):
     def set_state(self, name: str, value: str) -> None: ...
 
     def count(self) -> int: ...
+
+
+# Columns a stored record is read back from (the body, or its skeleton once pruned).
+READ_COLUMNS = f"rid, {', '.join(COLUMNS)}, body, pruned_at"
+CHAIN_PAGE = 5000
+
+
+def stored(row: Any) -> StoredRecord:
+    """A row (sqlite3.Row or dict) as the record it holds; a pruned one as its skeleton."""
+    if row["body"] is None:
+        return StoredRecord(row["rid"], skeleton(dict(row)), pruned=True)
+    return StoredRecord(row["rid"], orjson.loads(row["body"]))
+
+
+class SqlReads:
+    """The reads both SQL stores make alike; each supplies `_query` and its placeholder `P`."""
+
+    P = "?"
+
+    def _query(self, sql: str, params: tuple[Any, ...]) -> list[Any]:
+        raise NotImplementedError
+
+    def by_request_id(self, request_id: str) -> list[StoredRecord]:
+        rows = self._query(
+            f"SELECT {READ_COLUMNS} FROM audit_records WHERE id = {self.P} ORDER BY rid",
+            (request_id,),
+        )
+        return [stored(row) for row in rows]
+
+    def chains(self) -> list[str]:
+        rows = self._query("SELECT DISTINCT chain FROM audit_records ORDER BY chain", ())
+        return [r["chain"] for r in rows]
+
+    def chain_records(self, chain: str) -> Iterator[StoredRecord]:
+        last = -1
+        while True:
+            rows = self._query(
+                f"SELECT {READ_COLUMNS} FROM audit_records WHERE chain = {self.P} "
+                f"AND seq > {self.P} ORDER BY seq LIMIT {CHAIN_PAGE}",
+                (chain, last),
+            )
+            for row in rows:
+                yield stored(row)
+            if len(rows) < CHAIN_PAGE:
+                return
+            last = rows[-1]["seq"]
+
+    def count(self) -> int:
+        return int(self._query("SELECT COUNT(*) AS n FROM audit_records", ())[0]["n"])

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -16,9 +15,9 @@ from psycopg.rows import dict_row
 from interlock.audit.search import Query
 from interlock.audit.store.base import (
     COLUMNS,
+    SqlReads,
     StoredRecord,
     StoreRow,
-    skeleton,
     store_row,
 )
 
@@ -55,7 +54,8 @@ INSERT = (
 )
 
 
-class PostgresAuditStore:
+class PostgresAuditStore(SqlReads):
+    P = "%s"
     dialect = "postgresql"
 
     def __init__(self, url: str) -> None:
@@ -166,31 +166,6 @@ class PostgresAuditStore:
         rows = self._query(sql, (*params, q.limit))
         return [StoredRecord(row["rid"], orjson.loads(row["body"])) for row in rows]
 
-    def by_request_id(self, request_id: str) -> list[StoredRecord]:
-        rows = self._query("SELECT * FROM audit_records WHERE id = %s ORDER BY rid", (request_id,))
-        return [_stored(row) for row in rows]
-
-    def chains(self) -> list[str]:
-        rows = self._query("SELECT DISTINCT chain FROM audit_records ORDER BY chain", ())
-        return [r["chain"] for r in rows]
-
-    def chain_records(self, chain: str) -> Iterator[StoredRecord]:
-        last = -1
-        while True:
-            rows = self._query(
-                "SELECT rid, chain, seq, id, kind, ts, policy, hash, prev, body, pruned_at "
-                "FROM audit_records WHERE chain = %s AND seq > %s ORDER BY seq LIMIT 5000",
-                (chain, last),
-            )
-            for row in rows:
-                yield _stored(row)
-            if len(rows) < 5000:
-                return
-            last = rows[-1]["seq"]
-
-    def count(self) -> int:
-        return int(self._query("SELECT COUNT(*) AS n FROM audit_records", ())[0]["n"])
-
     # ---- coordination ----------------------------------------------------------------------
 
     def acquire_lease(self, name: str, holder: str, ttl_s: float, now: float) -> bool:
@@ -222,9 +197,3 @@ class PostgresAuditStore:
 
     def raw(self) -> psycopg.Connection[dict[str, Any]]:
         return self._writer()
-
-
-def _stored(row: dict[str, Any]) -> StoredRecord:
-    if row["body"] is None:
-        return StoredRecord(row["rid"], skeleton(row), pruned=True)
-    return StoredRecord(row["rid"], orjson.loads(row["body"]))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +19,10 @@ import orjson
 from interlock.audit.search import Query
 from interlock.audit.store.base import (
     COLUMNS,
+    SqlReads,
     StoredRecord,
     StoreRow,
     search_text,
-    skeleton,
     store_row,
 )
 
@@ -65,7 +64,7 @@ def fts_match(q: Query) -> str | None:
     return " AND ".join(parts) or None
 
 
-class SQLiteAuditStore:
+class SQLiteAuditStore(SqlReads):
     dialect = "sqlite"
 
     def __init__(self, path: Path) -> None:
@@ -220,32 +219,6 @@ class SQLiteAuditStore:
         rows = self._query(sql, (*params, q.limit))
         return [StoredRecord(row["rid"], orjson.loads(row["body"])) for row in rows]
 
-    def by_request_id(self, request_id: str) -> list[StoredRecord]:
-        rows = self._query("SELECT * FROM audit_records WHERE id = ? ORDER BY rid", (request_id,))
-        return [_stored(row) for row in rows]
-
-    def chains(self) -> list[str]:
-        return [
-            r["chain"]
-            for r in self._query("SELECT DISTINCT chain FROM audit_records ORDER BY chain", ())
-        ]
-
-    def chain_records(self, chain: str) -> Iterator[StoredRecord]:
-        last = -1
-        while True:
-            rows = self._query(
-                "SELECT * FROM audit_records WHERE chain = ? AND seq > ? ORDER BY seq LIMIT 5000",
-                (chain, last),
-            )
-            for row in rows:
-                yield _stored(row)
-            if len(rows) < 5000:
-                return
-            last = rows[-1]["seq"]
-
-    def count(self) -> int:
-        return int(self._query("SELECT COUNT(*) AS n FROM audit_records", ())[0]["n"])
-
     # ---- coordination ----------------------------------------------------------------------
 
     def acquire_lease(self, name: str, holder: str, ttl_s: float, now: float) -> bool:
@@ -281,9 +254,3 @@ class SQLiteAuditStore:
         """The write connection itself (tests simulate an attacker with it)."""
         assert self._write is not None
         return self._write
-
-
-def _stored(row: sqlite3.Row) -> StoredRecord:
-    if row["body"] is None:
-        return StoredRecord(row["rid"], skeleton(dict(row)), pruned=True)
-    return StoredRecord(row["rid"], orjson.loads(row["body"]))
