@@ -288,3 +288,29 @@ def test_iso_time_is_the_datetime_formatting_with_its_rounding() -> None:
     cases += [rng.uniform(0, 4e9) for _ in range(20_000)]
     cases += [1.7e9 + k / 1e6 + 5e-7 for k in range(2_000)]  # halfway between microseconds
     assert [t for t in cases if iso(t) != expected(t)] == []
+
+
+def test_a_client_that_leaves_mid_stream_still_leaves_a_record(
+    env: AuditEnv, sim: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The caller hangs up after the first chunk: the exchange is still recorded, with what had
+    been streamed and an outcome that says it did not finish."""
+    sim.add_fault(provider="openai", chunk_latency_ms=150)
+    headers = {"authorization": f"Bearer {env.org.keys['alice']}", "x-interlock-app": "search"}
+    body = {
+        "model": "gpt-4o-mini",
+        "stream": True,
+        "messages": [{"role": "user", "content": "a long story about refunds, please"}],
+    }
+    with env.http.stream("POST", "/v1/chat/completions", json=body, headers=headers) as r:
+        assert r.status_code == 200
+        rid = r.headers["x-request-id"]
+        for line in r.iter_lines():
+            if line.startswith("data: {"):
+                break  # one chunk arrived: hang up
+    record = env.record_of(rid, timeout=10.0)
+    assert record["stream"] is True
+    assert (record["status"], record["error_code"]) == (499, "client_disconnected"), record
+    assert record["outcome"] == "failed"
+    assert record["response"] is not None  # what had been streamed before the hang-up
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]  # no traceback: not ours

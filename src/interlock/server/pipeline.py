@@ -311,9 +311,11 @@ class Pipeline:
             err = GatewayError("upstream_error", f"The upstream stream failed mid-way: {exc}")
             ex.status, ex.error_code = 502, err.code
             await _write_quietly(response, renderer.error(err))
-        except (ConnectionResetError, ConnectionError):
+        except ConnectionError:
+            # The caller hung up mid-stream: nothing more can be written. Not an error of
+            # ours (no traceback, no 500): the record says 499 with what had been streamed.
             ex.status, ex.error_code = 499, "client_disconnected"
-            raise
+            return response
         finally:
             ex.response = acc.response()
             ex.usage = acc.usage
