@@ -256,3 +256,43 @@ def test_a_hanging_delivery_is_reported_and_still_awaited(
     assert any("has not returned for" in r.getMessage() for r in caplog.records)
     cursors = orjson.loads((tmp_path / "spool" / "chain-0" / "cursors.json").read_bytes())
     assert cursors["store"] >= 10
+
+
+def test_a_store_unreachable_at_start_is_opened_once_it_answers(tmp_path: Path) -> None:
+    """A writer that starts while its store cannot be opened (a database restarting) starts
+    anyway: records go to the spool, and reach the store once it can be opened."""
+    from interlock.audit.stage import AuditStage
+    from interlock.config import load_config
+    from interlock.server.runtime import RuntimeHolder
+
+    config_path = minimal_config(tmp_path, every=1000, extra="  writer: inline\n")
+    blocker = tmp_path / "store.db"
+    blocker.mkdir()  # a directory where the database file should be: SQLite cannot open it
+
+    async def run() -> tuple[int, int]:
+        config = load_config(config_path)
+        stage = AuditStage(RuntimeHolder(config_path, config), config, config_path)
+        pipeline = stage.pipeline
+        await pipeline.start()
+        for r in records(5):
+            pipeline.submit_record(r)
+        await asyncio.sleep(0.5)
+        while_down = pipeline.shippers[0].cursor
+        blocker.rmdir()  # the store comes back
+        deadline = time.monotonic() + 20
+        while pipeline.shippers[0].cursor < pipeline.durable_seq and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        shipped = pipeline.shippers[0].cursor
+        await pipeline.stop(1.0)
+        return while_down, shipped
+
+    while_down, shipped = asyncio.run(run())
+    assert while_down == 0
+    assert shipped >= 5
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "store.db") as db:
+        ids = {
+            row[0] for row in db.execute("SELECT id FROM audit_records WHERE kind != 'checkpoint'")
+        }
+    assert ids == {f"req_{i:06d}" for i in range(1, 6)}

@@ -102,15 +102,30 @@ class StoreSink:
         self.store = store
         self.batch = batch
         self.retry_max_s = 10.0
+        self.opened = False
 
     async def start(self) -> None:
-        await asyncio.to_thread(self.store.open)
+        try:
+            await asyncio.to_thread(self._open)
+        except Exception as exc:
+            # The spool holds every record: an unreachable store (a database restarting while
+            # a writer starts) is opened again before each delivery until it answers.
+            log.warning("audit store unavailable (%s); records wait in the spool", exc)
+
+    def _open(self) -> None:
+        if not self.opened:
+            self.store.open()
+            self.opened = True
+
+    def _insert(self, insert: Callable[[Any], int], batch: Any) -> int:
+        self._open()
+        return insert(batch)
 
     async def send(self, records: list[dict[str, Any]]) -> None:
-        await asyncio.to_thread(self.store.insert, records)
+        await asyncio.to_thread(self._insert, self.store.insert, records)
 
     async def send_rows(self, rows: list[StoreRow]) -> None:
-        await asyncio.to_thread(self.store.insert_rows, rows)
+        await asyncio.to_thread(self._insert, self.store.insert_rows, rows)
 
     async def close(self) -> None:
         await asyncio.to_thread(self.store.close)

@@ -84,12 +84,18 @@ class PostgresAuditStore(SqlReads):
     def open(self) -> None:
         if self._write is not None:
             return
-        self._write = self._connect()
-        with self._wlock, self._write.transaction():
-            self._write.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_ID,))
-            for stmt in SCHEMA:
-                self._write.execute(stmt)
-        self._read = self._connect()
+        conn = self._connect()
+        try:
+            with self._wlock, conn.transaction():
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LOCK_ID,))
+                for stmt in SCHEMA:
+                    conn.execute(stmt)
+            self._read = self._connect()
+        except BaseException:
+            conn.close()
+            raise
+        # Kept only once the schema is there: a failed open is tried again whole.
+        self._write = conn
 
     def close(self) -> None:
         for conn in (self._write, self._read):

@@ -87,17 +87,19 @@ class SQLiteAuditStore(SqlReads):
         if self._write is not None:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._write = self._connect()
+        conn = self._connect()
         with self._wlock:
-            self._write.execute("BEGIN IMMEDIATE")
             try:
+                conn.execute("BEGIN IMMEDIATE")
                 for stmt in SCHEMA:
-                    self._write.execute(stmt)
-                self._write.execute("COMMIT")
+                    conn.execute(stmt)
+                conn.execute("COMMIT")
             except BaseException:
-                self._write.execute("ROLLBACK")
+                conn.close()  # (an open transaction is rolled back)
                 raise
+        # Kept only once the schema is there: a failed open is tried again whole.
         self._read = self._connect()
+        self._write = conn
 
     def close(self) -> None:
         for conn in (self._write, self._read):
