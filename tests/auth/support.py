@@ -315,7 +315,7 @@ class Capture:
         self.exchanges[ex.request_id] = ex
         self.last = ex
 
-    def auth_decision(self, request_id: str, timeout: float = 2.0) -> Any:
+    def auth_decision(self, request_id: str, timeout: float = 20.0) -> Any:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             ex = self.exchanges.get(request_id)
@@ -327,7 +327,7 @@ class Capture:
         raise AssertionError(f"no exchange recorded for {request_id}")
 
 
-def wait_for(check: Callable[[], bool], timeout: float = 5.0, interval: float = 0.02) -> float:
+def wait_for(check: Callable[[], bool], timeout: float = 20.0, interval: float = 0.02) -> float:
     """Seconds until `check()` held; fails after `timeout`."""
     start = time.monotonic()
     while True:

@@ -30,7 +30,7 @@ class Instance:
             stdout=self._log, stderr=subprocess.STDOUT, env={**os.environ, "INTERLOCK_LOG_LEVEL": "WARNING"},
         )  # fmt: skip
         self.http = httpx.Client(base_url=self.url, timeout=10)
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 60  # a loaded machine starts slowly
         while True:
             try:
                 if self.http.get("/healthz").status_code == 200:

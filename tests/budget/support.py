@@ -232,7 +232,7 @@ class RedisServer:
              "--appendonly", "no", "--dir", self.dir],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while True:
             try:
                 redis.Redis.from_url(self.url, socket_timeout=0.5).ping()

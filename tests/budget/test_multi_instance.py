@@ -115,7 +115,7 @@ def test_200_concurrent_requests_cannot_overspend_a_shared_budget(pair, sim, cap
     assert 6 <= len(ok) < 200
 
     # Every settlement reaches Redis: reservations gone, spend = what the answers cost.
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 20
     while any(k.startswith(b"r") for k in r.hkeys(counter)):
         assert time.monotonic() < deadline, r.hgetall(counter)
         time.sleep(0.05)

@@ -49,7 +49,7 @@ def thaw(server: RedisServer) -> None:
     os.kill(server.proc.pid, signal.SIGCONT)
 
 
-def wait_until(check, timeout: float = 5.0) -> None:
+def wait_until(check, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while not check():
         assert time.monotonic() < deadline, "condition not met in time"

@@ -33,11 +33,11 @@ def process(*args: str) -> Iterator[subprocess.Popen[bytes]]:
             proc.kill()
 
 
-def wait_up(url: str, timeout: float = 15) -> None:
+def wait_up(url: str, timeout: float = 60) -> None:  # a loaded machine starts slowly
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            httpx.get(url, timeout=0.5)
+            httpx.get(url, timeout=5)
             return
         except httpx.HTTPError:
             time.sleep(0.1)
