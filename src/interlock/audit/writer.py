@@ -296,6 +296,9 @@ class WriterClient:
         self.unacked: deque[tuple[int, bytes]] = deque()  # kept until durable (resent on restart)
         self.waiters: deque[tuple[int, asyncio.Future[None]]] = deque()
         self._out: list[bytes] = []
+        # Answered exchanges not yet encoded: encoded by the next flush, which runs once the
+        # answer has gone out (the loop turn that sends it ends first).
+        self._pending: list[tuple[int, Exchange]] = []
         self._scheduled = False
         self._wid = 0
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -323,18 +326,24 @@ class WriterClient:
 
     @property
     def full(self) -> bool:
-        return self._blocked or len(self.unacked) >= self.queue_max
+        return self._blocked or len(self.unacked) + len(self._pending) >= self.queue_max
 
     def submit(self, ex: Exchange, strict: bool = False) -> asyncio.Future[None] | None:
-        """Encode the finished exchange and queue its bytes; a future only in strict mode."""
+        """Queue the finished exchange; a future only in strict mode (encoded at once, since
+        the answer waits for its record). Otherwise it is encoded by the next flush, after the
+        answer has been sent: the request path itself only appends."""
         # While a writer is being replaced, exchanges already admitted wait in memory (up to
         # `queue_max`) for the new one; a full or failing spool drops them (`full` refused new
         # ones before they got here, when the policy says refuse).
-        if self._spool_blocked or len(self.unacked) >= self.queue_max:
+        if self._spool_blocked or len(self.unacked) + len(self._pending) >= self.queue_max:
             self._drop()
             return None
         self._wid += 1
-        return self._queue(self._wid, encode_exchange(self._wid, strict, ex, None, 0.0), strict)
+        if strict:
+            return self._queue(self._wid, encode_exchange(self._wid, True, ex, None, 0.0), True)
+        self._pending.append((self._wid, ex))
+        self._schedule()
+        return None
 
     def submit_stream_open(self, ex: Exchange) -> asyncio.Future[None] | None:
         """A strict stream's first record, made from the exchange as it is now."""
@@ -348,7 +357,17 @@ class WriterClient:
         self._wid += 1
         return self._queue(self._wid, encode_record(self._wid, strict, record), strict)
 
+    def _encode_pending(self) -> None:
+        # In wid order, before anything queued after them: the writer's acks are cumulative.
+        for wid, ex in self._pending:
+            data = encode_exchange(wid, False, ex, None, 0.0)
+            self.unacked.append((wid, data))
+            self._out.append(data)
+        self._pending.clear()
+
     def _queue(self, wid: int, data: bytes, strict: bool) -> asyncio.Future[None] | None:
+        if self._pending:
+            self._encode_pending()
         self.unacked.append((wid, data))
         self._out.append(data)
         if strict:
@@ -357,6 +376,10 @@ class WriterClient:
             self.waiters.append((wid, waiter))
             self._flush()
             return waiter
+        self._schedule()
+        return None
+
+    def _schedule(self) -> None:
         if not self._scheduled:
             # At most one write per couple of milliseconds: at full load one syscall carries
             # many exchanges. A quiet worker sends at the end of this loop turn (a timer would
@@ -370,10 +393,11 @@ class WriterClient:
                 loop.call_later(wait, self._flush)
             else:
                 loop.call_soon(self._flush)
-        return None
 
     def _flush(self) -> None:
         self._scheduled = False
+        if self._pending:
+            self._encode_pending()
         if not self._out:
             return
         if self._transport is not None and self.down is None:
