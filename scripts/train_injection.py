@@ -24,6 +24,7 @@ import argparse
 import csv
 import hashlib
 import json
+import re
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -465,6 +466,21 @@ def split_sources(
     return train, evals
 
 
+def _shingles(text: str, n: int = 8) -> set[str]:
+    words = re.sub(r"\W+", " ", text.lower()).split()
+    return {" ".join(words[i : i + n]) for i in range(len(words) - n + 1)} or {" ".join(words)}
+
+
+def generated_overlap(sources: dict[str, list[Example]]) -> list[str]:
+    """Generated rows that share a run of eight words (or, when shorter, all of their words)
+    with an evaluation row: the templates must not copy evaluation data."""
+    evaluated: set[str] = set()
+    for name in EVAL_ONLY:
+        for ex in sources[name]:
+            evaluated |= _shingles(ex.text)
+    return [ex.text for name in SYNTHETIC for ex in sources[name] if _shingles(ex.text) & evaluated]
+
+
 # ---- features and training --------------------------------------------------------------------
 
 
@@ -629,6 +645,91 @@ def fit(
     return w, b
 
 
+# ---- design statistics ------------------------------------------------------------------------
+# Two rule choices are made from the training sources, never from the evaluation sets: the
+# number of speaker labels that makes a many-shot transcript, and the content nouns of
+# "ignore the <noun> and say…". `--design-stats` prints the counts they rest on.
+
+_EXAMPLE_LABEL = re.compile(
+    r"(?im)^\s*(?:input|example|sample|q|question|user|human|person \w|speaker \w)\s*\d*\s*:"
+)
+_IGNORE_THE = (
+    r"\b(?:ignore|disregard|forget)\s+(?:the|this|that|all the|everything in the)\s+"
+    r"(?:above\s+|previous\s+|preceding\s+|following\s+)?"
+)
+_AND_SAY = (
+    r"s?\b\s*(?:,|and|then|\.)?\s*(?:instead\s*)?,?\s*(?:state|say|print|write|tell|respond|"
+    r"reply|output|answer|display|show|return|inform|send|only)\b"
+)
+
+
+def design_stats(sources: dict[str, list[Example]]) -> None:
+    from interlock.injection.detector import Detector
+    from interlock.injection.structure import MANY_SHOT, speaker_labels
+    from interlock.injection.tactics import CONTENT_NOUNS
+
+    rows, _ = split_sources(sources, exclude=["synthetic"])
+    attacks = [ex.text for ex in rows if ex.label == 1]
+    benign = [ex.text for ex in rows if ex.label == 0]
+    print(f"training rows (generated rows excluded): {len(attacks)} attacks, {len(benign)} benign")
+
+    print("\nmany-shot: speaker labels per row; 'missed/passed otherwise' = the rules without the")
+    print("many-shot signal leave the row below 0.5, so the signal alone decides it")
+    rules = Detector(use_model=False)
+    counted = []
+    for label, texts in ((1, attacks), (0, benign)):
+        for text in texts:
+            n = speaker_labels("\n" + text.lower())
+            if n >= 4:
+                verdict = rules.scan(text)
+                score = verdict.score
+                if f"structure.{MANY_SHOT.name}" in verdict.reasons:
+                    score = 1 - (1 - score) / (1 - MANY_SHOT.weight)
+                counted.append((label, n, score < 0.5))
+    print(
+        "| labels >= | attack rows | of them missed otherwise | benign rows | of them passed otherwise |"
+    )
+    print("|---|---|---|---|---|")
+    for t in range(4, 13):
+        a = [alone for label, n, alone in counted if label == 1 and n >= t]
+        b = [alone for label, n, alone in counted if label == 0 and n >= t]
+        print(f"| {t} | {len(a)} | {sum(a)} | {len(b)} | {sum(b)} |")
+    shots: dict[int, int] = {}
+    for text in benign:
+        k = len(_EXAMPLE_LABEL.findall(text))
+        if k:
+            shots[min(k, 12)] = shots.get(min(k, 12), 0) + 1
+    print("benign rows by number of examples/asking turns they give (line-start 'Input:', "
+          f"'Example 2:', 'Q:', 'User:', 'Person 1:'…): {dict(sorted(shots.items()))}")  # fmt: skip
+
+    print('\n"ignore the <noun> and say": per noun, training attack rows with "ignore the <noun>",')
+    print('benign rows with it, benign rows with it followed by "and say…", and benign rows')
+    print('handing such content over ("the <noun>:")')
+    lowered_a = [t.lower() for t in attacks]
+    lowered_b = [t.lower() for t in benign]
+    print("| noun | in list | attacks: ignore the N | benign: ignore the N | benign: … and say | "
+          "benign: 'the N:' |\n|---|---|---|---|---|---|")  # fmt: skip
+    listed = CONTENT_NOUNS.split("|")
+    found: dict[str, int] = {}
+    head = re.compile(_IGNORE_THE + r"([a-z]+)")
+    for text in lowered_a:
+        for m in head.finditer(text):
+            found[m.group(1)] = found.get(m.group(1), 0) + 1
+    extra = [w for w, c in sorted(found.items(), key=lambda kv: -kv[1]) if c >= 5]
+    for noun in listed + [w for w in extra if w not in listed]:
+        ignore = re.compile(_IGNORE_THE + rf"(?:{noun})s?\b")
+        say = re.compile(_IGNORE_THE + rf"(?:{noun})" + _AND_SAY)
+        handed = re.compile(rf"\b(?:this|the following|my|the above|the given|the|a|an)\s+"
+                            rf"(?:{noun})s?\b\s*[:\n]")  # fmt: skip
+        print(
+            f"| {noun} | {'yes' if noun in listed else 'no'} "
+            f"| {sum(bool(ignore.search(t)) for t in lowered_a)} "
+            f"| {sum(bool(ignore.search(t)) for t in lowered_b)} "
+            f"| {sum(bool(say.search(t)) for t in lowered_b)} "
+            f"| {sum(bool(handed.search(t)) for t in lowered_b)} |"
+        )
+
+
 def save(w: np.ndarray, b: float, path: Path) -> None:
     np.savez_compressed(
         path, weights=w.astype(np.float16), bias=np.float64(b), version=np.str_(VERSION)
@@ -640,10 +741,21 @@ def main() -> None:
     parser.add_argument("--datasets", type=Path, default=DATASETS)
     parser.add_argument("--out", type=Path, default=WEIGHTS_PATH)
     parser.add_argument("--exclude", action="append", default=[], help="leave a source out")
+    parser.add_argument(
+        "--design-stats",
+        action="store_true",
+        help="print the counts two rules rest on, no training",
+    )
     args = parser.parse_args()
     sources = load_sources(args.datasets)
+    if args.design_stats:
+        design_stats(sources)
+        return
     for name, rows in sources.items():
         print(f"{name:28} {len(rows):6} rows, {sum(e.label for e in rows):6} attacks")
+    copied = generated_overlap(sources)
+    if copied:
+        raise SystemExit(f"generated rows overlap evaluation rows: {copied[:3]}")
     examples, _ = split_sources(sources, exclude=args.exclude)
     w, b = train(examples)
     save(w, b, args.out)

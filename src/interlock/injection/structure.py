@@ -140,21 +140,26 @@ def _turn_label(before: list[str]) -> bool:
     return len(before) > 1 and before[-2] in _NUMBERED
 
 
-def many_shot(lowered: str) -> bool:
-    """Eight or more colons right after a speaker label ("q", "a", "user", "assistant"…,
-    "person a", "speaker 2"): the word before each colon is looked up, no regex scan."""
-    if lowered.count(":") < _MANY_SHOT_TURNS:  # C speed: most prompts stop here
-        return False
+def speaker_labels(lowered: str, stop: int = _MAX_COLONS) -> int:
+    """Colons right after a speaker label ("q", "a", "user", "assistant"…, "person a",
+    "speaker 2"), counted up to `stop`: the word before each colon is looked up, no regex."""
     turns = colons = 0
     pos = lowered.find(":")
     while pos != -1 and colons < _MAX_COLONS:
         colons += 1
         if _turn_label(lowered[max(0, pos - 14) : pos].split()):
             turns += 1
-            if turns >= _MANY_SHOT_TURNS:
-                return True
+            if turns >= stop:
+                break
         pos = lowered.find(":", pos + 1)
-    return False
+    return turns
+
+
+def many_shot(lowered: str) -> bool:
+    """Eight or more speaker labels in one text (see `speaker_labels`)."""
+    if lowered.count(":") < _MANY_SHOT_TURNS:  # C speed: most prompts stop here
+        return False
+    return speaker_labels(lowered, _MANY_SHOT_TURNS) >= _MANY_SHOT_TURNS
 
 
 def match_markers(lowered: str) -> list[Marker]:

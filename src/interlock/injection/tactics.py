@@ -83,6 +83,21 @@ _PIECES = (
     r"(?:\w+ )?(?:letters?|characters?|chars?|digits?|symbols?|syllables?)"
 )
 
+# What "ignore the <noun> and say…" may discard: a piece of content handed over, never an aspect
+# of it ("ignore the typos and tell me…" is a request). The nouns are those training attacks put
+# after "ignore the" (text, question, request, paragraph, section, sentence, translation, html,
+# statement…), those benign training prompts use to hand content over ("the code:", "the
+# document:"…) and the kinds of documents applications pass on (resume, review, ticket,
+# invoice…); no benign training row has any of them followed by "and say…".
+# `scripts/train_injection.py --design-stats` prints the counts.
+CONTENT_NOUNS = (
+    "webpage|web page|page|website|document|text|e-?mail|article|content|message|file|table|"
+    "data|context|question|query|request|task|conversation|input|summary|resume|cv|review|"
+    "paper|essay|report|letter|post|comment|story|passage|paragraph|section|sentence|"
+    "statement|translation|transcript|abstract|description|code|snippet|ticket|note|invoice|"
+    "listing|profile|bio|recipe|thread|chat|log|html|json|csv"
+)
+
 SPECS: tuple[Spec, ...] = (
     # "What's our system password?", "confirm the admin credentials"
     Spec(
@@ -139,16 +154,12 @@ SPECS: tuple[Spec, ...] = (
         back=60,
         span=40,
     ),
-    # "Ignore the webpage and state: …", "disregard the above text, instead write …"
+    # "Ignore the webpage and state: …", "disregard the above text, instead write …".
     Spec(
         "override.en",
         0.8,
         r"\b(?:ignore|disregard|forget)\s+(?:the|this|that|all the|everything in the)\s+"
-        r"(?:above\s+|previous\s+|preceding\s+|following\s+)?(?:webpage|web page|page|website|"
-        r"document|text|e-?mail|article|content|message|file|table|data|context|question|"
-        r"query|request|task|conversation|input|summary|resume|cv|review|paper|essay|report|"
-        r"letter|post|comment|story|passage|transcript|abstract|description|code|snippet|"
-        r"ticket|note|invoice|listing|profile|bio|recipe|thread|chat|log|html|json|csv)\b"
+        rf"(?:above\s+|previous\s+|preceding\s+|following\s+)?(?:{CONTENT_NOUNS})\b"
         r"\s*(?:,|and|then|\.)?\s*(?:instead\s*)?"
         r",?\s*(?:state|say|print|write|tell|respond|reply|output|answer|display|show|return|"
         r"inform|send|only)\b",
