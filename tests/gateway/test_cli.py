@@ -51,7 +51,7 @@ def test_quickstart_serves_answers_through_the_simulator(tmp_path: Path) -> None
     config.write_text(
         quickstart.read_text()
         .replace("127.0.0.1:9999", f"127.0.0.1:{sim_port}")
-        .replace("../.interlock/quickstart.db", str(tmp_path / "quickstart.db"))
+        .replace("../.interlock/", f"{tmp_path}/")  # the database, the audit spool and store
     )
     # The quick start is zero trust too: the same script as `make run` makes its demo key.
     script = Path(__file__).resolve().parents[2] / "scripts" / "demo-identity.sh"

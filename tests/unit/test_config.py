@@ -114,14 +114,26 @@ def test_deployment_configs_are_valid(monkeypatch: pytest.MonkeyPatch) -> None:
     for var in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY"):
         monkeypatch.setenv(var, "x")
     monkeypatch.setenv("INTERLOCK_DATABASE_URL", "postgresql://u@db/interlock")
+    monkeypatch.setenv("INTERLOCK_REDIS_URL", "redis://redis:6379/0")
     config = load_config(root / "gateway.yaml")
     assert config.database.url.startswith("postgresql://")
+    # Several instances: counters and the audit store are shared, the spool is not next to the
+    # (read-only) config file.
+    assert config.counters.backend == "redis"
+    assert config.audit.store is not None and config.audit.store.url.startswith("postgresql://")
+    assert config.audit.spool_dir == "/var/lib/interlock/audit"
     manifests = list(yaml.safe_load_all((root / "k8s" / "interlock.yaml").read_text()))
     configmap = next(m for m in manifests if m["kind"] == "ConfigMap")
-    assert parse_config(configmap["data"]["interlock.yaml"]).server.shutdown_grace_s == 30
+    in_k8s = parse_config(configmap["data"]["interlock.yaml"])
+    assert in_k8s.server.shutdown_grace_s == 30
+    assert (
+        in_k8s.counters.backend == "redis" and in_k8s.audit.spool_dir == "/var/lib/interlock/audit"
+    )
     deployment = next(m for m in manifests if m["kind"] == "Deployment")
     pod = deployment["spec"]["template"]["spec"]
     assert pod["terminationGracePeriodSeconds"] > config.server.shutdown_grace_s
+    mounts = {m["mountPath"]: m for m in pod["containers"][0]["volumeMounts"]}
+    assert mounts["/etc/interlock"]["readOnly"] and "/var/lib/interlock" in mounts
     probes = pod["containers"][0]
     assert probes["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert probes["livenessProbe"]["httpGet"]["path"] == "/healthz"
