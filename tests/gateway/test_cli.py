@@ -99,3 +99,32 @@ def test_serve_refuses_a_bad_config_with_the_key_named(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "providers.p: provider type 'openai' needs: api_key" in result.stderr
+
+
+def test_several_workers_refuse_per_process_counters_for_policies_with_limits(
+    tmp_path: Path,
+) -> None:
+    """In-process counters are per worker: with a budget or rate limit in a policy, `workers: 2`
+    would enforce it twice over, so serve says why and exits instead of starting."""
+    config = tmp_path / "gw.yaml"
+    config.write_text(
+        """
+server: {host: 127.0.0.1, port: 0}
+database: {url: "sqlite:///ids.db"}
+providers:
+  openai: {type: openai, base_url: "http://127.0.0.1:9/v1", api_key: x}
+models:
+  m: {provider: openai, price: {input_per_mtok: 1, output_per_mtok: 1}}
+policies:
+  metered:
+    models: ["*"]
+    rate_limits: {limits: [{per: [team], requests_per_minute: 60}]}
+"""
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "interlock.cli.main", "serve", "--config", str(config),
+         "--workers", "2"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "counters.backend: redis" in done.stderr and "metered" in done.stderr

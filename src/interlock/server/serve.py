@@ -31,6 +31,18 @@ def serve_command(path: str, host: str | None, port: int | None, workers: int | 
     host = host or config.server.host
     port = port if port is not None else config.server.port
     workers = workers or config.server.workers
+    if workers > 1 and config.counters.backend == "memory":
+        why = per_worker_counters(config, workers)
+        if why is not None:
+            print(f"interlock: {why}", file=sys.stderr)
+            return 2
+        log.warning(
+            "counters.backend is memory with %d workers: each worker counts its own budgets and "
+            "rate limits; a budget added in the database later would hold %d times over. Use "
+            "counters.backend: redis, or workers: 1",
+            workers,
+            workers,
+        )
     if workers == 1:
         _run_worker(Path(path), config, host, port, reuse_port=False)
         return 0
@@ -52,6 +64,24 @@ def serve_command(path: str, host: str | None, port: int | None, workers: int | 
     for p in procs:
         p.join()
     return 0
+
+
+def per_worker_counters(config: GatewayConfig, workers: int) -> str | None:
+    """Why these workers cannot share this configuration's limits, if they cannot: in-process
+    counters are per process, so every worker would enforce each budget and rate limit alone."""
+    limited = sorted(
+        name
+        for name, policy in config.policies.items()
+        if (policy.budgets and policy.budgets.limits)
+        or (policy.rate_limits and policy.rate_limits.limits)
+    )
+    if not limited:
+        return None
+    return (
+        f"workers: {workers} with counters.backend: memory would count the budgets and rate "
+        f"limits of {', '.join(limited)} in each worker separately ({workers} times the limit); "
+        "use counters.backend: redis (one count for every worker and instance), or workers: 1"
+    )
 
 
 def _worker_main(path: str, host: str, port: int) -> None:
