@@ -128,3 +128,53 @@ policies:
     )  # fmt: skip
     assert done.returncode == 2
     assert "counters.backend: redis" in done.stderr and "metered" in done.stderr
+
+
+def test_metrics_of_several_workers_are_gathered_in_one_scrape(tmp_path: Path) -> None:
+    """A scrape reaches one worker; it answers for all of them: each sample labelled with its
+    worker, each family once, and the counts add up to every request whichever worker served it."""
+    sim_port, gw_port = free_port(), free_port()
+    config = tmp_path / "gw.yaml"
+    config.write_text(
+        f"""
+auth: {{enabled: false}}
+providers:
+  openai: {{type: openai, base_url: "http://127.0.0.1:{sim_port}/v1", api_key: sim-openai-key}}
+models:
+  gpt-4o-mini: {{provider: openai}}
+"""
+    )
+    sent = 24
+    with (
+        process("simulate", "--port", str(sim_port)),
+        process("serve", "--config", str(config), "--port", str(gw_port), "--workers", "2"),
+    ):
+        wait_up(f"http://127.0.0.1:{sim_port}/_sim/requests")
+        wait_up(f"http://127.0.0.1:{gw_port}/healthz")
+        body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
+        for _ in range(sent):  # a new connection each time: the kernel spreads them
+            with httpx.Client(base_url=f"http://127.0.0.1:{gw_port}", timeout=10) as client:
+                assert client.post("/v1/chat/completions", json=body).status_code == 200
+
+        def scrape() -> tuple[dict[str, float], str]:
+            text = httpx.get(f"http://127.0.0.1:{gw_port}/metrics", timeout=10).text
+            per_worker: dict[str, float] = {}
+            for line in text.splitlines():
+                if line.startswith("interlock_requests_total{"):
+                    worker = line.split('worker="', 1)[1].split('"', 1)[0]
+                    per_worker[worker] = per_worker.get(worker, 0) + float(line.rsplit(" ", 1)[1])
+            return per_worker, text
+
+        deadline = time.monotonic() + 30
+        per_worker, text = scrape()
+        while sum(per_worker.values()) < sent and time.monotonic() < deadline:
+            time.sleep(0.2)
+            per_worker, text = scrape()
+        assert sum(per_worker.values()) == sent, per_worker
+        assert set(per_worker) <= {"0", "1"}
+        types = [line.split()[2] for line in text.splitlines() if line.startswith("# TYPE ")]
+        assert len(types) == len(set(types))  # each family once
+        # every worker answers, whichever got the scrape
+        assert {"0", "1"} <= {
+            line.split('worker="', 1)[1][0] for line in text.splitlines() if 'worker="' in line
+        }

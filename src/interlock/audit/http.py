@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from interlock.audit.metrics_workers import gather, serve_own
 from interlock.audit.search import QueryError, query_from
+from interlock.server import workers
 from interlock.server.access import metrics_refusal
 
 if TYPE_CHECKING:
@@ -27,17 +30,30 @@ log = logging.getLogger("interlock.audit")
 
 def register_audit_routes(app: web.Application, stage: AuditStage) -> None:
     if stage.settings.metrics:
+        info = workers.current()
 
         async def metrics(request: web.Request) -> web.Response:
             refused = metrics_refusal(request, stage.holder.current.config.server)
             if refused is not None:  # server.metrics_allow_from / metrics_token
                 return refused
+            body = (
+                await gather(info, stage.render_metrics)
+                if info.count > 1
+                else await stage.render_metrics()
+            )
             return web.Response(
-                body=await stage.render_metrics(),
-                headers={"content-type": "text/plain; version=0.0.4; charset=utf-8"},
+                body=body, headers={"content-type": "text/plain; version=0.0.4; charset=utf-8"}
             )
 
         app.router.add_get("/metrics", metrics)
+        if info.count > 1:
+            # Every worker answers the others' scrapes with its own metrics (see metrics_workers).
+            async def own_metrics(app: web.Application) -> AsyncIterator[None]:
+                server = await serve_own(info, stage.render_metrics)
+                yield
+                server.close()
+
+            app.cleanup_ctx.append(own_metrics)
     if stage.identity is not None:
         _admin_routes(app, stage)
 

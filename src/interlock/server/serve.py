@@ -7,9 +7,11 @@ import gc
 import logging
 import multiprocessing
 import os
+import shutil
 import signal
 import socket
 import sys
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from aiohttp import web
 
 from interlock.config import ConfigError, GatewayConfig, load_config
 from interlock.server.logs import configure_logging
+from interlock.server.workers import WorkerInfo, set_current
 
 log = logging.getLogger("interlock.serve")
 
@@ -46,10 +49,16 @@ def serve_command(path: str, host: str | None, port: int | None, workers: int | 
     if workers == 1:
         _run_worker(Path(path), config, host, port, reuse_port=False)
         return 0
-    # Several processes on one port via SO_REUSEPORT: the kernel spreads connections.
+    # Several processes on one port via SO_REUSEPORT: the kernel spreads connections. A
+    # directory of this process's own (0700) holds their sockets for what must see them all.
+    run_dir = Path(tempfile.mkdtemp(prefix=f"interlock-{os.getpid()}-"))
     procs = [
-        multiprocessing.Process(target=_worker_main, args=(path, host, port), daemon=False)
-        for _ in range(workers)
+        multiprocessing.Process(
+            target=_worker_main,
+            args=(path, host, port, WorkerInfo(index, workers, run_dir)),
+            daemon=False,
+        )
+        for index in range(workers)
     ]
     for p in procs:
         p.start()
@@ -63,6 +72,7 @@ def serve_command(path: str, host: str | None, port: int | None, workers: int | 
         signal.signal(sig, forward)
     for p in procs:
         p.join()
+    shutil.rmtree(run_dir, ignore_errors=True)
     return 0
 
 
@@ -84,8 +94,9 @@ def per_worker_counters(config: GatewayConfig, workers: int) -> str | None:
     )
 
 
-def _worker_main(path: str, host: str, port: int) -> None:
+def _worker_main(path: str, host: str, port: int, info: WorkerInfo) -> None:
     configure_logging()
+    set_current(info)
     _run_worker(Path(path), load_config(path), host, port, reuse_port=True)
 
 
