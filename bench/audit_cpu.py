@@ -79,13 +79,7 @@ def start(target: harness.Target, s: harness.Settings, nginx: Any, nginx_port: i
         text = cfg.read_text().replace("audit:\n", f"audit:\n  writer_cpus: [{writer_cpus}]\n", 1)
         cfg.write_text(text)
     key = harness.demo_key(target, s, cfg)
-    argv = [str(harness.VENV_BIN / "interlock"), "serve", "--config", str(cfg), "--host",
-            "127.0.0.1", "--port", str(port), "--workers", "1"]  # fmt: skip
-    proc = harness.Proc(target.name, argv, s.tmp, harness.PIN["server"], {"PYTHONUNBUFFERED": "1"})
-    why = harness.wait_ready(proc, port, harness.PROXY_PATH, "json", 30, key)
-    if why:
-        raise RuntimeError(f"{target.name} did not start: {why}\n{proc.log_tail()}")
-    return harness.Running(proc, port, harness.PROXY_PATH, key)
+    return harness.serve_gateway(target.name, cfg, port, s.tmp, key)
 
 
 def measure(run: harness.Running, lua: Path, conns: int, duration: int) -> dict[str, Any]:

@@ -630,6 +630,27 @@ class Running:
     key: str = API_KEY  # the bearer token this target's requests carry
 
 
+def serve_gateway(
+    label: str,
+    cfg: Path,
+    port: int,
+    tmp: Path,
+    key: str = API_KEY,
+    env: dict[str, str] | None = None,
+) -> Running:
+    """`interlock serve` of `cfg` (one worker, pinned like every server under test), answering
+    on `port`; RuntimeError with its log's tail when it does not come up."""
+    argv = [str(VENV_BIN / "interlock"), "serve", "--config", str(cfg), "--host", "127.0.0.1",
+            "--port", str(port), "--workers", "1"]  # fmt: skip
+    proc = Proc(label, argv, tmp, PIN["server"], {"PYTHONUNBUFFERED": "1", **(env or {})})
+    why = wait_ready(proc, port, PROXY_PATH, "json", 30, key)
+    if why:
+        tail = proc.log_tail()
+        proc.stop()
+        raise RuntimeError(f"{label} did not start: {why}\n{tail}")
+    return Running(proc, port, PROXY_PATH, key)
+
+
 def start_target(t: Target, mode: str, s: Settings, nginx: Proc, nginx_port: int) -> Running | str:
     """Start ``t`` for ``mode``; a string says why it could not be measured."""
     if t.kind == "direct":

@@ -115,13 +115,7 @@ def main() -> int:
                 port = harness.free_port()
                 cfg = config(tmp, name, port, nginx_port)
                 key = harness.demo_key(harness.Target(name, "gateway", auth=True), s, cfg)
-                argv = [str(harness.VENV_BIN / "interlock"), "serve", "--config", str(cfg),
-                        "--port", str(port), "--workers", "1"]  # fmt: skip
-                proc = harness.Proc(f"{name}-{r}", argv, tmp, harness.PIN["server"], {})
-                why = harness.wait_ready(proc, port, harness.PROXY_PATH, "json", 30, key)
-                if why:
-                    print(f"{name} did not start: {why}", file=sys.stderr)
-                    return 1
+                proc = harness.serve_gateway(f"{name}-{r}", cfg, port, tmp, key).proc
                 url = f"http://127.0.0.1:{port}{harness.PROXY_PATH}"
                 lua = lua_script(tmp, key, args.bodies)
                 harness.run_wrk(url, lua, 16, 2)  # warm-up
