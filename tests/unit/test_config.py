@@ -134,6 +134,8 @@ def test_deployment_configs_are_valid(monkeypatch: pytest.MonkeyPatch) -> None:
     assert pod["terminationGracePeriodSeconds"] > config.server.shutdown_grace_s
     mounts = {m["mountPath"]: m for m in pod["containers"][0]["volumeMounts"]}
     assert mounts["/etc/interlock"]["readOnly"] and "/var/lib/interlock" in mounts
+    # the root filesystem is read-only: the processes' sockets need a writable /tmp
+    assert pod["containers"][0]["securityContext"]["readOnlyRootFilesystem"] and "/tmp" in mounts
     probes = pod["containers"][0]
     assert probes["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert probes["livenessProbe"]["httpGet"]["path"] == "/healthz"
