@@ -520,16 +520,25 @@ def technique_examples(rng: random.Random) -> list[tuple[str, int, str]]:
         out.append((wrap + ask, 1, "your_database"))
     out += [(t, 0, "your_database") for t in BENIGN_STORE]
 
-    # "Ignore the <document> and say…" inside a pasted document, and its twins.
+    # "Ignore the <document> and say…" inside a pasted document, and its twins. Every attack
+    # has a twin with the same request and document minus the order: the document's own words
+    # must not become attack words (an unseen benign source full of such prose paid for that).
     nouns = sorted(DOCS)
+
+    def pasted(ask: str, body: str, quote: str, bare: bool) -> str:
+        if bare:
+            return body
+        return f"{ask} {quote}{body}{quote}" if quote != "\n" else f"{ask}\n{body}"
+
     for _ in range(70):
         d = rng.choice(nouns)
         aside = rng.choice(DOC_ASIDES).format(d=d, x=rng.choice(DOC_PAYLOADS))
         ask = rng.choice(DOC_ASKS).format(d=d)
         body = f"{DOCS[d]} {aside}" if rng.random() < 0.5 else f"{aside} {DOCS[d]}"
         quote = rng.choice(['"', "'", "\n"])
-        text = f"{ask} {quote}{body}{quote}" if quote != "\n" else f"{ask}\n{body}"
-        out.append((text if rng.random() < 0.7 else body, 1, "ignore_document"))
+        bare = rng.random() >= 0.7
+        out.append((pasted(ask, body, quote, bare), 1, "ignore_document"))
+        out.append((pasted(ask, DOCS[d], quote, bare), 0, "document"))
     for _ in range(50):
         d = rng.choice(nouns)
         aside = rng.choice(BENIGN_DOC_ASIDES).format(d=d)
@@ -544,7 +553,11 @@ def technique_examples(rng: random.Random) -> list[tuple[str, int, str]]:
         )
         body = f"{DOCS[d]} {order}"
         ask = rng.choice(DOC_ASKS).format(d=d)
-        out.append((f'{ask} "{body}"' if rng.random() < 0.5 else body, 1, "phishing_order"))
+        bare = rng.random() >= 0.5
+        out.append((pasted(ask, body, '"', bare), 1, "phishing_order"))
+        # The twin: the same document with a notice that orders nobody.
+        notice = f"{DOCS[d]} {rng.choice(BENIGN_NOTICES)}"
+        out.append((pasted(ask, notice, '"', bare), 0, "document"))
     out += [(t, 0, "notice") for t in BENIGN_NOTICES + BENIGN_PHISHING_QUESTIONS]
     for notice in BENIGN_NOTICES:
         out.append((f'Summarise this message: "{notice}"', 0, "notice"))
@@ -568,8 +581,17 @@ def technique_examples(rng: random.Random) -> list[tuple[str, int, str]]:
     return out
 
 
-def synthetic_examples(seed: int = SEED) -> list[tuple[str, int, str]]:
-    """(text, label, kind): label 1 for attacks, 0 for benign rows built from the same frames."""
+# Generated but not trained on: documents carrying an order ("ignore the <document> and
+# say…", phishing orders) and their twins. With them the classifier learnt the documents' prose
+# as attack words: leave-one-source-out false positives on Presidio 21 -> 78 of 1,392 and on
+# GSM8K 4 -> 18 of 1,319 (training sources, each left out of its own fit); without them 14 and
+# 1. The rules (override.en, the indirect phishing rules) cover these families.
+UNTRAINED_KINDS = frozenset({"ignore_document", "phishing_order", "document"})
+
+
+def synthetic_examples(seed: int = SEED, untrained: bool = False) -> list[tuple[str, int, str]]:
+    """(text, label, kind): label 1 for attacks, 0 for benign rows built from the same frames.
+    The kinds in UNTRAINED_KINDS only with `untrained=True`."""
     rng = random.Random(seed)
     out: list[tuple[str, int, str]] = []
 
@@ -630,7 +652,11 @@ def synthetic_examples(seed: int = SEED) -> list[tuple[str, int, str]]:
     for sentence in ("The meeting is moved to Thursday at ten.", "Our cat likes to sleep on "
                      "the warm laptop.", "Remember to buy milk and bread."):  # fmt: skip
         out.append((f"What does this base64 say? {_b64(sentence)}", 0, "decode"))
-    out += technique_examples(random.Random(seed + 1))
+    out += [
+        row
+        for row in technique_examples(random.Random(seed + 1))
+        if untrained or row[2] not in UNTRAINED_KINDS
+    ]
     seen: set[str] = set()
     unique = []
     for text, label, kind in out:

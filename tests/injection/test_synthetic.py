@@ -17,7 +17,12 @@ from interlock.injection.structure import many_shot, speaker_labels
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from synth_injection import SEED, synthetic_examples, technique_examples  # noqa: E402
+from synth_injection import (  # noqa: E402
+    SEED,
+    UNTRAINED_KINDS,
+    synthetic_examples,
+    technique_examples,
+)
 
 RULES_ONLY = Detector(use_model=False)
 FAMILIES = ("many_shot_long", "secret_format", "your_database", "ignore_document", "cipher",
@@ -31,11 +36,12 @@ def test_generated_rows_are_deterministic_and_unique() -> None:
 
 
 def test_each_technique_family_has_attacks_and_benign_twins() -> None:
-    kinds = Counter((kind, label) for _, label, kind in synthetic_examples())
+    kinds = Counter((kind, label) for _, label, kind in synthetic_examples(untrained=True))
     for family in FAMILIES:
         assert kinds[(family, 1)] >= 15, family
         assert kinds[(family, 0)] >= 10 or family == "many_shot_long", family
     assert kinds[("phishing_order", 1)] >= 30 and kinds[("notice", 0)] >= 10
+    assert kinds[("document", 0)] >= 40  # the same documents without the order
     # Twins of the many-shot rows: few-shot prompts and conversations handed over as data.
     assert kinds[("few_shot", 0)] >= 60 and kinds[("chat_as_data", 0)] >= 30
 
@@ -45,11 +51,18 @@ def technique_rows() -> list[tuple[str, int, str]]:
     return technique_examples(random.Random(SEED + 1))
 
 
+def test_documents_carrying_an_order_are_generated_but_not_trained_on() -> None:
+    trained = {kind for _, _, kind in synthetic_examples()}
+    assert trained.isdisjoint(UNTRAINED_KINDS)
+    assert {kind for _, _, kind in synthetic_examples(untrained=True)} >= UNTRAINED_KINDS
+
+
 def test_benign_twins_of_the_new_families_are_not_blocked_by_the_rules() -> None:
     twins = [
         text
         for text, label, kind in technique_rows()
-        if label == 0 and kind in (*FAMILIES, "few_shot", "chat_as_data", "notice", "story")
+        if label == 0
+        and kind in (*FAMILIES, "few_shot", "chat_as_data", "notice", "story", "document")
     ]
     blocked = [t for t in twins if RULES_ONLY.scan(t).score >= 0.5]
     assert blocked == []
