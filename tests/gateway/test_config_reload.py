@@ -161,6 +161,33 @@ def test_a_file_caught_half_written_is_not_loaded(simulator: Any, tmp_path: Path
         gw.close()
 
 
+def test_touching_a_refused_file_retries_it(simulator: Any, tmp_path: Path) -> None:
+    # Refused because a `${file:}` secret is missing; once it is there, `touch` (same bytes, new
+    # timestamp) is how an operator says "look again".
+    path = tmp_path / "interlock.yaml"
+    secret = tmp_path / "openai-key"
+    gw = GatewayServer(config_text(simulator.url, "model-zero", poll_s=3600), config_path=path)
+    try:
+        needs_secret = config_text(simulator.url, "model-one", poll_s=3600).replace(
+            "api_key: sim-openai-key", f'api_key: "${{file:{secret}}}"'
+        )
+        assert str(secret) in needs_secret
+        path.write_text(needs_secret)
+        assert gw.call(gw.holder.check) is True
+        assert gw.call(gw.holder.check) is False
+        assert gw.holder.last_error is not None and gw.holder.reloads == 0
+        secret.write_text("sim-openai-key\n")
+        assert gw.call(gw.holder.check) is False  # nothing in the file changed: not retried
+        st = path.stat()  # touch: a later timestamp (set explicitly, clocks tick coarsely)
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+        assert gw.call(gw.holder.check) is True
+        assert gw.call(gw.holder.check) is False
+        assert gw.holder.last_error is None and gw.holder.reloads == 1
+        assert model_ids(gw.url) == {"model-one"}
+    finally:
+        gw.close()
+
+
 def _up(url: str) -> bool:
     try:
         return httpx.get(url + "/healthz", timeout=5).status_code == 200

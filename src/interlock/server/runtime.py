@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import os
 import signal
 from collections.abc import Awaitable
 from pathlib import Path
@@ -52,9 +53,10 @@ class Runtime:
 class RuntimeHolder:
     """Loads the file, reloads it on SIGHUP or when it changes; a bad file never replaces a good one.
 
-    Changes are detected by the file's bytes, not its timestamp: an edit within the filesystem's
-    timestamp granularity that keeps the size would otherwise be missed for good. Reading a
-    config file of a few KB every poll costs microseconds, off the request path.
+    A change is a new timestamp, size or inode (so `touch` retries a refused file whose `${file:}`
+    secret has since appeared) or new bytes: an edit within the filesystem's timestamp
+    granularity that keeps the size would otherwise be missed for good. Reading a config file of
+    a few KB every poll costs microseconds, off the request path.
     """
 
     current: Runtime
@@ -64,21 +66,22 @@ class RuntimeHolder:
         self.initial = config
         self.reloads = 0
         self.last_error: str | None = None
-        # Digest of the bytes last loaded or refused: a refused file is not retried until edited.
-        self._seen = _digest(_read(path)) if path is not None else ""
-        self._pending = ""  # a digest seen once and waiting to be seen again; "" for none
+        # Fingerprint of the file last loaded or refused: a refused file is not retried until
+        # it changes.
+        self._seen = _look(path)[1] if path is not None else ""
+        self._pending = ""  # a fingerprint seen once and waiting to be seen again; "" for none
         self._task: asyncio.Task[None] | None = None
         self._signalled: set[asyncio.Task[bool]] = set()
         self._lock = asyncio.Lock()
 
-    async def reload(self, data: bytes | None = None) -> bool:
-        """Load `data` (the file's bytes; read now when None, as on SIGHUP) as the configuration."""
+    async def reload(self, look: tuple[bytes | None, str] | None = None) -> bool:
+        """Load the file (as `look` saw it; as it is now when None, as on SIGHUP)."""
         if self.path is None:
             return False
         async with self._lock:
-            if data is None:
-                data = await asyncio.to_thread(_read, self.path)
-            self._seen = _digest(data)
+            if look is None:
+                look = await asyncio.to_thread(_look, self.path)
+            data, self._seen = look
             try:
                 config = await asyncio.to_thread(_parse, self.path, data)
                 fresh = Runtime(config)
@@ -102,17 +105,16 @@ class RuntimeHolder:
         """
         if self.path is None:
             return False
-        data = await asyncio.to_thread(_read, self.path)
-        digest = _digest(data)
-        if digest == self._seen:
+        look = await asyncio.to_thread(_look, self.path)
+        if look[1] == self._seen:
             self._pending = ""
             return False
-        if digest != self._pending:
+        if look[1] != self._pending:
             # Changed since the last look: the writer may not be done. Look again shortly.
-            self._pending = digest
+            self._pending = look[1]
             return True
         self._pending = ""
-        await self.reload(data)
+        await self.reload(look)
         return False
 
     def start(self) -> None:
@@ -147,16 +149,16 @@ class RuntimeHolder:
         await self.current.retire()
 
 
-def _read(path: Path) -> bytes | None:
-    """The file's bytes, or None when it cannot be read (missing, mid-rename, no permission)."""
+def _look(path: Path) -> tuple[bytes | None, str]:
+    """The file's bytes (None when unreadable: missing, mid-rename, no permission) and their
+    fingerprint. Two looks that agree saw the same bytes under the same stamp."""
     try:
-        return path.read_bytes()
+        data = path.read_bytes()
+        st = os.stat(path)
     except OSError:
-        return None
-
-
-def _digest(data: bytes | None) -> str:
-    return "unreadable" if data is None else hashlib.blake2b(data, digest_size=16).hexdigest()
+        return None, "unreadable"
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    return data, f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}:{digest}"
 
 
 def _parse(path: Path, data: bytes | None) -> GatewayConfig:
