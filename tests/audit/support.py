@@ -50,6 +50,9 @@ policies:
     audit: {{content: metadata}}
   open:
     models: ["*"]
+    # No request DLP (the default would redact pasted keys): what keeps secrets out of these
+    # full-content records is the audit's own scrubbing.
+    dlp: {{enabled: false}}
     audit: {{content: full, retention_days: 30}}
   quiet:
     models: ["*"]

@@ -67,6 +67,9 @@ def output_gateway_yaml(sim_url: str, db_url: str, idp_url: str, classifier_url:
         },
     }
     config["policies"]["open"]["output"] = OPEN_OUTPUT
+    # No request DLP at all (a policy without the section still redacts restricted types): the
+    # output filters must see what the model echoes.
+    config["policies"]["open"]["dlp"] = {"enabled": False}
     return yaml.safe_dump(config, sort_keys=False, allow_unicode=True)
 
 

@@ -41,6 +41,16 @@ def builtin_entities() -> frozenset[str]:
     return frozenset(r.entity for r in builtin_rules()) | NAME_ENTITIES
 
 
+@lru_cache(maxsize=1)
+def when_absent() -> DlpPolicy:
+    """What a policy without a `dlp` section gets: the `restricted` types (secrets, cards,
+    national IDs, IBAN, bank numbers, passports) redacted, nothing else scanned. The most
+    sensitive data never leaves unless a policy says so, and traffic nobody configured DLP for
+    is otherwise left as written; `dlp: {enabled: false}` turns even this off."""
+    restricted = sorted({r.entity for r in builtin_rules() if r.classification == "restricted"})
+    return DlpPolicy(actions={"default": "redact"}, entities=restricted)
+
+
 def custom_rules(entity: CustomEntity) -> list[Rule]:
     rules: list[Rule] = []
     common = {

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 import orjson
 
 from interlock.dlp.config import DlpPolicy
-from interlock.dlp.policy import CompiledPolicy, compile_policy
+from interlock.dlp.policy import CompiledPolicy, compile_policy, when_absent
 from interlock.injection import scan_text
 
 
@@ -43,7 +43,7 @@ def load_policy(config_path: str | None, name: str | None) -> DlpPolicy:
         name = with_dlp[0]
     if name not in policies:
         raise SystemExit(f"unknown policy {name!r} (known: {', '.join(sorted(policies))})")
-    return policies[name].dlp or DlpPolicy()
+    return policies[name].dlp or when_absent()  # what the gateway applies to that policy
 
 
 def scan_lines(compiled: CompiledPolicy, source: TextIO, out: TextIO) -> int:

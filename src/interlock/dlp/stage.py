@@ -1,6 +1,7 @@
 """The DLP stage: inspects every request before it leaves, restores pseudonyms in answers.
 
-`on_request` scans every text the request would send upstream with the caller's policy,
+`on_request` scans every text the request would send upstream with the caller's policy (a
+policy without a `dlp` section still has its restricted types redacted: `when_absent`),
 rewrites values (redact, mask, hash, pseudonymise) or refuses the request (block), and records
 each finding (type, rule, location, action; never the value) with `ex.decide("dlp", …)`. An
 error inside DLP refuses the request unless the policy says `on_failure: open`.
@@ -19,7 +20,7 @@ from interlock.config.schema import GatewayConfig
 from interlock.dlp.actions import Vault
 from interlock.dlp.config import DlpPolicy
 from interlock.dlp.inspector import Inspection, inspect_request, restore_response
-from interlock.dlp.policy import CompiledPolicy, compile_policy
+from interlock.dlp.policy import CompiledPolicy, compile_policy, when_absent
 from interlock.errors import GatewayError
 from interlock.exchange import ChatRequest, Exchange, TextPart, ToolCall, ToolResult
 from interlock.server.runtime import RuntimeHolder
@@ -37,6 +38,7 @@ class DlpStage:
         self.backend = backend
         self._config: GatewayConfig | None = None
         self._compiled: dict[int, CompiledPolicy] = {}
+        self._absent: CompiledPolicy | None = None
 
     def install(self, app: web.Application) -> None:
         app.on_startup.append(self._warm)
@@ -45,13 +47,22 @@ class DlpStage:
         # Compile every policy once before the first request, so none waits for it: the
         # databases and gazetteers compiled here are cached for the request-time engines.
         for name, policy in self.holder.initial.policies.items():
-            if policy.dlp is not None and policy.dlp.enabled:
-                try:
+            try:
+                if policy.dlp is None:
+                    if self._absent is None:
+                        self._absent = await asyncio.to_thread(
+                            compile_policy, when_absent(), self.backend
+                        )
+                elif policy.dlp.enabled:
                     await asyncio.to_thread(compile_policy, policy.dlp, self.backend)
-                except Exception:
-                    log.exception("the dlp section of policy %s does not compile", name)
+            except Exception:
+                log.exception("the dlp section of policy %s does not compile", name)
 
     def compiled(self, policy: DlpPolicy) -> CompiledPolicy:
+        if policy is when_absent():  # the same for every configuration: compiled once
+            if self._absent is None:
+                self._absent = compile_policy(policy, self.backend)
+            return self._absent
         config = self.holder.current.config
         if config is not self._config:
             # A reloaded configuration has new policy objects: compile them afresh (databases
@@ -152,8 +163,12 @@ class DlpStage:
 
 
 def _policy_of(ex: Exchange) -> DlpPolicy | None:
-    principal = ex.principal
-    policy = getattr(getattr(principal, "policy", None), "dlp", None)
+    bound = getattr(ex.principal, "policy", None)
+    if bound is None:
+        return None
+    policy = getattr(bound, "dlp", None)
+    if policy is None:
+        return when_absent()  # no section: the restricted types are still redacted
     if isinstance(policy, DlpPolicy) and policy.enabled:
         return policy
     return None
