@@ -108,13 +108,7 @@ def main() -> int:
             for name in variants:
                 port = harness.free_port()
                 cfg = config(tmp, name, port, nginx_port)
-                argv = [str(harness.VENV_BIN / "interlock"), "serve", "--config", str(cfg),
-                        "--port", str(port), "--workers", "1"]  # fmt: skip
-                proc = harness.Proc(f"{name}-{r}", argv, tmp, harness.PIN["server"], {})
-                why = harness.wait_ready(proc, port, harness.PROXY_PATH, "json", 20)
-                if why:
-                    print(f"{name} did not start: {why}", file=sys.stderr)
-                    return 1
+                proc = harness.serve_gateway(f"{name}-{r}", cfg, port, tmp).proc
                 url = f"http://127.0.0.1:{port}{harness.PROXY_PATH}"
                 harness.run_wrk(url, lua, 16, 2)  # warm-up
                 for c in conns:
