@@ -39,7 +39,12 @@ BOTH = (
     "    dlp: {actions: {default: redact, EMAIL_ADDRESS: pseudonymise}, recent_scans: 0}\n"
     "    injection: {user: {threshold: 0.5, action: flag}}\n"
 )
-VARIANTS = {"off": OFF, "dlp": DLP, "injection": INJECTION, "dlp+injection": BOTH}
+# A policy with neither section: what every policy gets by default (restricted types redacted,
+# injection checked and flagged).
+DEFAULTS = ""
+VARIANTS = {
+    "off": OFF, "dlp": DLP, "injection": INJECTION, "dlp+injection": BOTH, "defaults": DEFAULTS,
+}  # fmt: skip
 
 # wrk picks one of the bodies per request (round robin), so no scan is a repeat of the last.
 LUA = """
@@ -80,10 +85,11 @@ policies:
     return path
 
 
-def lua_script(tmp: Path, key: str, n_bodies: int) -> Path:
+def lua_script(tmp: Path, key: str, n_bodies: int, tiny: bool = False) -> Path:
+    texts = ["Say hello."] * n_bodies if tiny else prompts(2048, n_bodies)
     bodies = [
         json.dumps({"model": "bench-model", "messages": [{"role": "user", "content": text}]})
-        for text in prompts(2048, n_bodies)
+        for text in texts
     ]
     lua = "{" + ", ".join(f"[==[{b}]==]" for b in bodies) + "}"
     path = tmp / f"wrk-inspection-{key[:6]}.lua"
@@ -97,6 +103,8 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--conns", default="1,64")
     ap.add_argument("--bodies", type=int, default=40)
+    ap.add_argument("--tiny", action="store_true", help="'Say hello.' instead of 2 KB prompts")
+    ap.add_argument("--variants", default=",".join(VARIANTS), help="off is always run")
     args = ap.parse_args()
     conns = [int(c) for c in args.conns.split(",")]
     tmp = Path(tempfile.mkdtemp(prefix="inspection-bench-"))
@@ -110,14 +118,15 @@ def main() -> int:
         if why:
             print(f"nginx did not start: {why}", file=sys.stderr)
             return 1
+        variants = ["off", *(v for v in args.variants.split(",") if v and v != "off")]
         for r in range(args.rounds):
-            for name in VARIANTS:
+            for name in variants:
                 port = harness.free_port()
                 cfg = config(tmp, name, port, nginx_port)
                 key = harness.demo_key(harness.Target(name, "gateway", auth=True), s, cfg)
                 proc = harness.serve_gateway(f"{name}-{r}", cfg, port, tmp, key).proc
                 url = f"http://127.0.0.1:{port}{harness.PROXY_PATH}"
-                lua = lua_script(tmp, key, args.bodies)
+                lua = lua_script(tmp, key, args.bodies, args.tiny)
                 harness.run_wrk(url, lua, 16, 2)  # warm-up
                 for c in conns:
                     res = harness.run_wrk(url, lua, c, args.duration)
@@ -142,7 +151,8 @@ def main() -> int:
             "added_p50_us": (p50 - statistics.median(x["p50_ms"] for x in off)) * 1000,
             "errors": sum(x["error_count"] for x in runs),
         })  # fmt: skip
-    print("\n2 KB prompts, authenticated gateway, audit off; floor = inspection off, same run")
+    size = "'Say hello.'" if args.tiny else "2 KB prompts"
+    print(f"\n{size}, authenticated gateway, audit off; floor = inspection off, same run")
     print("| inspection | c | req/s | x off | p50 ms | +p50 vs off µs | p99 ms | errors |")
     print("|---|---|---|---|---|---|---|---|")
     for row in rows:
