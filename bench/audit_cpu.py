@@ -29,7 +29,6 @@ import statistics
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -53,22 +52,13 @@ def cpu_seconds(pid: int) -> tuple[float, float]:
     return own, kids
 
 
+AUDIT_FAMILIES = ("interlock_audit_records_total", "interlock_requests_total",
+                  "interlock_audit_sink_lag_records", "interlock_audit_dropped_total",
+                  "interlock_audit_queue_depth")  # fmt: skip
+
+
 def scrape(port: int) -> dict[str, float]:
-    try:
-        text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
-    except OSError:
-        return {}
-    out: dict[str, float] = {}
-    for line in text.splitlines():
-        if line.startswith("#") or " " not in line:
-            continue
-        name, value = line.rsplit(" ", 1)
-        base = name.split("{", 1)[0]
-        if base in ("interlock_audit_records_total", "interlock_requests_total",
-                    "interlock_audit_sink_lag_records", "interlock_audit_dropped_total",
-                    "interlock_audit_queue_depth"):  # fmt: skip
-            out[base] = out.get(base, 0.0) + float(value)
-    return out
+    return harness.scrape_metrics(port, AUDIT_FAMILIES, by_family=True)
 
 
 def start(target: harness.Target, s: harness.Settings, nginx: Any, nginx_port: int,

@@ -20,7 +20,6 @@ import statistics
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -68,17 +67,10 @@ models:
 
 
 def metrics(port: int) -> dict[str, float]:
-    try:
-        text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
-    except OSError:
-        return {}
-    out: dict[str, float] = {}
-    for line in text.splitlines():
-        if line.startswith(("interlock_audit_sink_lag_records", "interlock_audit_records_total",
-                            "interlock_audit_dropped_total", "interlock_audit_queue_depth")):  # fmt: skip
-            name, value = line.rsplit(" ", 1)
-            out[name] = float(value)
-    return out
+    return harness.scrape_metrics(port, (
+        "interlock_audit_sink_lag_records", "interlock_audit_records_total",
+        "interlock_audit_dropped_total", "interlock_audit_queue_depth",
+    ))  # fmt: skip
 
 
 def main() -> int:

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -628,6 +629,28 @@ class Running:
     port: int
     path: str
     key: str = API_KEY  # the bearer token this target's requests carry
+
+
+def scrape_metrics(
+    port: int, families: tuple[str, ...], by_family: bool = False
+) -> dict[str, float]:
+    """The samples of these metric families from a gateway's /metrics (empty when it does not
+    answer): each series by its full name, or summed per family with `by_family`."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
+            text = r.read().decode()
+    except OSError:
+        return {}
+    out: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith("#") or " " not in line:
+            continue
+        name, value = line.rsplit(" ", 1)
+        family = name.split("{", 1)[0]
+        if family in families:
+            key = family if by_family else name
+            out[key] = out.get(key, 0.0) + float(value)
+    return out
 
 
 def serve_gateway(
