@@ -102,23 +102,17 @@ class StoreSink:
         self.store = store
         self.batch = batch
         self.retry_max_s = 10.0
-        self.opened = False
 
     async def start(self) -> None:
         try:
-            await asyncio.to_thread(self._open)
+            await asyncio.to_thread(self.store.open)
         except Exception as exc:
             # The spool holds every record: an unreachable store (a database restarting while
             # a writer starts) is opened again before each delivery until it answers.
             log.warning("audit store unavailable (%s); records wait in the spool", exc)
 
-    def _open(self) -> None:
-        if not self.opened:
-            self.store.open()
-            self.opened = True
-
     def _insert(self, insert: Callable[[Any], int], batch: Any) -> int:
-        self._open()
+        self.store.open()  # returns at once when open; a failed open is tried again whole
         return insert(batch)
 
     async def send(self, records: list[dict[str, Any]]) -> None:

@@ -325,8 +325,13 @@ class WriterClient:
         return self.down or self.remote_broken
 
     @property
+    def _backlog(self) -> int:
+        """Exchanges handed over and not yet acknowledged as durable (encoded or not)."""
+        return len(self.unacked) + len(self._pending)
+
+    @property
     def full(self) -> bool:
-        return self._blocked or len(self.unacked) + len(self._pending) >= self.queue_max
+        return self._blocked or self._backlog >= self.queue_max
 
     def submit(self, ex: Exchange, strict: bool = False) -> asyncio.Future[None] | None:
         """Queue the finished exchange; a future only in strict mode (encoded at once, since
@@ -335,7 +340,7 @@ class WriterClient:
         # While a writer is being replaced, exchanges already admitted wait in memory (up to
         # `queue_max`) for the new one; a full or failing spool drops them (`full` refused new
         # ones before they got here, when the policy says refuse).
-        if self._spool_blocked or len(self.unacked) + len(self._pending) >= self.queue_max:
+        if self._spool_blocked or self._backlog >= self.queue_max:
             self._drop()
             return None
         self._wid += 1

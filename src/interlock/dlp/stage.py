@@ -49,17 +49,15 @@ class DlpStage:
         for name, policy in self.holder.initial.policies.items():
             try:
                 if policy.dlp is None:
-                    if self._absent is None:
-                        self._absent = await asyncio.to_thread(
-                            compile_policy, when_absent(), self.backend
-                        )
+                    await asyncio.to_thread(self.compiled, when_absent())
                 elif policy.dlp.enabled:
                     await asyncio.to_thread(compile_policy, policy.dlp, self.backend)
             except Exception:
                 log.exception("the dlp section of policy %s does not compile", name)
 
     def compiled(self, policy: DlpPolicy) -> CompiledPolicy:
-        if policy is when_absent():  # the same for every configuration: compiled once
+        if policy is when_absent():  # the same for every configuration (and at start-up,
+            # before there is a current runtime): compiled once
             if self._absent is None:
                 self._absent = compile_policy(policy, self.backend)
             return self._absent
