@@ -6,7 +6,12 @@ default) and on (strict), against the same nginx upstream, in one run.
 Reuses the main harness (nginx upstream, wrk, CPU pinning: gateway on CPU 0, nginx and wrk on
 CPU 1). Each configuration is measured `--rounds` times, interleaved (off, on, strict, off, …),
 so drift hits all alike; the floor is audit off in this run. Prints p50/p99 latency and req/s
-at c=1 and c=64, and the ratios against the floor. Every gateway here has auth off (as the
+at c=1 and c=64, and the ratios against the floor. `16@4` in `--conns` is a paced load: 16
+connections that each wait 4 ms between an answer and their next request (wrk's `delay`), a
+steady load below saturation, where a latency the audit added would show in p50 and p99
+without the machine's spare CPU deciding the throughput. Each run also reads the gateway
+worker's own CPU time per request (the writer process is a child, not counted): the request
+path's cost, apart from what the load generator or the writer take on a small machine. Every gateway here has auth off (as the
 `interlock` target of bench/run.sh), so the difference is the audit alone. Audit on keeps the
 store sink (SQLite FTS5) running: "keeps up" is checked from the spool's sink lag at the end.
 """
@@ -73,15 +78,28 @@ def metrics(port: int) -> dict[str, float]:
     ))  # fmt: skip
 
 
+def paced(lua: Path, delay_ms: int) -> Path:
+    """The same requests, each connection waiting `delay_ms` before its next one."""
+    path = lua.with_name(f"{lua.stem}-paced-{delay_ms}.lua")
+    path.write_text(lua.read_text() + f"\ndelay = function() return {delay_ms} end\n")
+    return path
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process (not its children: the writer is one)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--rounds", type=int, default=2)
-    ap.add_argument("--conns", default="1,64")
+    ap.add_argument("--conns", default="1,16@4,64")
     ap.add_argument("--variants", default=",".join(VARIANTS), help="audit-off is always run")
     args = ap.parse_args()
     variants = ["audit-off", *(v for v in args.variants.split(",") if v and v != "audit-off")]
-    conns = [int(c) for c in args.conns.split(",")]
+    conns = args.conns.split(",")
     tmp = Path(tempfile.mkdtemp(prefix="audit-bench-"))
     s = harness.Settings(tmp=tmp)
     pinned = {harness.SERVER_CPU, harness.LOAD_CPU} <= os.sched_getaffinity(0)
@@ -104,7 +122,11 @@ def main() -> int:
                 url = f"http://127.0.0.1:{port}{harness.PROXY_PATH}"
                 harness.run_wrk(url, lua, 16, 2)  # warm-up
                 for c in conns:
-                    res = harness.run_wrk(url, lua, c, args.duration)
+                    n, _, delay = c.partition("@")
+                    script = paced(lua, int(delay)) if delay else lua
+                    cpu0 = cpu_seconds(proc.pid)
+                    res = harness.run_wrk(url, script, int(n), args.duration)
+                    res["worker_cpu_us"] = (cpu_seconds(proc.pid) - cpu0) / res["requests"] * 1e6
                     samples.setdefault((name, c), []).append(res)
                     harness.log(
                         f"round {r + 1} {name} c={c}: {res['rps']:.0f} req/s p50 {res['p50_ms']:.3f} ms"
@@ -123,14 +145,18 @@ def main() -> int:
         rps = statistics.median(x["rps"] for x in runs)
         f50 = statistics.median(x["p50_ms"] for x in floor[c])
         frps = statistics.median(x["rps"] for x in floor[c])
+        cpu = statistics.median(x["worker_cpu_us"] for x in runs)
         rows.append({"variant": name, "conns": c, "rps": rps, "p50_ms": p50, "p99_ms": p99,
+                     "worker_cpu_us": cpu,
                      "x_floor_rps": rps / frps, "added_p50_us": (p50 - f50) * 1000,
                      "errors": sum(x["error_count"] for x in runs)})  # fmt: skip
-    print("\n| variant | c | req/s | x floor req/s | p50 ms | +p50 vs off µs | p99 ms | errors |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("\n| variant | c | req/s | x floor req/s | p50 ms | +p50 vs off µs | p99 ms "
+          "| worker CPU µs/req | errors |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         print(f"| {row['variant']} | {row['conns']} | {row['rps']:.0f} | {row['x_floor_rps']:.3f} | "
-              f"{row['p50_ms']:.3f} | {row['added_p50_us']:+.0f} | {row['p99_ms']:.3f} | {row['errors']} |")  # fmt: skip
+              f"{row['p50_ms']:.3f} | {row['added_p50_us']:+.0f} | {row['p99_ms']:.3f} | "
+              f"{row['worker_cpu_us']:.1f} | {row['errors']} |")  # fmt: skip
     print("\naudit pipeline state after the last round (lag 0 = the sinks kept up):")
     for name, m in lag.items():
         if m:
