@@ -29,7 +29,8 @@ PASSPORT_CONTEXT = words("passport passports passeport pasaporte passaporto pasp
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]{0,6}\.?"
 
 
-def _phone(value: str) -> bool:
+def phone_number(value: str) -> bool:
+    """The phone rule's validator (also in C: _native.c check_phone)."""
     # ("ext" contains "x": cutting at the first "x" cuts any extension.)
     d = v.digits(value.partition("x")[0])
     if not 7 <= len(d) <= 15 or len(set(d)) <= 2:
@@ -164,7 +165,7 @@ def pii_rules() -> list[Rule]:
             "PHONE_NUMBER",
             r"(?:\+\d{1,3}[ .-]?(?:\(0\)[ .-]?)?|\(\d{1,5}\)[ .-]?|\b)(?:\d{1,6}(?:[ .-]\d{1,6}){1,6}|\d{7,15})(?:\s?(?:x|ext\.?)\s?\d{1,5})?\b",
             score=0.35,
-            validate=_phone,
+            validate=phone_number,
             rescore=lambda value, score: score + 0.3 if _strong_phone(value) else score,
             shrink=True,
             context=PHONE_CONTEXT,

@@ -1,0 +1,806 @@
+/* Compiled confirmation of pattern hits: engine.Engine._confirm and the loop around it, in C.
+ *
+ * The engine's pure-Python path (engine.py) is the reference: this module must give the same
+ * findings, in the same order, for every text (tests/dlp/test_native.py runs both on generated
+ * texts). It exists because confirming a candidate in Python costs ~5 us (a match, a validator,
+ * the words around the hit, a Finding), and a 2 KB prompt has ~13 candidates, most rejected.
+ *
+ * What runs here: iterating the rule's exact pattern over its windows, the span checks (glued
+ * to a neighbour, context words within reach, negative words next to it), shrinking a value to
+ * a prefix that validates, the score, and building the Finding. The checksums of the commonest
+ * rules (card, SSN, IPv4, phone number) run in C on ASCII values; every
+ * other validator, rescorer and namer is the rule's own Python callable. Context words of a
+ * non-ASCII window are computed by engine.context_words / adjacent_words (str.lower of
+ * non-ASCII text is Unicode-aware).
+ *
+ * Built by hatch_build.py at `uv sync`; where it is absent, engine.py runs the Python path.
+ * CPython C API only.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#define NATIVE_API 1
+
+/* Validator codes (engine.py maps the rule's Python validator to one of these). */
+enum { V_PYTHON = 0, V_CARD = 1, V_SSN = 2, V_IPV4 = 3, V_PHONE = 4 };
+
+/* What configure() registered. */
+static PyObject *finding_cls = NULL;
+static PyObject *py_context_words = NULL;
+static PyObject *py_adjacent_words = NULL;
+static PyObject *py_round_score = NULL;
+static PyObject *rounded_cache = NULL; /* dict: raw score -> reported score */
+static long match_at_mark = -2, whole_text_mark = -1;
+static double context_boost = 0.35, negative_penalty = 0.5;
+static PyObject *str_span = NULL, *str_end = NULL, *str_finditer = NULL, *str_match = NULL;
+
+typedef struct {
+    int kind;
+    const void *data;
+    Py_ssize_t len;
+} Text;
+
+#define CH(t, i) PyUnicode_READ((t)->kind, (t)->data, (i))
+
+static int is_digit_ascii(Py_UCS4 c) { return c >= '0' && c <= '9'; }
+
+/* ---- validators on ASCII values: 1 valid, 0 not, -1 ask the Python validator ---------------- */
+
+static int all_ascii(const Text *t, Py_ssize_t a, Py_ssize_t b) {
+    for (Py_ssize_t i = a; i < b; i++)
+        if (CH(t, i) > 127) return 0;
+    return 1;
+}
+
+/* validators._repetitive on a digit string */
+static int repetitive(const char *d, int n) {
+    int seen[10] = {0}, distinct = 0;
+    for (int i = 0; i < n; i++)
+        if (!seen[d[i] - '0']++) distinct++;
+    if (distinct <= 2) return 1;
+    int step = -1;
+    for (int i = 1; i < n; i++) {
+        int s = ((d[i] - d[i - 1]) % 10 + 10) % 10;
+        if (step < 0) step = s;
+        else if (s != step) return 0;
+    }
+    return 1;
+}
+
+static int luhn_ok(const char *d, int n) {
+    int total = 0;
+    for (int i = 0; i < n; i++) {
+        int v = d[n - 1 - i] - '0';
+        if (i % 2) {
+            v *= 2;
+            if (v > 9) v -= 9;
+        }
+        total += v;
+    }
+    return total % 10 == 0;
+}
+
+/* validators.credit_card */
+static int check_card(const Text *t, Py_ssize_t a, Py_ssize_t b) {
+    if (b - a > 60) return -1; /* longer than any printed card: the Python validator decides */
+    char d[64];
+    int n = 0, distinct = 0, seen[10] = {0};
+    Py_UCS4 sep = 0;
+    int seps = 0; /* kinds of separator */
+    int groups[64], ngroups = 0, glen = 0;
+    for (Py_ssize_t i = a; i < b; i++) {
+        Py_UCS4 c = CH(t, i);
+        if (is_digit_ascii(c)) {
+            if (n < 63) d[n] = (char)c;
+            n++;
+            glen++;
+            if (!seen[c - '0']++) distinct++;
+        } else {
+            if (seps == 0) {
+                sep = c;
+                seps = 1;
+            } else if (c != sep) {
+                seps = 2;
+            }
+            if (ngroups < 63) groups[ngroups++] = glen;
+            glen = 0;
+        }
+    }
+    if (n < 12 || n > 19) return 0;
+    if (seps == 2) return 0;
+    if (seps == 1) {
+        if (ngroups < 63) groups[ngroups++] = glen;
+        int first_ok = groups[0] == 4 ||
+                       (ngroups == 3 && groups[0] == 4 && groups[1] == 6 &&
+                        (groups[2] == 5 || groups[2] == 4));
+        if (!first_ok) return 0;
+        if (ngroups < 3) return 0;
+        for (int g = 0; g < ngroups; g++)
+            if (groups[g] < 2 || groups[g] > 6) return 0;
+    }
+    if (distinct <= 1) return 0;
+    return luhn_ok(d, n);
+}
+
+static int digits_of(const Text *t, Py_ssize_t a, Py_ssize_t b, char *out, int cap) {
+    int n = 0;
+    for (Py_ssize_t i = a; i < b; i++) {
+        Py_UCS4 c = CH(t, i);
+        if (is_digit_ascii(c)) {
+            if (n < cap) out[n] = (char)c;
+            n++;
+        }
+    }
+    return n;
+}
+
+/* validators.us_ssn */
+static int check_ssn(const Text *t, Py_ssize_t a, Py_ssize_t b) {
+    char d[16];
+    if (digits_of(t, a, b, d, 16) != 9) return 0;
+    if (!memcmp(d, "000", 3) || !memcmp(d, "666", 3) || d[0] == '9') return 0;
+    if (!memcmp(d + 3, "00", 2) || !memcmp(d + 5, "0000", 4)) return 0;
+    if (!memcmp(d, "078051120", 9) || !memcmp(d, "219099999", 9) || !memcmp(d, "123456789", 9))
+        return 0;
+    return !repetitive(d, 9);
+}
+
+/* validators.ipv4 */
+static int check_ipv4(const Text *t, Py_ssize_t a, Py_ssize_t b) {
+    int parts = 0;
+    Py_ssize_t i = a;
+    for (;;) {
+        Py_ssize_t s = i;
+        long value = 0;
+        while (i < b && CH(t, i) != '.') {
+            Py_UCS4 c = CH(t, i);
+            if (!is_digit_ascii(c)) return 0;
+            if (i - s < 6) value = value * 10 + (long)(c - '0');
+            else value = 1000;
+            i++;
+        }
+        Py_ssize_t n = i - s;
+        if (n == 0 || value > 255 || (n > 1 && CH(t, s) == '0')) return 0;
+        parts++;
+        if (i == b) break;
+        i++; /* the dot */
+        if (parts == 4) return 0;
+    }
+    return parts == 4;
+}
+
+static int in_chars(Py_UCS4 c, const char *set) { return c != 0 && c < 128 && strchr(set, (int)c); }
+
+/* str.isspace on an ASCII character */
+static int ascii_space(Py_UCS4 c) { return c == ' ' || (c >= 9 && c <= 13) || (c >= 28 && c <= 31); }
+
+/* pii._NOT_A_PHONE.fullmatch on [a, b): a date (2015-12-22, 22.12.2015), a dotted version or
+ * an ISBN. Each is digit runs joined by single separators. */
+static int date_version_isbn(const Text *t, Py_ssize_t a, Py_ssize_t b) {
+    int runs[8], nruns = 0;
+    Py_UCS4 seps[8];
+    Py_ssize_t i = a;
+    for (;;) {
+        Py_ssize_t s = i;
+        while (i < b && is_digit_ascii(CH(t, i))) i++;
+        if (i == s || nruns == 8) return 0;
+        runs[nruns++] = (int)(i - s);
+        if (i == b) break;
+        seps[nruns - 1] = CH(t, i);
+        i++;
+        if (i == b) return 0;
+    }
+    if (nruns == 3 && in_chars(seps[0], "-./") && in_chars(seps[1], "-./")) {
+        if (runs[0] == 4 && runs[1] <= 2 && runs[2] <= 2) return 1;
+        if (runs[0] <= 2 && runs[1] <= 2 && runs[2] >= 2 && runs[2] <= 4) return 1;
+    }
+    if (nruns >= 2 && nruns <= 4) {
+        int version = 1;
+        for (int k = 0; k < nruns; k++)
+            if (runs[k] > 3 || (k < nruns - 1 && seps[k] != '.')) version = 0;
+        if (version) return 1;
+    }
+    if (nruns == 5 && runs[0] == 3 && CH(t, a) == '9' && CH(t, a + 1) == '7' &&
+        (CH(t, a + 2) == '8' || CH(t, a + 2) == '9') && runs[1] <= 5 && runs[2] <= 7 &&
+        runs[3] <= 7 && runs[4] == 1) {
+        int isbn = 1;
+        for (int k = 0; k < 4; k++)
+            if (!in_chars(seps[k], "- ")) isbn = 0;
+        if (isbn) return 1;
+    }
+    return 0;
+}
+
+/* pii.phone_number */
+static int check_phone(const Text *t, Py_ssize_t a, Py_ssize_t b) {
+    int n = 0, distinct = 0, seen[10] = {0};
+    for (Py_ssize_t i = a; i < b; i++) { /* the digits before the first "x" */
+        Py_UCS4 c = CH(t, i);
+        if (c == 'x') break;
+        if (is_digit_ascii(c)) {
+            n++;
+            if (!seen[c - '0']++) distinct++;
+        }
+    }
+    if (n < 7 || n > 15 || distinct <= 2) return 0;
+    while (a < b && ascii_space(CH(t, a))) a++; /* value.strip() */
+    while (b > a && ascii_space(CH(t, b - 1))) b--;
+    if (date_version_isbn(t, a, b)) return 0;
+    while (a < b && (CH(t, a) == '+' || CH(t, a) == '(')) a++; /* .lstrip("+(") */
+    int lone = 0; /* _ONE_DIGIT_GROUP: a character between separators (or the ends) */
+    for (Py_ssize_t i = a; i < b; i++) {
+        if (in_chars(CH(t, i), " .()-")) continue;
+        if ((i == a || in_chars(CH(t, i - 1), " .()-")) &&
+            (i + 1 == b || in_chars(CH(t, i + 1), " .()-")))
+            lone++;
+    }
+    return lone <= 1;
+}
+
+/* 1 valid, 0 not, -1 error */
+static int validate(const Text *t, PyObject *text, Py_ssize_t a, Py_ssize_t b, PyObject *fn,
+                    long code) {
+    if (fn == Py_None) return 1;
+    if (code != V_PYTHON && all_ascii(t, a, b)) {
+        int got;
+        switch (code) {
+        case V_CARD: got = check_card(t, a, b); break;
+        case V_SSN: got = check_ssn(t, a, b); break;
+        case V_IPV4: got = check_ipv4(t, a, b); break;
+        case V_PHONE: got = check_phone(t, a, b); break;
+        default: got = -1;
+        }
+        if (got >= 0) return got;
+    }
+    PyObject *value = PyUnicode_Substring(text, a, b);
+    if (value == NULL) return -1;
+    PyObject *res = PyObject_CallOneArg(fn, value);
+    Py_DECREF(value);
+    if (res == NULL) return -1;
+    int ok = PyObject_IsTrue(res);
+    Py_DECREF(res);
+    return ok;
+}
+
+/* ---- words around a hit ---------------------------------------------------------------------- */
+
+static Py_UCS4 lower_ascii(Py_UCS4 c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+static int word_char(Py_UCS4 c) { /* [a-z0-9#] after lowering */
+    c = lower_ascii(c);
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '#';
+}
+static int word_start(Py_UCS4 c) {
+    c = lower_ascii(c);
+    return c >= 'a' && c <= 'z';
+}
+static int word_joiner(Py_UCS4 c) { return c == '.' || c == '\'' || c == '-'; }
+
+/* engine._WORD at position p of [p, b): the end of the word starting at p (p itself: none). */
+static Py_ssize_t word_end(const Text *t, Py_ssize_t p, Py_ssize_t b) {
+    if (!word_start(CH(t, p))) return p;
+    Py_ssize_t q = p + 1;
+    while (q < b && word_char(CH(t, q))) q++;
+    for (;;) {
+        Py_ssize_t r = q;
+        while (r < b && word_joiner(CH(t, r))) r++;
+        if (r == q || r >= b || !word_char(CH(t, r))) break;
+        q = r;
+        while (q < b && word_char(CH(t, q))) q++;
+    }
+    return q;
+}
+
+static PyObject *word_str(const Text *t, Py_ssize_t a, Py_ssize_t b) {
+    char buf[256] = {0};
+    Py_ssize_t n = b - a;
+    char *out = n <= (Py_ssize_t)sizeof buf ? buf : PyMem_Malloc((size_t)n);
+    if (out == NULL) return PyErr_NoMemory();
+    for (Py_ssize_t i = 0; i < n; i++) out[i] = (char)lower_ascii(CH(t, a + i));
+    PyObject *s = PyUnicode_FromStringAndSize(out, n);
+    if (out != buf) PyMem_Free(out);
+    return s;
+}
+
+/* Adds the words of [a, b) to `into` (a set) or, with `last` > 0, only the last `last` words. */
+static int add_words(const Text *t, Py_ssize_t a, Py_ssize_t b, PyObject *into, int last) {
+    Py_ssize_t starts[3], ends[3];
+    int kept = 0;
+    Py_ssize_t p = a;
+    while (p < b) {
+        Py_ssize_t q = word_end(t, p, b);
+        if (q == p) {
+            p++;
+            continue;
+        }
+        if (last) {
+            if (kept == last) {
+                for (int k = 1; k < last; k++) {
+                    starts[k - 1] = starts[k];
+                    ends[k - 1] = ends[k];
+                }
+                kept--;
+            }
+            starts[kept] = p;
+            ends[kept] = q;
+            kept++;
+        } else {
+            PyObject *w = word_str(t, p, q);
+            if (w == NULL || PySet_Add(into, w) < 0) {
+                Py_XDECREF(w);
+                return -1;
+            }
+            Py_DECREF(w);
+        }
+        p = q;
+    }
+    for (int k = 0; k < kept; k++) {
+        PyObject *w = word_str(t, starts[k], ends[k]);
+        if (w == NULL || PySet_Add(into, w) < 0) {
+            Py_XDECREF(w);
+            return -1;
+        }
+        Py_DECREF(w);
+    }
+    return 0;
+}
+
+/* engine.context_words(text, start, end), or adjacent_words with `adjacent`. New reference. */
+static PyObject *words_near(const Text *t, PyObject *text, Py_ssize_t start, Py_ssize_t end,
+                            int adjacent) {
+    Py_ssize_t before = adjacent ? 30 : 60, after = adjacent ? 16 : 24;
+    Py_ssize_t a = start > before ? start - before : 0;
+    Py_ssize_t b = end + after < t->len ? end + after : t->len;
+    if (!all_ascii(t, a, start) || !all_ascii(t, end, b)) {
+        return PyObject_CallFunction(adjacent ? py_adjacent_words : py_context_words, "Onn", text,
+                                     start, end);
+    }
+    PyObject *set = PySet_New(NULL);
+    if (set == NULL) return NULL;
+    if (add_words(t, a, start, set, adjacent ? 3 : 0) < 0) goto fail;
+    if (adjacent) { /* the first word after the hit */
+        for (Py_ssize_t p = end; p < b; p++) {
+            Py_ssize_t q = word_end(t, p, b);
+            if (q > p) {
+                PyObject *w = word_str(t, p, q);
+                if (w == NULL || PySet_Add(set, w) < 0) {
+                    Py_XDECREF(w);
+                    goto fail;
+                }
+                Py_DECREF(w);
+                break;
+            }
+        }
+    } else if (add_words(t, end, b, set, 0) < 0) {
+        goto fail;
+    }
+    return set;
+fail:
+    Py_DECREF(set);
+    return NULL;
+}
+
+/* The span's words, computed once per span and text (cache: dict keyed by start << 32 | end).
+ * Borrowed reference into the cache. */
+static PyObject *cached_words(PyObject *cache, const Text *t, PyObject *text, Py_ssize_t start,
+                              Py_ssize_t end, int adjacent) {
+    PyObject *key = PyLong_FromLongLong(((long long)start << 32) | (long long)end);
+    if (key == NULL) return NULL;
+    PyObject *got = PyDict_GetItemWithError(cache, key);
+    if (got == NULL && !PyErr_Occurred()) {
+        PyObject *made = words_near(t, text, start, end, adjacent);
+        if (made != NULL) {
+            if (PyDict_SetItem(cache, key, made) == 0) got = made;
+            Py_DECREF(made);
+        }
+    }
+    Py_DECREF(key);
+    return got;
+}
+
+/* 1 if the sets share an element, 0 if not, -1 on error (set.isdisjoint, negated) */
+static int intersects(PyObject *small, PyObject *other) {
+    if (PySet_GET_SIZE(small) > PySet_GET_SIZE(other)) {
+        PyObject *tmp = small;
+        small = other;
+        other = tmp;
+    }
+    PyObject *it = PyObject_GetIter(small);
+    if (it == NULL) return -1;
+    PyObject *item;
+    int found = 0;
+    while (!found && (item = PyIter_Next(it)) != NULL) {
+        found = PySet_Contains(other, item);
+        Py_DECREF(item);
+    }
+    Py_DECREF(it);
+    if (found == 0 && PyErr_Occurred()) return -1;
+    return found;
+}
+
+static int unicode_alnum(Py_UCS4 c) { return Py_UNICODE_ISALNUM(c); }
+
+/* engine._glued */
+static int glued(const Text *t, Py_ssize_t start, Py_ssize_t end) {
+    Py_UCS4 before = start ? CH(t, start - 1) : ' ';
+    Py_UCS4 after = end < t->len ? CH(t, end) : ' ';
+    if (unicode_alnum(before) || before == '-' || before == '_' || unicode_alnum(after) ||
+        after == '-' || after == '_')
+        return 1;
+    if (before == ' ' && start >= 2 && Py_UNICODE_ISDIGIT(CH(t, start - 2))) return 1;
+    return after == ' ' && end + 1 < t->len && Py_UNICODE_ISDIGIT(CH(t, end + 1));
+}
+
+static int shrink_sep(Py_UCS4 c) { return c == ' ' || c == '.' || c == '-'; }
+
+/* engine._shrunk: the end of the longest validating prefix cut at a separator (at most 4
+ * cuts), 0 if none, -1 on error. */
+static Py_ssize_t shrunk(const Text *t, PyObject *text, Py_ssize_t start, Py_ssize_t end,
+                         PyObject *fn, long code) {
+    Py_ssize_t cut = end; /* cuts are the separators of the original value, from the right */
+    Py_ssize_t value_end = end;
+    for (int round = 0; round < 4; round++) {
+        /* the last separator before the value's current end */
+        cut = cut < value_end ? cut : value_end;
+        Py_ssize_t c = cut - 1;
+        while (c >= start && !shrink_sep(CH(t, c))) c--;
+        if (c < start) return 0;
+        cut = c;
+        Py_ssize_t e = c;
+        while (e > start && shrink_sep(CH(t, e - 1))) e--;
+        value_end = e;
+        if (e > start) {
+            int ok = validate(t, text, start, e, fn, code);
+            if (ok < 0) return -1;
+            if (ok) return e;
+        }
+    }
+    return 0;
+}
+
+/* ---- confirmation ------------------------------------------------------------------------------ */
+
+typedef struct {
+    PyObject *regex;
+    PyObject *group;
+    int shrink, isolated, needs_context;
+    PyObject *context, *negative; /* frozensets */
+    PyObject *validate;
+    long vcode;
+    PyObject *rescore;
+    double score;
+    PyObject *namer, *entity, *name, *classification;
+} Spec;
+
+static int read_spec(PyObject *tuple, Spec *s) {
+    if (!PyTuple_Check(tuple) || PyTuple_GET_SIZE(tuple) != 15) {
+        PyErr_SetString(PyExc_TypeError, "spec: a 15-tuple");
+        return -1;
+    }
+#define ITEM(i) PyTuple_GET_ITEM(tuple, i)
+    s->regex = ITEM(0);
+    s->group = ITEM(1);
+    s->shrink = PyObject_IsTrue(ITEM(2));
+    s->isolated = PyObject_IsTrue(ITEM(3));
+    s->needs_context = PyObject_IsTrue(ITEM(4));
+    s->context = ITEM(5);
+    s->negative = ITEM(6);
+    s->validate = ITEM(7);
+    s->vcode = PyLong_AsLong(ITEM(8));
+    s->rescore = ITEM(9);
+    s->score = PyFloat_AsDouble(ITEM(10));
+    s->namer = ITEM(11);
+    s->entity = ITEM(12);
+    s->name = ITEM(13);
+    s->classification = ITEM(14);
+#undef ITEM
+    if (PyErr_Occurred()) return -1;
+    if (!PyAnySet_Check(s->context) || !PyAnySet_Check(s->negative)) {
+        PyErr_SetString(PyExc_TypeError, "spec: context and negative must be sets");
+        return -1;
+    }
+    return 0;
+}
+
+/* One candidate: appends its Finding to `out` if it is confirmed. 0 ok, -1 error. */
+static int confirm_one(const Spec *s, PyObject *match, const Text *t, PyObject *text,
+                       PyObject *ctx_cache, PyObject *adj_cache, double min_score,
+                       PyObject *out) {
+    PyObject *span = PyObject_CallMethodOneArg(match, str_span, s->group);
+    if (span == NULL) return -1;
+    Py_ssize_t start = PyLong_AsSsize_t(PyTuple_GET_ITEM(span, 0));
+    Py_ssize_t end = PyLong_AsSsize_t(PyTuple_GET_ITEM(span, 1));
+    Py_DECREF(span);
+    if (PyErr_Occurred()) return -1;
+    if (start < 0 || end <= start) return 0;
+    int has_context = PySet_GET_SIZE(s->context) > 0;
+    int has_negative = PySet_GET_SIZE(s->negative) > 0;
+    if (!s->shrink) {
+        if (s->isolated && glued(t, start, end)) return 0;
+        if (s->needs_context) {
+            if (!has_context) return 0;
+            PyObject *words = cached_words(ctx_cache, t, text, start, end, 0);
+            if (words == NULL) return -1;
+            int r = intersects(s->context, words);
+            if (r < 0) return -1;
+            if (!r) return 0;
+        }
+    }
+    if (s->validate != Py_None) {
+        int ok = validate(t, text, start, end, s->validate, s->vcode);
+        if (ok < 0) return -1;
+        if (!ok) {
+            if (!s->shrink) return 0;
+            Py_ssize_t e = shrunk(t, text, start, end, s->validate, s->vcode);
+            if (e < 0) return -1;
+            if (e == 0) return 0;
+            end = e;
+        }
+    }
+    if (s->isolated && glued(t, start, end)) return 0;
+    double score = s->score;
+    if (s->rescore != Py_None) {
+        PyObject *value = PyUnicode_Substring(text, start, end);
+        if (value == NULL) return -1;
+        PyObject *f = PyFloat_FromDouble(score);
+        if (f == NULL) {
+            Py_DECREF(value);
+            return -1;
+        }
+        PyObject *got = PyObject_CallFunctionObjArgs(s->rescore, value, f, NULL);
+        Py_DECREF(value);
+        Py_DECREF(f);
+        if (got == NULL) return -1;
+        score = PyFloat_AsDouble(got);
+        Py_DECREF(got);
+        if (score == -1.0 && PyErr_Occurred()) return -1;
+    }
+    if (has_context || has_negative) {
+        int boosted = 0;
+        if (has_context) {
+            PyObject *words = cached_words(ctx_cache, t, text, start, end, 0);
+            if (words == NULL) return -1;
+            boosted = intersects(s->context, words);
+            if (boosted < 0) return -1;
+        }
+        if (boosted) score += context_boost;
+        else if (s->needs_context) return 0;
+        if (score < min_score) return 0;
+        if (has_negative) {
+            PyObject *words = cached_words(adj_cache, t, text, start, end, 1);
+            if (words == NULL) return -1;
+            int r = intersects(s->negative, words);
+            if (r < 0) return -1;
+            if (r) score -= negative_penalty;
+        }
+    } else if (s->needs_context) {
+        return 0;
+    }
+    if (score < min_score) return 0;
+    PyObject *name;
+    if (s->namer != Py_None) {
+        name = PyObject_CallOneArg(s->namer, match);
+        if (name == NULL) return -1;
+    } else {
+        name = Py_NewRef(s->name);
+    }
+    PyObject *raw = PyFloat_FromDouble(score);
+    if (raw == NULL) {
+        Py_DECREF(name);
+        return -1;
+    }
+    PyObject *rounded = PyDict_GetItemWithError(rounded_cache, raw);
+    if (rounded != NULL) {
+        Py_INCREF(rounded);
+    } else if (!PyErr_Occurred()) {
+        rounded = PyObject_CallOneArg(py_round_score, raw);
+    }
+    Py_DECREF(raw);
+    if (rounded == NULL) {
+        Py_DECREF(name);
+        return -1;
+    }
+    PyObject *pstart = PyLong_FromSsize_t(start), *pend = PyLong_FromSsize_t(end);
+    PyObject *finding = NULL;
+    if (pstart != NULL && pend != NULL) {
+        PyObject *args[6] = {s->entity, pstart, pend, name, rounded, s->classification};
+        finding = PyObject_Vectorcall(finding_cls, args, 6, NULL);
+    }
+    Py_XDECREF(pstart);
+    Py_XDECREF(pend);
+    Py_DECREF(name);
+    Py_DECREF(rounded);
+    if (finding == NULL) return -1;
+    int r = PyList_Append(out, finding);
+    Py_DECREF(finding);
+    return r;
+}
+
+static int confirm_iter(const Spec *s, PyObject *iter, const Text *t, PyObject *text,
+                        PyObject *ctx, PyObject *adj, double min_score, PyObject *out) {
+    PyObject *match;
+    while ((match = PyIter_Next(iter)) != NULL) {
+        int r = confirm_one(s, match, t, text, ctx, adj, min_score, out);
+        Py_DECREF(match);
+        if (r < 0) return -1;
+    }
+    return PyErr_Occurred() ? -1 : 0;
+}
+
+static int window_pair(PyObject *w, Py_ssize_t *a, Py_ssize_t *b) {
+    if (!PyTuple_Check(w) || PyTuple_GET_SIZE(w) != 2) {
+        PyErr_SetString(PyExc_TypeError, "a window is a (start, end) tuple");
+        return -1;
+    }
+    *a = PyLong_AsSsize_t(PyTuple_GET_ITEM(w, 0));
+    *b = PyLong_AsSsize_t(PyTuple_GET_ITEM(w, 1));
+    return PyErr_Occurred() ? -1 : 0;
+}
+
+/* confirm(spec, windows, text, ctx_cache, adj_cache, min_score, out): what
+ * Engine.confirmed does for one rule, its findings appended to `out`. */
+static PyObject *confirm(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 7) {
+        PyErr_SetString(PyExc_TypeError, "confirm() takes 7 arguments");
+        return NULL;
+    }
+    if (finding_cls == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "configure() first");
+        return NULL;
+    }
+    Spec s;
+    if (read_spec(args[0], &s) < 0) return NULL;
+    PyObject *windows = args[1], *text = args[2], *ctx = args[3], *adj = args[4], *out = args[6];
+    double min_score = PyFloat_AsDouble(args[5]);
+    if (min_score == -1.0 && PyErr_Occurred()) return NULL;
+    if (!PyList_Check(windows) || !PyUnicode_Check(text) || !PyDict_Check(ctx) ||
+        !PyDict_Check(adj) || !PyList_Check(out)) {
+        PyErr_SetString(PyExc_TypeError, "confirm(spec, list, str, dict, dict, float, list)");
+        return NULL;
+    }
+    Py_ssize_t count = PyList_GET_SIZE(windows);
+    if (count == 0) Py_RETURN_NONE;
+    Text t = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text)};
+    Py_ssize_t a, b;
+    if (window_pair(PyList_GET_ITEM(windows, 0), &a, &b) < 0) return NULL;
+    if (b == match_at_mark) {
+        /* engine._matches_at: regex.match at each place, skipping those inside a match */
+        Py_ssize_t resume = 0;
+        for (Py_ssize_t i = 0; i < count; i++) {
+            if (window_pair(PyList_GET_ITEM(windows, i), &a, &b) < 0) return NULL;
+            if (a < resume) continue;
+            PyObject *pos = PyLong_FromSsize_t(a);
+            if (pos == NULL) return NULL;
+            PyObject *m = PyObject_CallMethodObjArgs(s.regex, str_match, text, pos, NULL);
+            Py_DECREF(pos);
+            if (m == NULL) return NULL;
+            if (m == Py_None) {
+                Py_DECREF(m);
+                continue;
+            }
+            PyObject *e = PyObject_CallMethodNoArgs(m, str_end);
+            Py_ssize_t me = e ? PyLong_AsSsize_t(e) : -1;
+            Py_XDECREF(e);
+            if (me == -1 && PyErr_Occurred()) {
+                Py_DECREF(m);
+                return NULL;
+            }
+            resume = me > a + 1 ? me : a + 1;
+            int r = confirm_one(&s, m, &t, text, ctx, adj, min_score, out);
+            Py_DECREF(m);
+            if (r < 0) return NULL;
+        }
+        Py_RETURN_NONE;
+    }
+    if (a == whole_text_mark) {
+        PyObject *it = PyObject_CallMethodOneArg(s.regex, str_finditer, text);
+        if (it == NULL) return NULL;
+        int r = confirm_iter(&s, it, &t, text, ctx, adj, min_score, out);
+        Py_DECREF(it);
+        if (r < 0) return NULL;
+        Py_RETURN_NONE;
+    }
+    for (Py_ssize_t i = 0; i < count; i++) {
+        if (window_pair(PyList_GET_ITEM(windows, i), &a, &b) < 0) return NULL;
+        PyObject *pa = PyLong_FromSsize_t(a), *pb = PyLong_FromSsize_t(b);
+        PyObject *it = NULL;
+        if (pa != NULL && pb != NULL)
+            it = PyObject_CallMethodObjArgs(s.regex, str_finditer, text, pa, pb, NULL);
+        Py_XDECREF(pa);
+        Py_XDECREF(pb);
+        if (it == NULL) return NULL;
+        int r = confirm_iter(&s, it, &t, text, ctx, adj, min_score, out);
+        Py_DECREF(it);
+        if (r < 0) return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+/* configure(finding_cls, context_words, adjacent_words, round_score, rounded, match_at,
+ *           whole_text, boost, penalty) */
+static PyObject *configure(PyObject *self, PyObject *args) {
+    PyObject *cls, *cw, *aw, *rs, *rd;
+    long ma, wt;
+    double boost, penalty;
+    if (!PyArg_ParseTuple(args, "OOOOO!lldd", &cls, &cw, &aw, &rs, &PyDict_Type, &rd, &ma, &wt,
+                          &boost, &penalty))
+        return NULL;
+    Py_XSETREF(finding_cls, Py_NewRef(cls));
+    Py_XSETREF(py_context_words, Py_NewRef(cw));
+    Py_XSETREF(py_adjacent_words, Py_NewRef(aw));
+    Py_XSETREF(py_round_score, Py_NewRef(rs));
+    Py_XSETREF(rounded_cache, Py_NewRef(rd));
+    match_at_mark = ma;
+    whole_text_mark = wt;
+    context_boost = boost;
+    negative_penalty = penalty;
+    Py_RETURN_NONE;
+}
+
+/* The C validators alone, for the tests that compare them with the Python ones. */
+static PyObject *check(PyObject *self, PyObject *args) {
+    long code;
+    PyObject *value;
+    if (!PyArg_ParseTuple(args, "lU", &code, &value)) return NULL;
+    Text t = {PyUnicode_KIND(value), PyUnicode_DATA(value), PyUnicode_GET_LENGTH(value)};
+    if (!all_ascii(&t, 0, t.len)) return PyLong_FromLong(-1);
+    int got;
+    switch (code) {
+    case V_CARD: got = check_card(&t, 0, t.len); break;
+    case V_SSN: got = check_ssn(&t, 0, t.len); break;
+    case V_IPV4: got = check_ipv4(&t, 0, t.len); break;
+    case V_PHONE: got = check_phone(&t, 0, t.len); break;
+    default: got = -1;
+    }
+    return PyLong_FromLong(got);
+}
+
+/* words(text, start, end, adjacent): context_words / adjacent_words, for the tests. */
+static PyObject *words(PyObject *self, PyObject *args) {
+    PyObject *text;
+    Py_ssize_t start, end;
+    int adjacent;
+    if (!PyArg_ParseTuple(args, "Unnp", &text, &start, &end, &adjacent)) return NULL;
+    if (py_context_words == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "configure() first");
+        return NULL;
+    }
+    Text t = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text)};
+    if (start < 0 || end < start || end > t.len) {
+        PyErr_SetString(PyExc_ValueError, "span out of the text");
+        return NULL;
+    }
+    return words_near(&t, text, start, end, adjacent);
+}
+
+static PyMethodDef methods[] = {
+    {"confirm", (PyCFunction)(void (*)(void))confirm, METH_FASTCALL,
+     "confirm(spec, windows, text, ctx_cache, adj_cache, min_score, out)"},
+    {"configure", configure, METH_VARARGS, "register the engine's helpers"},
+    {"check", check, METH_VARARGS, "check(code, value): a C validator (-1: ask Python)"},
+    {"words", words, METH_VARARGS, "words(text, start, end, adjacent)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_native", "Compiled confirmation of DLP pattern hits.", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__native(void) {
+    str_span = PyUnicode_InternFromString("span");
+    str_end = PyUnicode_InternFromString("end");
+    str_finditer = PyUnicode_InternFromString("finditer");
+    str_match = PyUnicode_InternFromString("match");
+    if (!str_span || !str_end || !str_finditer || !str_match) return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL) return NULL;
+    if (PyModule_AddIntConstant(m, "API", NATIVE_API) < 0 ||
+        PyModule_AddIntConstant(m, "V_CARD", V_CARD) < 0 ||
+        PyModule_AddIntConstant(m, "V_SSN", V_SSN) < 0 ||
+        PyModule_AddIntConstant(m, "V_IPV4", V_IPV4) < 0 ||
+        PyModule_AddIntConstant(m, "V_PHONE", V_PHONE) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

@@ -1,0 +1,190 @@
+"""The compiled confirmation (src/interlock/dlp/_native.c) against the Python path it replaces.
+
+The C module must give exactly the Python path's findings: its validators, its words around a
+hit and whole scans are compared on generated texts, on both matchers. It must also be the
+module actually imported (built by hatch_build.py at `uv sync`), or the speed-up silently
+disappears.
+"""
+
+from __future__ import annotations
+
+import random
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from interlock.dlp import engine as engine_module
+from interlock.dlp import pii
+from interlock.dlp import validators as v
+from interlock.dlp.config import DlpPolicy
+from interlock.dlp.engine import Engine, adjacent_words, context_words
+from interlock.dlp.policy import compile_policy
+from interlock.dlp.rules import Rule
+from tests.dlp.corpus import Gen, corpus
+
+native = engine_module.native
+DLP_DIR = Path(engine_module.__file__).parent
+
+CONTEXT = [
+    *("phone", "call", "card", "visa", "ssn", "security", "passport", "routing", "account"),
+    *("order", "invoice", "version", "build", "ticket", "tax", "file", "medicare", "abn"),
+    *("nhs", "bsn", "aadhaar", "born", "dob", "driver", "licence", "iban", "ip"),
+]
+
+
+def test_the_compiled_module_is_the_one_imported() -> None:
+    assert native is not None, "src/interlock/dlp/_native.c was not built: run `uv sync`"
+    path = Path(native.__file__)
+    assert path.parent == DLP_DIR
+    assert path.name == "_native" + sysconfig.get_config_var("EXT_SUFFIX")
+    assert native.API == engine_module.NATIVE_API
+    engine = compile_policy(DlpPolicy()).engine
+    assert engine.specs is not None  # scans take the compiled path by default
+
+
+def _number_like(rnd: random.Random) -> str:
+    """Digit groups joined the ways numbers are written, some of them not numbers at all."""
+    gen = Gen(rnd.randrange(1 << 30))
+    shape = rnd.randrange(14)
+    if shape == 0:
+        card = gen.card()
+        return rnd.choice([card, " ".join(card[i : i + 4] for i in range(0, len(card), 4))])
+    if shape == 1:
+        return gen.bad_card()
+    if shape == 2:
+        return gen.ssn()
+    if shape == 3:
+        return gen.phone()
+    if shape == 4:
+        return gen.ipv4()
+    if shape == 5:
+        return rnd.choice([gen.isbn(), gen.version(), gen.order()])
+    if shape == 6:  # dates
+        y, m, d = rnd.randrange(1890, 2110), rnd.randrange(0, 14), rnd.randrange(0, 33)
+        sep = rnd.choice("-./")
+        return rnd.choice([f"{y}{sep}{m:02d}{sep}{d:02d}", f"{d}{sep}{m}{sep}{y}"])
+    seps = rnd.choice([" ", "-", ".", " -", "().+x", "-./ "])
+    groups = [
+        "".join(rnd.choice("0123456789" if rnd.random() < 0.9 else "0000")
+                for _ in range(rnd.randrange(1, 7)))
+        for _ in range(rnd.randrange(1, 7))
+    ]  # fmt: skip
+    out = groups[0]
+    for group in groups[1:]:
+        out += rnd.choice(seps) + group
+    if rnd.random() < 0.2:
+        out = rnd.choice(["+", "(", "+1 ", "("]) + out
+    if rnd.random() < 0.1:
+        out += rnd.choice([" x", " ext. ", "x"]) + str(rnd.randrange(1, 99999))
+    return out
+
+
+def generated_texts(n: int, seed: int) -> list[str]:
+    rnd = random.Random(seed)
+    texts = []
+    for _ in range(n):
+        parts = []
+        for _ in range(rnd.randrange(3, 30)):
+            r = rnd.random()
+            if r < 0.45:
+                parts.append(_number_like(rnd))
+            elif r < 0.75:
+                parts.append(
+                    rnd.choice(CONTEXT).upper() if rnd.random() < 0.2 else rnd.choice(CONTEXT)
+                )
+            elif r < 0.85:
+                parts.append(
+                    rnd.choice(["é", "İstanbul", "naïve", "Ωmega", "日本", "x-y", "#3", "o'neil"])
+                )
+            else:
+                parts.append(rnd.choice([":", ",", "-", "--", "_", "(", ")", "\n", "'", "."]))
+        texts.append(rnd.choice([" ", "", "  ", "\t"]).join(parts))
+    return texts
+
+
+@pytest.mark.parametrize(
+    ("code", "python"),
+    [
+        ("V_CARD", v.credit_card),
+        ("V_SSN", v.us_ssn),
+        ("V_IPV4", v.ipv4),
+        ("V_PHONE", pii.phone_number),
+    ],
+)
+def test_c_validators_agree_with_python(code: str, python: object) -> None:
+    assert native is not None
+    rnd = random.Random(code)
+    values = [_number_like(rnd) for _ in range(6000)]
+    values += ["", ".", "1..2.3", "01.2.3.4", "256.1.1.1", "1.2.3.4.", "1234 5678 9012 345 6"]
+    decided = 0
+    for value in values:
+        got = native.check(getattr(native, code), value)
+        if got == -1:
+            continue
+        decided += 1
+        assert bool(got) == bool(python(value)), (code, value)  # type: ignore[operator]
+    assert decided > 0.95 * len(values)
+    assert native.check(getattr(native, code), "１２３-45-6789") == -1  # non-ASCII: Python's call
+
+
+def test_words_around_a_hit_agree_with_python() -> None:
+    assert native is not None
+    rnd = random.Random(5)
+    for text in generated_texts(300, seed=8):
+        for _ in range(5):
+            start = rnd.randrange(len(text) + 1)
+            end = rnd.randrange(start, len(text) + 1)
+            assert native.words(text, start, end, False) == context_words(text, start, end)
+            assert native.words(text, start, end, True) == adjacent_words(text, start, end)
+
+
+CUSTOM = DlpPolicy.model_validate(
+    {
+        "custom": [
+            {"name": "EMPLOYEE_ID", "patterns": [r"E\d{6}"], "context": ["employee"],
+             "context_required": True},
+            {"name": "LOYALTY", "patterns": [r"\b\d{10}\b"], "validator": "luhn"},
+            {"name": "CODENAME", "terms": ["Bluebird", "Red Falcon"]},
+        ]
+    }
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("backend", ["hyperscan", "re"])
+def test_compiled_and_python_paths_find_the_same(backend: str) -> None:
+    texts = [doc.text for doc in corpus(150, seed=21)] + generated_texts(250, seed=3)
+    found = 0
+    for policy in (DlpPolicy(), CUSTOM, DlpPolicy(entities=["SECRET"])):
+        engine = compile_policy(policy, backend).engine
+        engine.recent = None
+        for text in texts:
+            assert engine.use_native(True)
+            compiled = engine.scan(text)
+            engine.use_native(False)
+            assert engine.scan(text) == compiled, text
+            found += len(compiled)
+    assert found > 2 * len(texts)  # the texts do hold findings
+
+
+def test_without_the_module_the_python_path_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = f"card {Gen(3).card()} call (415) 555-0132 today; ssn 536-22-8726"
+    with_native = compile_policy(DlpPolicy()).engine.scan_afresh(text)
+    monkeypatch.setattr(engine_module, "native", None)
+    engine = compile_policy(DlpPolicy()).engine
+    assert engine.specs is None
+    assert engine.scan_afresh(text) == with_native
+    assert {f.entity for f in with_native} == {"CREDIT_CARD", "PHONE_NUMBER", "US_SSN"}
+
+
+def test_an_error_in_a_validator_reaches_the_caller() -> None:
+    """A bug in a rule's Python callable must fail the scan (the stage fails closed), not be
+    swallowed by the C loop."""
+
+    def broken(value: str) -> bool:
+        raise RuntimeError("validator bug")
+
+    engine = Engine([Rule("x", "X", r"\bQ\d{4}\b", validate=broken)])
+    assert engine.specs is not None
+    with pytest.raises(RuntimeError, match="validator bug"):
+        engine.scan_afresh("see Q1234 now")
