@@ -728,6 +728,24 @@ def design_stats(sources: dict[str, list[Example]]) -> None:
             f"| {sum(bool(say.search(t)) for t in lowered_b)} "
             f"| {sum(bool(handed.search(t)) for t in lowered_b)} |"
         )
+    design_stats_recall_pass(attacks, benign)
+
+
+def design_stats_recall_pass(attacks: list[str], benign: list[str]) -> None:
+    """The training-data counts behind the recall pass's two English signals."""
+    from interlock.injection.patterns import _EN_REGARDLESS
+    from interlock.injection.structure import refers_above
+
+    regardless = re.compile(_EN_REGARDLESS, re.DOTALL)
+    print("\nrecall pass: training rows (generated rows excluded) with each signal")
+    print("| signal | attack rows | benign rows |\n|---|---|---|")
+    for name, hit in (
+        ('"regardless of (previous) instructions" (override.en, 0.6)', regardless.search),
+        ('"the text above" in the first 200 characters (reference_above, 0.25)', refers_above),
+    ):
+        a = sum(bool(hit(model_text(t))) for t in attacks)
+        b = sum(bool(hit(model_text(t))) for t in benign)
+        print(f"| {name} | {a} | {b} |")
 
 
 def save(w: np.ndarray, b: float, path: Path) -> None:

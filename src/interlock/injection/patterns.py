@@ -252,6 +252,56 @@ _EN_INDIRECT_DICTATE = (
     r"(?:with |that )?(?:the )?(?:output|answer|result|capital|sum|total|conclusion|response) "
     r"(?:is|as|was|should be|must be|equals|=)\b"
 )
+# The same order in the other languages of the override rules: a pasted page, table or code
+# comment that tells its reader what the answer is ("indiquez que la sortie est 10"). Only
+# imperative forms that are not also a third person ("le rapport indique que…" reports); the
+# Italian "di" (also "of") only before "che".
+_FR_DICTATE = (
+    r"\b(?:indiquez|dis|dites|affirmez|reponds|repondez|declarez|considerez|supposez|ecris|"
+    r"ecrivez)\s+(?:que\s+|comme\s+)?(?:la |le |l')?(?:sortie|reponse|"
+    r"resultat|capitale|somme|total|conclusion)\s+(?:est|etait|sera|vaut|doit etre|=)"
+)
+_FR_DICTATE_WORDS = _words(
+    "indiquez dis dites affirmez reponds repondez declarez considerez supposez ecris ecrivez"
+)
+_ES_DICTATE = (
+    r"\b(?:indique|di|diga|digan|afirme|responda|declare|considere|supon|suponga|"
+    r"escriba)\s+(?:que\s+)?(?:la |el )?(?:salida|"
+    r"respuesta|resultado|capital|suma|total|conclusion)\s+(?:es|era|sera|vale|debe ser|=)"
+)
+_ES_DICTATE_WORDS = _words(
+    "indique di diga digan afirme responda declare considere supon suponga escriba"
+)
+_IT_DICTATE = (
+    r"\b(?:(?:di|dite)\s+che|(?:indicate|affermate|rispondi|rispondete|supponi|scrivi|scrivete)"
+    r"(?:\s+che)?)\s+(?:l'|la |il )?(?:output|uscita|risposta|risultato|capitale|somma|totale|"
+    r"conclusione)\s+(?:e|era|sara|vale|deve essere|=)"
+)
+_IT_DICTATE_WORDS = _words("indicate di dite affermate rispondi rispondete supponi scrivi scrivete")
+_PT_DICTATE = (
+    r"\b(?:indique|diga|afirme|responda|declare|considere|suponha|escreva)\s+(?:que\s+)?"
+    r"(?:a |o )?(?:saida|resposta|resultado|capital|soma|total|conclusao)\s+"
+    r"(?:e|era|sera|vale|deve ser|=)"
+)
+_PT_DICTATE_WORDS = _words("indique diga afirme responda declare considere suponha escreva")
+_DE_DICTATE = (
+    r"\b(?:sag|sage|sagen sie|antworte|antworten sie|behaupte|schreib|schreibe|gib an|"
+    r"geben sie an|nimm an|nehmen sie an)\b[\s,]+(?:\w+[\s,]+){0,2}?"
+    r"dass\s+(?:die |das |der )?(?:ausgabe|antwort|ergebnis|hauptstadt|summe|gesamtsumme|"
+    r"schlussfolgerung)\b(?:\W+\S+){0,3}?\W+(?:ist|lautet|betragt|sei|war)\b"
+)
+_DE_DICTATE_WORDS = _words(
+    "sag sage sagen antworte antworten behaupte schreib schreibe gib geben nimm nehmen"
+)
+_EN_REGARDLESS = (
+    r"\b(?:regardless|irrespective|notwithstanding) (?:of )?(?:"
+    r"(?:any |all |the |your |my )?(?:(?:previous|prior|earlier|above|preceding|former|original|"
+    r"system|initial|given|existing|preset|programmed)\s+)+(?:instructions?|tasks?|rules|"
+    r"guidelines|prompts?|directives|directions|orders|commands|programming|restrictions|"
+    r"constraints)|"
+    r"(?:any |all |the |your )?(?:instructions?|prompts?|system prompt|programming|directives)|"
+    r"your (?:rules|guidelines|restrictions|constraints|polic(?:y|ies)))\b"
+)
 _EN_INDIRECT_OUTPUT_WORDS = _words(
     "response responses answer answers reply replies output summary code solution codebase "
     "implementation translation completion text"
@@ -507,6 +557,10 @@ RULES: tuple[Rule, ...] = (
         r"earlier|up to now|until now|i(?:'ve| have)? (?:said|told|wrote|asked)|you (?:were|have "
         r"been|was) (?:told|given|instructed|taught)|we(?:'ve| have)? (?:talked|discussed|said))"
     ), _EN_VERB_WORDS, back=24),
+    # "regardless of previous instructions": the override said as a concession. Training
+    # rows (generated ones excluded): 9 attacks, 0 benign (`--design-stats`).
+    Rule("override.en", 0.6, _rx(_EN_REGARDLESS), _words("regardless irrespective notwithstanding"),
+         span=120),
     Rule("extract.en", 0.85, _rx(
         rf"\b(?:{_EN_EXTRACT_VERBS})\b(?:\s+\S+){{0,4}}?\s+(?:(?:{_EN_EXTRACT_QUAL})\s+){{0,3}}"
         rf"(?:{_EN_EXTRACT_OBJECT})\b"
@@ -532,6 +586,12 @@ RULES: tuple[Rule, ...] = (
     Rule("indirect.en", 0.7, _rx(_EN_INDIRECT_WHEN), _EN_INDIRECT_WHEN_WORDS, back=40, span=16,
          contexts=("indirect",)),
     Rule("indirect.en", 0.7, _rx(_EN_INDIRECT_EXFIL), _EN_INDIRECT_EXFIL_WORDS, ("![",), back=2,
+         contexts=("indirect",)),
+    Rule("indirect.fr", 0.6, _rx(_FR_DICTATE), _FR_DICTATE_WORDS, span=80, contexts=("indirect",)),
+    Rule("indirect.es", 0.6, _rx(_ES_DICTATE), _ES_DICTATE_WORDS, span=80, contexts=("indirect",)),
+    Rule("indirect.it", 0.6, _rx(_IT_DICTATE), _IT_DICTATE_WORDS, span=80, contexts=("indirect",)),
+    Rule("indirect.pt", 0.6, _rx(_PT_DICTATE), _PT_DICTATE_WORDS, span=80, contexts=("indirect",)),
+    Rule("indirect.de", 0.6, _rx(_DE_DICTATE), _DE_DICTATE_WORDS, span=120,
          contexts=("indirect",)),
     Rule("override.de", 0.9, _rx(_DE_OVERRIDE), _DE_WORDS),
     Rule("extract.de", 0.85, _rx(_DE_EXTRACT), _DE_WORDS),

@@ -162,6 +162,29 @@ def many_shot(lowered: str) -> bool:
     return speaker_labels(lowered, _MANY_SHOT_TURNS) >= _MANY_SHOT_TURNS
 
 
+# A turn that opens by pointing at "the text above" points at what precedes it in the model's
+# context, the system prompt: a user who pasted a text refers to it after it. Weak alone
+# (0.25, like an inline Q/A transcript): a follow-up turn ("rewrite the text above in a formal
+# tone") points at the conversation, and the classifier already leans on "text above". Training rows
+# (generated ones excluded): 146 attacks and 0 benign have it in their first 200 characters
+# (`--design-stats`).
+REFERENCE_ABOVE = Marker(
+    "reference_above",
+    0.25,
+    re.compile(
+        r"\b(?:text|words|instructions|prompt|message|messages|content|everything|sentences?|"
+        r"paragraphs?|lines?|conversation) (?:above|before this)\b"
+    ),
+    ("above", "before this"),
+)
+OPENING = 200  # characters of a turn in which such a reference counts
+
+
+def refers_above(lowered: str) -> bool:
+    head = lowered[:OPENING]
+    return ("above" in head or "before this" in head) and bool(REFERENCE_ABOVE.regex.search(head))
+
+
 def match_markers(lowered: str) -> list[Marker]:
     """Markers found in `lowered`: NFKC, lower case, invisible characters removed, newlines kept."""
     # A leading newline lets markers that must start a line match on the first line too.
@@ -175,4 +198,6 @@ def match_markers(lowered: str) -> list[Marker]:
                 break
     if many_shot(text):
         found.append(MANY_SHOT)
+    if refers_above(lowered):
+        found.append(REFERENCE_ABOVE)
     return found
