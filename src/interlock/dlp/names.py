@@ -44,6 +44,8 @@ _FIRM = re.compile(r"\b([A-Z][a-z]+), ([A-Z][a-z]+),? and ([A-Z][a-z]+)\b")
 # Led by a literal so that `re` skips to candidates quickly; _FIRM then confirms.
 _FIRM_HINT = re.compile(r", [A-Z][a-z]+,? and [A-Z]")
 _CAP_BEFORE = re.compile(r"[A-Z][a-z]+\Z")
+# capitalised words (or a number) just before a company suffix: "Civic Impulse " of "… LLC"
+_CAPS_BEFORE = re.compile(r"(?<![\w.])(?:(?:[A-Z][\w'’&-]*|\d+)[ \t]){1,3}\Z")
 _CAMEL = re.compile(r"[a-z][A-Z]")
 # What ends the street part of an address before ", Town": a street word or apartment number
 # ("Farnell Street, ", "Apt. 397, ") or a street name and house number ("Jahu 80, ").
@@ -132,14 +134,21 @@ NOT_NAMES = words(
     "our your their his her its my we you they he she it if so but and or also just only "
     "after before during while since until because although though however therefore "
     "in on at to by as of for from with into onto upon about over under via per "
-    "hi hey cheers regards best sincerely greetings northern southern eastern western central "
+    "the an hi hey cheers regards best sincerely greetings northern southern eastern western "
+    "central "
     "north south east west "
     # software a prompt names far more often than a person of that name
     "python perl haskell java javascript typescript rust kotlin scala elixir erlang clojure "
     "fortran cobol lisp bash powershell django flask react angular vue docker kubernetes "
     "linux ubuntu debian windows excel postgres postgresql mysql redis kafka spark hadoop "
-    "jenkins github gitlab jira confluence slack terraform ansible nginx apache oracle swift"
+    "jenkins github gitlab jira confluence slack terraform ansible nginx apache oracle swift "
+    # assistants and models, named in prompts to an AI gateway all the time
+    "claude gemini copilot siri alexa cortana llama mistral bard grok "
+    # abbreviations of addresses and nationalities the surname lists hold
+    "apt suite arab latino norse"
 )
+# Abbreviations whose period ends no sentence ("St. Louis", "Mt. Hood").
+ABBREVIATIONS = frozenset(["st", "mt", "ft", "jr", "no", "vs", "etc", "approx", "apt"])
 # Countries and regions GeoNames spells differently.
 PLACE_ALIASES = frozenset(
     ["czech republic", "netherlands", "the netherlands", "usa", "u.s.", "uk", "uae",
@@ -223,6 +232,12 @@ ORG_SUFFIXES = frozenset(
         "investments", "securities", "sons", "brothers",
     ]
 )  # fmt: skip
+# Legal forms: they make a company of common words too ("Civic Impulse LLC"); a head noun does
+# not ("Keyword Research", "Distributed Systems" are headings).
+LEGAL_FORMS = frozenset(
+    ["inc", "inc.", "corp", "corp.", "corporation", "llc", "l.l.c.", "ltd", "ltd.", "limited",
+     "gmbh", "ag", "plc", "bv", "nv", "oy", "kg", "srl", "spa", "pty"]
+)  # fmt: skip
 _SURNAME_ENDINGS = (
     "ová", "ova", "ov", "ev", "ski", "ska", "sky", "son", "sen", "sson", "dóttir", "dottir",
     "enko", "escu", "ić", "ovic", "ovich", "wicz", "czyk", "poulos", "akis", "idis", "oglu",
@@ -239,6 +254,7 @@ class Gazetteer:
     common: frozenset[str]  # lower case
     common_first: frozenset[str]  # lower case first names that are not common words
     lower_last: frozenset[str]  # lower case
+    word_names: frozenset[str]  # lower case names that are also English words ("swagger")
 
 
 @lru_cache(maxsize=1)
@@ -255,12 +271,14 @@ def gazetteer() -> Gazetteer:
         common,
         frozenset(w.lower() for w in data["first_names"]) - common,
         frozenset(w.lower() for w in data["last_names"]),
+        frozenset(data["word_names"]),
     )
 
 
 # (lookup key, length without a final ".", title, first name, last name, common word,
-#  cannot start a run)
-_Facts = tuple[str, int, bool, bool, bool, bool, bool]
+#  cannot start a run, ends a sentence ("Holmes." but not "Dr.", "J.", "Inc."),
+#  a company's legal form)
+_Facts = tuple[str, int, bool, bool, bool, bool, bool, bool, bool]
 
 
 @dataclass(slots=True)
@@ -294,9 +312,11 @@ class NameRecognizer:
         out: list[Finding] = []
         run: list[_Token] = []
         prev_end = -1
+        prev_stop = False  # the last word of the run ends a sentence: "Holmes. Detect"
         facts_of = self._facts.get
         skipped_end = -2  # end of the last common word skipped ("United" of "United Kingdom")
         places = self.g.places if LOCATION in self.entities else None
+        org = ORGANIZATION in self.entities
         # weak candidates (start, end, a known name?), per call: scans may run in threads
         maybe: list[tuple[int, int, bool]] = []
         for m in pattern.finditer(text):
@@ -305,7 +325,7 @@ class NameRecognizer:
             if not ascii_text and not raw[0].isupper():
                 continue
             joined = False
-            if run:
+            if run and not prev_stop:
                 gap = start - prev_end
                 if gap == 1:
                     joined = text[prev_end] in " -"
@@ -319,11 +339,16 @@ class NameRecognizer:
                 # Fast path for the usual capitalised word: a sentence start like "The" or
                 # "Please" cannot begin a name, so it starts no run.
                 if facts[6]:
-                    if places is not None and start == skipped_end + 1:
-                        self._place_after_skipped_word(text, start, start + facts[1], out)
+                    adjacent = start == skipped_end + 1
+                    if adjacent and places is not None:
+                        adjacent = not self._place_after_skipped_word(
+                            text, start, start + facts[1], out
+                        )
+                    if adjacent and facts[8] and org:  # "Factoring Inc": all common words
+                        self._org_of_words(text, start, start + facts[1], out)
                     skipped_end = start + facts[1]
                     continue
-            key, length, title, first, last, common, _ = facts
+            key, length, title, first, last, common, _, prev_stop, _ = facts
             token = _Token(start, start + length, key, title, first, last, common)
             if run and (token.title or run[-1].word.endswith(("'s", "’s"))):
                 self._classify(text, run, out, maybe)
@@ -437,6 +462,25 @@ class NameRecognizer:
             i += 1
         return out
 
+    def _org_of_words(
+        self, text: str, start: int, end: int, out: list[Finding], named: bool = False
+    ) -> bool:
+        """A company suffix or head noun ends an organisation whose first words may be common
+        ones skipped before it ("Tableau Software", "48 Factoring Inc"); alone it is none."""
+        head = _CAPS_BEFORE.search(text, max(0, start - 40), start)
+        first = start
+        if head is not None:
+            at = head.start()
+            for word in head.group(0).split():
+                if word.lower() not in NOT_NAMES:  # not "The Software", "Our Group"
+                    first = at
+                    break
+                at += len(word) + 1  # one space or tab between the words
+        if first == start and not named:
+            return False
+        out.append(Finding(ORGANIZATION, first, _org_end(text, end), "org_suffix", 0.8, "internal"))
+        return True
+
     def _place_after_skipped_word(
         self, text: str, start: int, end: int, out: list[Finding]
     ) -> bool:
@@ -465,20 +509,29 @@ class NameRecognizer:
         lower = base.lower()
         g = self.g
         bare = word[:-2] if word.endswith(("'s", "’s")) else word
+        org_word = lower in LEGAL_FORMS or lower + "." in LEGAL_FORMS
         if _CAMEL.search(bare) and not _NAME_PREFIX.match(bare):
             # "WhatsApp", "NextAuth", "ConsoleModel": a product or an identifier, no name
-            return (key, len(word), False, False, False, True, True)
+            return (key, len(word), False, False, False, True, True, False, False)
+        title = lower in TITLES
         return (
             key,
             len(word),
-            lower in TITLES,
+            title,
             base in g.first,
             base in g.last,
             lower in g.common
             or lower in NOT_NAMES
             or (word.isupper() and len(word) <= 4),  # an acronym: IBAN, JSON, HTTP
-            # cannot start a run: a common word that is not also a first name
-            (lower in g.common and bare not in g.first) or lower in NOT_NAMES,
+            # cannot start a run: a common word that is not also a first name or a title
+            not title and ((lower in g.common and bare not in g.first) or lower in NOT_NAMES),
+            # a full stop, not an initial or an abbreviation
+            raw.endswith(".")
+            and len(word) > 1
+            and not title
+            and lower not in ORG_SUFFIXES
+            and lower not in ABBREVIATIONS,
+            org_word,
         )
 
     def _classify(
@@ -488,11 +541,15 @@ class NameRecognizer:
         out: list[Finding],
         maybe: list[tuple[int, int, bool]],
     ) -> None:
-        if all(t.common for t in run) and not _name_led(run):
+        if all(t.common for t in run) and not _name_led(run) and not run[0].title:
             # "IBAN ES", "Can": nothing here is a name or firm; but "Kingdom" after a skipped
-            # "United" may end a place
-            if LOCATION in self.entities:
-                self._place_after_skipped_word(text, run[0].start, run[-1].end, out)
+            # "United" may end a place, "LLC" after a skipped "Civic Impulse" a firm
+            if LOCATION in self.entities and self._place_after_skipped_word(
+                text, run[0].start, run[-1].end, out
+            ):
+                return
+            if ORGANIZATION in self.entities and run[-1].word.lower() in LEGAL_FORMS:
+                self._org_of_words(text, run[0].start, run[-1].end, out, len(run) >= 2)
             return
         if len(run) >= 2 and run[0].common and LOCATION in self.entities:
             whole = text[run[0].start : run[-1].end]
@@ -505,27 +562,28 @@ class NameRecognizer:
                 return
         title = False
         while run and (run[0].title or (run[0].common and not _name_led(run))):
+            if title and not run[0].title and run[0].word.lower() not in NOT_NAMES:
+                break  # after a title a capitalised word is a surname: "Dr. Cost", "Ms Kiss"
             title = title or run[0].title
             run = run[1:]
         if (
             ORGANIZATION in self.entities
-            and len(run) >= 2
+            and run
             and run[-1].word.lower().rstrip(".") in ORG_SUFFIXES
-        ):  # before trailing common words go: "Drake PLC", "Acme AG"
-            end = run[-1].end
-            out.append(
-                Finding(
-                    ORGANIZATION, run[0].start, _org_end(text, end), "org_suffix", 0.8, "internal"
-                )
-            )
+            and self._org_of_words(text, run[0].start, run[-1].end, out, len(run) >= 2)
+        ):  # before trailing common words go: "Drake PLC", "Acme AG", "Civic Impulse LLC"
             return
-        if run and _is_street(run, text, run[0].start):
+        if run and not title and _is_street(run, text, run[0].start):
             if LOCATION in self.entities:
                 out.append(
                     Finding(LOCATION, run[0].start, run[-1].end, "street_name", 0.6, "internal")
                 )
             return
-        while run and run[-1].common and not (run[-1].last or run[-1].first):
+        while (
+            len(run) > (1 if title else 0)
+            and run[-1].common
+            and not (run[-1].last or run[-1].first)
+        ):
             run = run[:-1]
         if not run:
             return
@@ -560,7 +618,9 @@ class NameRecognizer:
             and (len(run) > 1 or not run[0].first or before in PLACE_CONTEXT or shouted)
             and not (before in PERSON_CONTEXT and before not in PLACE_CONTEXT)
         )
-        named = _person_score(run, title, before, after)
+        # a capital that is not the sentence's own, on a name that is no English word
+        proper = not _opens_sentence(text, start) and lower_span not in self.g.word_names
+        named = _person_score(run, title, before, after, proper)
         if shouted and len(run) == 1 and not title:
             named = min(named, 0.3)
         if named < 0.8 and not is_place:
@@ -582,11 +642,10 @@ class NameRecognizer:
             return
         if (
             LOCATION in self.entities
-            and len(run) == 1
-            and not (run[0].first or run[0].last)
+            and not any(t.first or t.last for t in run)
             and not is_place
             and _phrase_before_place(text, start, phrase)
-        ):  # "moved here from Tjæreborg", "flew to Neupré"
+        ):  # "moved here from Tjæreborg", "flew to Neupré", "flew to Reguengos de Monsaraz"
             out.append(Finding(LOCATION, start, end, "place_context", 0.6, "internal"))
             return
         if (
@@ -753,15 +812,29 @@ def _company_pair(run: list[_Token], text: str, title: bool) -> bool:
 
 
 def _name_led(run: list[_Token]) -> bool:
-    """A common word that is also a first name, followed by a surname: "Will Smith"."""
-    return run[0].first and len(run) > 1 and (run[1].last or run[1].first) and not run[1].common
+    """A common word that is also a first name, followed by a surname or a proper noun no list
+    knows ("Will Smith", "Graham Deor"), or by a middle initial and a surname ("True A. Poon")."""
+    if not run[0].first or len(run) < 2:
+        return False
+    if len(run) > 2 and _initial(run[1]):
+        return not run[2].common
+    return not run[1].common
 
 
 def _initial(token: _Token) -> bool:
     return len(token.word) == 1 and token.word.isupper()
 
 
-def _person_score(run: list[_Token], title: bool, before: str, after: str) -> float:
+def _opens_sentence(text: str, start: int) -> bool:
+    """Whether `start` begins a sentence, a line or a quotation, where every word has a
+    capital; elsewhere a capital says "proper noun"."""
+    i = start - 1
+    while i >= 0 and text[i] in " \t\"'“‘(*#>-":
+        i -= 1
+    return i < 0 or text[i] in ".!?\n:;"
+
+
+def _person_score(run: list[_Token], title: bool, before: str, after: str, proper: bool) -> float:
     n = len(run)
     first, last = run[0], run[-1]
     known = unknown = commons = 0
@@ -790,7 +863,8 @@ def _person_score(run: list[_Token], title: bool, before: str, after: str) -> fl
     elif n == 1 and first.last and not first.common:
         score = 0.35
     elif n in (2, 3) and unknown == n:
-        score = 0.4  # two or three proper nouns no list knows: a name when anything else says so
+        # two or three proper nouns no list knows: a name when anything else says so
+        score = 0.5 if proper else 0.4
     else:
         score = 0.2 if not commons and not any(t.common for t in run) else 0.0
     if (n >= 2 and any(t.word.lower().endswith(_SURNAME_ENDINGS) for t in run[1:])) or (
@@ -803,6 +877,8 @@ def _person_score(run: list[_Token], title: bool, before: str, after: str) -> fl
         role = after.split(" ", 2)[-1] if after.count(" ") >= 2 else ""
         if role.strip(",.").split(" ", 1)[0] in ROLE_WORDS:
             score += 0.35
+    if after.startswith((", who ", " who ")):
+        score += 0.35  # "Krzeczkowski, who worked here", "It was Dr Ring who"
     head = after.lstrip().split(" ", 1)[0].strip(",.!?")
     if after.startswith(("'s", "’s")) or head in PERSON_AFTER:
         score += 0.3
