@@ -43,6 +43,13 @@ def _real_password(value: str) -> bool:
     )
 
 
+def _prose_password(value: str) -> bool:
+    """ "my password is hunter2": the value must not read as a word ("the password is
+    incorrect", "is required", "is stored in the vault"): a digit or a symbol in it, or an
+    upper-case letter after its first."""
+    return _real_password(value) and (not value.isalpha() or any(c.isupper() for c in value[1:]))
+
+
 def _cli_password(value: str) -> bool:
     """`ssh -p 2222` gives a port, not a password."""
     return not value.isdigit() and _real_password(value)
@@ -367,6 +374,21 @@ def credential_rules() -> list[Rule]:
             group=1,
             validate=_real_password,
             keywords=("pass", "pwd", "psw", "pw"),
+        ),
+        Rule(
+            # In a sentence: "my password is hunter2", "das Passwort ist …", "le mot de passe
+            # est …", "la contraseña es …", "PIN is 4821". The value ends before a full stop.
+            "password-prose",
+            "SECRET",
+            r"\b(?:password|passwort|passcode|passphrase|kennwort|wachtwoord|mot de passe|"
+            r"contrase[nñ]a|senha|pin(?: code)?)\s{1,3}(?:is|was|ist|est|es|é|è)(?:\s{1,3}|\s{0,3}:\s{0,3})"
+            r"[\"'`]?([^\s\"'`;,]{2,127}[^\s\"'`;,.!?)])",
+            classification="restricted",
+            score=0.8,
+            caseless=True,
+            group=1,
+            validate=_prose_password,
+            keywords=("pass", "kennwort", "wachtwoord", "contrase", "senha", "pin"),
         ),
         Rule(
             # C/RPM/batch definitions: #define PASSWORD "…", %global token …, SET password "…"

@@ -14,7 +14,11 @@ from interlock.dlp.rules import Rule, words
 PHONE_CONTEXT = words(
     "phone telephone tel tel. mobile cell cellphone fax office desk call calls calling called "
     "contact reach dial number numbers whatsapp sms text messages answering landline "
-    "extension ext hotline helpline ring message registered"
+    "extension ext hotline helpline ring message registered "
+    # the same words in the other languages people write prompts in (ASCII forms only: context
+    # words are matched as [a-z] runs, "teléfono" reads as "tel")
+    "telefon telefono telefone telefoon handy mobil movil portable cellulare celular "
+    "rufnummer nummer numero anrufen erreichbar ruf"
 )
 NOT_PHONE = words(
     "isbn order invoice version ver release build sku serial tracking ticket id ref reference "
@@ -163,7 +167,9 @@ def pii_rules() -> list[Rule]:
         Rule(
             "phone",
             "PHONE_NUMBER",
-            r"(?:\+\d{1,3}[ .-]?(?:\(0\)[ .-]?)?|\(\d{1,5}\)[ .-]?|\b)(?:\d{1,6}(?:[ .-]\d{1,6}){1,6}|\d{7,15})(?:\s?(?:x|ext\.?)\s?\d{1,5})?\b",
+            # +country code, then "(0)" or an (area code); groups after the first of up to 8 digits:
+            # German and Dutch subscriber numbers are 7-8 digits ("+49 30 12345678").
+            r"(?:\+\d{1,3}[ .-]?(?:\(0\)[ .-]?|\(\d{1,5}\)[ .-]?)?|\(\d{1,5}\)[ .-]?|\b)(?:\d{1,6}(?:[ .-]\d{1,8}){1,6}|\d{7,15})(?:\s?(?:x|ext\.?)\s?\d{1,5})?\b",
             score=0.35,
             validate=phone_number,
             rescore=lambda value, score: score + 0.3 if _strong_phone(value) else score,

@@ -1,0 +1,93 @@
+"""Value formats people write in prompts that the rules once cut short or missed: phone
+numbers with long subscriber groups or a country code before an area code, context words in
+other languages, passwords given in a sentence. Each case failed before its fix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from interlock.dlp.config import DlpPolicy
+from interlock.dlp.engine import Engine
+from interlock.dlp.policy import compile_policy
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[Engine]:
+    yield compile_policy(DlpPolicy(entities=["PHONE_NUMBER", "SECRET"])).engine
+
+
+def found(engine: Engine, text: str, entity: str) -> list[str]:
+    return [text[f.start : f.end] for f in engine.scan(text) if f.entity == entity]
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "+49 30 1234567",  # a 7-digit subscriber number was cut to "1234567"
+        "+49 30 12345678",
+        "+49 1512 3456789",
+        "+49 (0)30 12345678",
+        "+1 (555) 123-4567",  # "+1 " was dropped: country code and area code together
+        "030 12345678",
+        "+44 20 7946 0958",
+        "+33 1 42 68 53 00",
+    ],
+)
+def test_phone_numbers_found_whole(engine: Engine, number: str) -> None:
+    assert found(engine, f"Phone: {number}", "PHONE_NUMBER") == [number]
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("Ruf mich an: 0151 23456789", "0151 23456789"),
+        ("Telefoon 06-12345678", "06-12345678"),
+        ("Mi telefono es 612 34 56 78", "612 34 56 78"),
+        ("Handy 0171 2345678", "0171 2345678"),
+    ],
+)
+def test_phone_context_words_in_other_languages(engine: Engine, text: str, number: str) -> None:
+    assert found(engine, text, "PHONE_NUMBER") == [number]
+
+
+def test_long_groups_without_context_stay_unreported(engine: Engine) -> None:
+    # the wider groups are no licence for bare digit runs: no +, no (area), no context word
+    assert found(engine, "Order 2024 12345678 shipped", "PHONE_NUMBER") == []
+    assert found(engine, "rows 100 20000000 in 3 s", "PHONE_NUMBER") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("my password is hunter2", "hunter2"),
+        ("The db password is Ze2qpUWnoVP please rotate it", "Ze2qpUWnoVP"),
+        ("The wifi passcode is Tr0ub4dor&3.", "Tr0ub4dor&3"),
+        ("The password is: hunter2", "hunter2"),
+        ("Das Passwort ist Sommer2024", "Sommer2024"),
+        ("le mot de passe est azerty123", "azerty123"),
+        ("My PIN is 4821.", "4821"),
+        ("Password is Changeme1", "Changeme1"),
+    ],
+)
+def test_password_in_a_sentence(engine: Engine, text: str, secret: str) -> None:
+    assert found(engine, text, "SECRET") == [secret]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the password is incorrect",
+        "Your password is required to continue.",
+        "the password is stored in the vault",
+        "password is too short",
+        "the pin is optional",
+        "my password is secret",
+        "password is ${DB_PASSWORD}",
+        "password is <your password>",
+        "The password is 8 characters long",
+    ],
+)
+def test_sentences_about_passwords_are_not_secrets(engine: Engine, text: str) -> None:
+    assert found(engine, text, "SECRET") == []
