@@ -91,3 +91,33 @@ def test_password_in_a_sentence(engine: Engine, text: str, secret: str) -> None:
 )
 def test_sentences_about_passwords_are_not_secrets(engine: Engine, text: str) -> None:
     assert found(engine, text, "SECRET") == []
+
+
+@pytest.fixture(scope="module")
+def everything() -> Iterator[Engine]:
+    yield compile_policy(DlpPolicy()).engine
+
+
+def test_apostrophe_in_an_email_address(everything: Engine) -> None:
+    # RFC 5322 allows it and people have it (O'Reilly): the address was cut after it
+    text = "email: john.o'reilly+test@sub.example.co.uk"
+    assert found(everything, text, "EMAIL_ADDRESS") == ["john.o'reilly+test@sub.example.co.uk"]
+    # quotes around an address in code stay outside it
+    assert found(everything, "to = 'jane@example.org'", "EMAIL_ADDRESS") == ["jane@example.org"]
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("DOB 7/4/90", "7/4/90"),
+        ("date of birth: 12.05.07", "12.05.07"),
+        ("born 31-12-85", "31-12-85"),
+    ],
+)
+def test_date_of_birth_with_a_two_digit_year(everything: Engine, text: str, date: str) -> None:
+    assert found(everything, text, "DATE_OF_BIRTH") == [date]
+
+
+def test_two_digit_year_dates_need_their_context(everything: Engine) -> None:
+    assert found(everything, "Release 7/4/90 shipped; meeting 12.05.07", "DATE_OF_BIRTH") == []
+    assert found(everything, "DOB 13/13/90", "DATE_OF_BIRTH") == []

@@ -71,7 +71,10 @@ _NANP = re.compile(
 
 
 def _date(value: str) -> bool:
-    nums = [int(n) for n in re.findall(r"\d+", value)]
+    parts = re.findall(r"\d+", value)
+    nums = [int(n) for n in parts]
+    if len(nums) == 3 and len(parts[2]) == 2:  # "DOB 7/4/90": day and month, either order
+        return 1 <= nums[0] <= 31 and 1 <= nums[1] <= 31 and min(nums[0], nums[1]) <= 12
     if len(nums) == 3:
         year = next((n for n in nums if n > 31), nums[-1])
         others = [n for n in nums if n is not year]
@@ -85,7 +88,7 @@ def pii_rules() -> list[Rule]:
         Rule(
             "email",
             "EMAIL_ADDRESS",
-            r"\b[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}\b",
+            r"\b[A-Za-z0-9][A-Za-z0-9._%+'-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.){1,8}[A-Za-z]{2,24}\b",
             score=0.95,
             validate=_email_ok,
             keywords=("@",),
@@ -180,7 +183,7 @@ def pii_rules() -> list[Rule]:
         Rule(
             "date_of_birth",
             "DATE_OF_BIRTH",
-            rf"\b(?:\d{{1,2}}[./-]\d{{1,2}}[./-](?:19|20)\d{{2}}|(?:19|20)\d{{2}}[./-]\d{{1,2}}[./-]\d{{1,2}}|\d{{1,2}}(?:st|nd|rd|th)?\.? {_MONTH},? (?:19|20)\d{{2}}|{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?,? (?:19|20)\d{{2}})\b",
+            rf"\b(?:\d{{1,2}}[./-]\d{{1,2}}[./-](?:19|20)\d{{2}}|(?:19|20)\d{{2}}[./-]\d{{1,2}}[./-]\d{{1,2}}|\d{{1,2}}(?:st|nd|rd|th)?\.? {_MONTH},? (?:19|20)\d{{2}}|{_MONTH} \d{{1,2}}(?:st|nd|rd|th)?,? (?:19|20)\d{{2}}|\d{{1,2}}[./-]\d{{1,2}}[./-]\d{{2}})\b",
             caseless=True,
             score=0.3,
             validate=_date,
