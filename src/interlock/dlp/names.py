@@ -93,7 +93,10 @@ PERSON_CONTEXT = words(
     "met with cc: to: from: mr mrs ms dr applicant candidate tenant resident member owner "
     "holder cardholder driver passenger guest said says me producer director starring "
     "founder founders singer actor writer under guardian assistant asks asked replied replies "
-    "writes wrote adds added explains explained notes noted told thanked"
+    "writes wrote adds added explains explained notes noted told thanked "
+    # verbs whose object is a person
+    "remind reminded invite invited hire hired email emailed ping pinged notify notified "
+    "congratulate congratulated"
 )
 # Role nouns that stand before a name ("CEO Jane Doe", "songwriter …") or after it in an
 # apposition ("Jane Doe, the engineer, said").
@@ -414,6 +417,17 @@ class NameRecognizer:
             if PERSON not in self.entities:
                 i += 1
                 continue
+            if word in TITLES and i + 1 < len(tokens):  # "dr vaci", "mrs. aveni"
+                name = tokens[i + 1].group(0).rstrip(".")
+                if len(name) > 1 and name not in g.common and name not in NOT_NAMES:
+                    out.append(
+                        Finding(
+                            PERSON, tokens[i].start(), tokens[i + 1].start() + len(name),
+                            "lower_case_name", 0.8, "confidential",
+                        )
+                    )  # fmt: skip
+                    i += 2
+                    continue
             plain = len(word) > 1 and word not in g.common and word not in g.places
             if word not in g.common_first and not plain:
                 i += 1
@@ -607,6 +621,13 @@ class NameRecognizer:
         before, phrase = _context_before(text, start)
         if before in CODENAME_BEFORE and not title:
             return  # "project Kestrel", "operation Overlord": a code name, not a person
+        if not title and (
+            before in STREET_LEADS
+            or (before in _PARTICLES and phrase.split(" ", 1)[0] in STREET_LEADS)
+        ):  # "Boulevard de Normandie", "Avenue Foch": a street (its lead word is a common one)
+            if LOCATION in self.entities:
+                out.append(Finding(LOCATION, start, end, "street_name", 0.6, "internal"))
+            return
         after = text[end : end + 32].lower()
         lower_span = span_text.lower()
         region = lower_span in self.g.regions
@@ -775,6 +796,13 @@ STREET_HEADS = frozenset(
         "largo",
     ]
 )
+# words before a street's name, lower case ("Boulevard de …", "Avenue …", "Rue …")
+STREET_LEADS = STREET_HEADS | frozenset(
+    ["boulevard", "avenue", "route", "chemin", "allee", "allée", "plaza", "strada", "plac"]
+)
+_PARTICLES = frozenset(
+    ["de", "del", "della", "dei", "degli", "des", "du", "da", "do", "di", "la", "le", "los", "las"]
+)
 _NUMBER_BEFORE = re.compile(r"\d[\d ]*\s$")
 
 
@@ -864,7 +892,7 @@ def _person_score(run: list[_Token], title: bool, before: str, after: str, prope
         score = 0.35
     elif n in (2, 3) and unknown == n:
         # two or three proper nouns no list knows: a name when anything else says so
-        score = 0.5 if proper else 0.4
+        score = 0.5 if proper and before not in ("in", "near") else 0.4
     else:
         score = 0.2 if not commons and not any(t.common for t in run) else 0.0
     if (n >= 2 and any(t.word.lower().endswith(_SURNAME_ENDINGS) for t in run[1:])) or (
@@ -924,14 +952,23 @@ def _phrase_before_place(text: str, start: int, phrase: str) -> bool:
 
 
 def _line_bonus(text: str, start: int, end: int, run: list[_Token]) -> float:
-    """A line holding only the run (a signature, a name field) or "Name: …" dialogue."""
+    """A line holding only the run (a signature, a list item "2. Donalda Paet") or ending
+    with it after a label (a form field: "Passenger name: Collie Pence"), or "Name: …"
+    dialogue."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
-    head = text[line_start:start].strip(_LINE_PUNCT)
+    raw_head = text[line_start:start]
+    head = raw_head.strip(_LINE_PUNCT)
     tail = text[end:line_end]
-    if not head and len(run) >= 2 and not tail.strip(_LINE_PUNCT):
-        return 0.3
+    if not tail.strip(_LINE_PUNCT):
+        if not head and len(run) >= 2:
+            return 0.3
+        known = len(run) >= 2 or run[0].first or run[0].last  # not a heading ("Winners")
+        if known and head.isdigit():
+            return 0.3
+        if known and raw_head.rstrip().endswith(":") and head.count(" ") < 3:
+            return 0.3
     if not head and tail.startswith(": ") and not any(t.common for t in run):
         return 0.3  # "Ubul: What a wife."
     return 0.0
