@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from interlock.dlp import compiled, matcher, pii
 from interlock.dlp import engine as engine_module
-from interlock.dlp import pii
 from interlock.dlp import validators as v
 from interlock.dlp.config import DlpPolicy
 from interlock.dlp.engine import Engine, adjacent_words, context_words
@@ -23,7 +23,7 @@ from interlock.dlp.policy import compile_policy
 from interlock.dlp.rules import Rule
 from tests.dlp.corpus import Gen, corpus
 
-native = engine_module.native
+native = compiled.native
 DLP_DIR = Path(engine_module.__file__).parent
 
 CONTEXT = [
@@ -38,7 +38,12 @@ def test_the_compiled_module_is_the_one_imported() -> None:
     path = Path(native.__file__)
     assert path.parent == DLP_DIR
     assert path.name == "_native" + sysconfig.get_config_var("EXT_SUFFIX")
-    assert native.API == engine_module.NATIVE_API
+    assert native.API == compiled.API
+    assert (native.LOCATE_BACK, native.LOCATE_REACH, native.LOCATE_LEAD) == (
+        matcher._BACK,
+        matcher._REACH,
+        matcher._LEAD,
+    )
     engine = compile_policy(DlpPolicy()).engine
     assert engine.specs is not None  # scans take the compiled path by default
 
@@ -128,6 +133,20 @@ def test_c_validators_agree_with_python(code: str, python: object) -> None:
     assert native.check(getattr(native, code), "１２３-45-6789") == -1  # non-ASCII: Python's call
 
 
+def test_hyperscan_windows_collected_in_c_are_the_python_ones() -> None:
+    engine = compile_policy(DlpPolicy()).engine
+    assert isinstance(engine.matcher, matcher.HyperscanMatcher)
+    texts = [doc.text for doc in corpus(100, seed=31)] + generated_texts(200, seed=4)
+    opened = 0
+    for text in texts:
+        engine.use_native(True)
+        compiled_windows = engine.matcher.windows(text)
+        engine.use_native(False)
+        assert engine.matcher.windows(text) == compiled_windows, text
+        opened += len(compiled_windows)
+    assert opened > 3 * len(texts)
+
+
 def test_words_around_a_hit_agree_with_python() -> None:
     assert native is not None
     rnd = random.Random(5)
@@ -170,7 +189,7 @@ def test_compiled_and_python_paths_find_the_same(backend: str) -> None:
 def test_without_the_module_the_python_path_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     text = f"card {Gen(3).card()} call (415) 555-0132 today; ssn 536-22-8726"
     with_native = compile_policy(DlpPolicy()).engine.scan_afresh(text)
-    monkeypatch.setattr(engine_module, "native", None)
+    monkeypatch.setattr(compiled, "native", None)
     engine = compile_policy(DlpPolicy()).engine
     assert engine.specs is None
     assert engine.scan_afresh(text) == with_native

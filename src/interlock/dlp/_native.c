@@ -13,13 +13,17 @@
  * non-ASCII window are computed by engine.context_words / adjacent_words (str.lower of
  * non-ASCII text is Unicode-aware).
  *
+ * Also here: the multi-pattern pass's match handler (Hits: Hyperscan's matches recorded in C,
+ * not in a Python callback per match) and the windows made of them (spans), matcher.py's
+ * _RuleSet.windows for ASCII texts.
+ *
  * Built by hatch_build.py at `uv sync`; where it is absent, engine.py runs the Python path.
  * CPython C API only.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#define NATIVE_API 1
+#define NATIVE_API 3
 
 /* Validator codes (engine.py maps the rule's Python validator to one of these). */
 enum { V_PYTHON = 0, V_CARD = 1, V_SSN = 2, V_IPV4 = 3, V_PHONE = 4 };
@@ -32,6 +36,9 @@ static PyObject *py_round_score = NULL;
 static PyObject *rounded_cache = NULL; /* dict: raw score -> reported score */
 static long match_at_mark = -2, whole_text_mark = -1;
 static double context_boost = 0.35, negative_penalty = 0.5;
+/* Finding's field names, in order: findings are built without its (Python) __init__ */
+static PyObject *finding_fields[6] = {NULL};
+static int finding_direct = 0;
 static PyObject *str_span = NULL, *str_end = NULL, *str_finditer = NULL, *str_match = NULL;
 
 typedef struct {
@@ -501,6 +508,22 @@ static int read_spec(PyObject *tuple, Spec *s) {
     return 0;
 }
 
+/* Finding(*args): what the frozen dataclass's __init__ does (object.__setattr__ of each field),
+ * without running it in Python. */
+static PyObject *make_finding(PyObject **args) {
+    if (!finding_direct) return PyObject_Vectorcall(finding_cls, args, 6, NULL);
+    PyTypeObject *type = (PyTypeObject *)finding_cls;
+    PyObject *obj = type->tp_alloc(type, 0);
+    if (obj == NULL) return NULL;
+    for (int i = 0; i < 6; i++) {
+        if (PyObject_GenericSetAttr(obj, finding_fields[i], args[i]) < 0) {
+            Py_DECREF(obj);
+            return NULL;
+        }
+    }
+    return obj;
+}
+
 /* One candidate: appends its Finding to `out` if it is confirmed. 0 ok, -1 error. */
 static int confirm_one(const Spec *s, PyObject *match, const Text *t, PyObject *text,
                        PyObject *ctx_cache, PyObject *adj_cache, double min_score,
@@ -603,7 +626,7 @@ static int confirm_one(const Spec *s, PyObject *match, const Text *t, PyObject *
     PyObject *finding = NULL;
     if (pstart != NULL && pend != NULL) {
         PyObject *args[6] = {s->entity, pstart, pend, name, rounded, s->classification};
-        finding = PyObject_Vectorcall(finding_cls, args, 6, NULL);
+        finding = make_finding(args);
     }
     Py_XDECREF(pstart);
     Py_XDECREF(pend);
@@ -715,15 +738,247 @@ static PyObject *confirm(PyObject *self, PyObject *const *args, Py_ssize_t nargs
     Py_RETURN_NONE;
 }
 
-/* configure(finding_cls, context_words, adjacent_words, round_score, rounded, match_at,
- *           whole_text, boost, penalty) */
+/* ---- the multi-pattern pass: Hyperscan's matches, collected and turned into windows ---------- */
+
+typedef struct {
+    unsigned int rule;
+    unsigned long long from, to;
+} Hit;
+
+/* Hits(): a match handler for hyperscan's Database.scan that records (id, from, to) in C; a
+ * Python handler costs a frame and a few dict and list operations per match. */
+typedef struct {
+    PyObject_HEAD Hit *hits;
+    Py_ssize_t n, cap;
+} Hits;
+
+static void hits_dealloc(Hits *self) {
+    PyMem_Free(self->hits);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyObject *hits_call(Hits *self, PyObject *args, PyObject *kwargs) {
+    /* (id, from, to, flags, context), as hyperscan calls a match handler */
+    if (!PyTuple_Check(args) || PyTuple_GET_SIZE(args) < 3) {
+        PyErr_SetString(PyExc_TypeError, "Hits(id, from, to, ...)");
+        return NULL;
+    }
+    unsigned long rule = PyLong_AsUnsignedLong(PyTuple_GET_ITEM(args, 0));
+    unsigned long long from = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(args, 1));
+    unsigned long long to = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(args, 2));
+    if (PyErr_Occurred()) return NULL;
+    if (self->n == self->cap) {
+        Py_ssize_t cap = self->cap ? self->cap * 2 : 64;
+        Hit *grown = PyMem_Realloc(self->hits, (size_t)cap * sizeof(Hit));
+        if (grown == NULL) return PyErr_NoMemory();
+        self->hits = grown;
+        self->cap = cap;
+    }
+    self->hits[self->n].rule = (unsigned int)rule;
+    self->hits[self->n].from = from;
+    self->hits[self->n].to = to;
+    self->n++;
+    Py_RETURN_NONE; /* None: go on scanning */
+}
+
+static Py_ssize_t hits_len(Hits *self) { return self->n; }
+
+/* The ids recorded, in order. */
+static PyObject *hits_ids(Hits *self, PyObject *unused) {
+    PyObject *out = PyList_New(self->n);
+    if (out == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < self->n; i++) {
+        PyObject *id = PyLong_FromUnsignedLong(self->hits[i].rule);
+        if (id == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, i, id);
+    }
+    return out;
+}
+
+static PyObject *hits_clear(Hits *self, PyObject *unused) {
+    self->n = 0;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef hits_methods[] = {
+    {"ids", (PyCFunction)hits_ids, METH_NOARGS, "the ids recorded, in order"},
+    {"clear", (PyCFunction)hits_clear, METH_NOARGS, "forget every hit"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PySequenceMethods hits_sequence = {.sq_length = (lenfunc)hits_len};
+
+static PyTypeObject HitsType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "interlock.dlp._native.Hits",
+    .tp_basicsize = sizeof(Hits),
+    .tp_dealloc = (destructor)hits_dealloc,
+    .tp_call = (ternaryfunc)hits_call,
+    .tp_as_sequence = &hits_sequence,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "A hyperscan match handler recording (id, from, to) in C.",
+    .tp_methods = hits_methods,
+    .tp_new = PyType_GenericNew,
+};
+
+/* How a rule's hits become windows (matcher._RuleSet): */
+enum { LOCATE_SOM = 0, LOCATE_BACK = 1, LOCATE_REACH = 2, LOCATE_LEAD = 3 };
+
+typedef struct {
+    unsigned int rule;
+    Py_ssize_t start, end;
+} Span;
+
+static int span_order(const void *pa, const void *pb) {
+    const Span *a = pa, *b = pb;
+    if (a->rule != b->rule) return a->rule < b->rule ? -1 : 1;
+    if (a->start != b->start) return a->start < b->start ? -1 : 1;
+    if (a->end != b->end) return a->end < b->end ? -1 : 1;
+    return 0;
+}
+
+static PyObject *pair(Py_ssize_t a, Py_ssize_t b) {
+    PyObject *pa = PyLong_FromSsize_t(a), *pb = PyLong_FromSsize_t(b);
+    PyObject *t = (pa && pb) ? PyTuple_Pack(2, pa, pb) : NULL;
+    Py_XDECREF(pa);
+    Py_XDECREF(pb);
+    return t;
+}
+
+/* spans(hits, kinds, size) -> (windows, lead_ends): what matcher._RuleSet.windows makes of the
+ * hits on an ASCII text. kinds[rule] is (LOCATE_*, a, b): BACK a = longest match; REACH
+ * a, b = reach before and after the anchor's end. windows: {rule: merged [(start, end)]},
+ * lead_ends: {rule: [end, ...]} in hit order, for LEAD rules. */
+static PyObject *spans(PyObject *self, PyObject *args) {
+    Hits *hits;
+    PyObject *kinds;
+    Py_ssize_t size;
+    if (!PyArg_ParseTuple(args, "O!O!n", &HitsType, &hits, &PyList_Type, &kinds, &size))
+        return NULL;
+    Py_ssize_t nkinds = PyList_GET_SIZE(kinds);
+    Span *buf = PyMem_Malloc((size_t)(hits->n ? hits->n : 1) * sizeof(Span));
+    if (buf == NULL) return PyErr_NoMemory();
+    PyObject *windows = PyDict_New(), *lead_ends = PyDict_New();
+    Py_ssize_t count = 0;
+    if (windows == NULL || lead_ends == NULL) goto fail;
+    for (Py_ssize_t i = 0; i < hits->n; i++) {
+        const Hit *h = &hits->hits[i];
+        if ((Py_ssize_t)h->rule >= nkinds) {
+            PyErr_SetString(PyExc_IndexError, "a hit of a rule without a kind");
+            goto fail;
+        }
+        PyObject *kind = PyList_GET_ITEM(kinds, h->rule);
+        if (!PyTuple_Check(kind) || PyTuple_GET_SIZE(kind) != 3) {
+            PyErr_SetString(PyExc_TypeError, "kinds: (code, a, b) tuples");
+            goto fail;
+        }
+        long code = PyLong_AsLong(PyTuple_GET_ITEM(kind, 0));
+        Py_ssize_t a = PyLong_AsSsize_t(PyTuple_GET_ITEM(kind, 1));
+        Py_ssize_t b = PyLong_AsSsize_t(PyTuple_GET_ITEM(kind, 2));
+        if (PyErr_Occurred()) goto fail;
+        Py_ssize_t end = (Py_ssize_t)h->to, start;
+        if (code == LOCATE_LEAD) {
+            PyObject *key = PyLong_FromUnsignedLong(h->rule);
+            PyObject *e = PyLong_FromSsize_t(end);
+            PyObject *list = key ? PyDict_GetItemWithError(lead_ends, key) : NULL;
+            int bad = key == NULL || e == NULL || PyErr_Occurred();
+            if (!bad && list == NULL) {
+                list = PyList_New(0);
+                bad = list == NULL || PyDict_SetItem(lead_ends, key, list) < 0;
+                Py_XDECREF(list); /* the dict holds it */
+            }
+            bad = bad || PyList_Append(list, e) < 0;
+            Py_XDECREF(key);
+            Py_XDECREF(e);
+            if (bad) goto fail;
+            continue;
+        }
+        if (code == LOCATE_BACK) {
+            start = end > a ? end - a : 0;
+        } else if (code == LOCATE_REACH) {
+            start = end > a ? end - a : 0;
+            end = end + b < size ? end + b : size;
+        } else {
+            start = (Py_ssize_t)h->from;
+        }
+        buf[count].rule = h->rule;
+        buf[count].start = start;
+        buf[count].end = end;
+        count++;
+    }
+    qsort(buf, (size_t)count, sizeof(Span), span_order);
+    /* matcher._merge, rule by rule */
+    for (Py_ssize_t i = 0; i < count;) {
+        unsigned int rule = buf[i].rule;
+        PyObject *list = PyList_New(0);
+        if (list == NULL) goto fail;
+        Py_ssize_t ms = buf[i].start, me = buf[i].end;
+        Py_ssize_t j = i + 1;
+        for (; j < count && buf[j].rule == rule; j++) {
+            if (buf[j].start <= me) {
+                if (buf[j].end > me) me = buf[j].end;
+                continue;
+            }
+            PyObject *t = pair(ms, me);
+            if (t == NULL || PyList_Append(list, t) < 0) {
+                Py_XDECREF(t);
+                Py_DECREF(list);
+                goto fail;
+            }
+            Py_DECREF(t);
+            ms = buf[j].start;
+            me = buf[j].end;
+        }
+        PyObject *t = pair(ms, me);
+        PyObject *key = PyLong_FromUnsignedLong(rule);
+        int bad = t == NULL || key == NULL || PyList_Append(list, t) < 0 ||
+                  PyDict_SetItem(windows, key, list) < 0;
+        Py_XDECREF(t);
+        Py_XDECREF(key);
+        Py_DECREF(list);
+        if (bad) goto fail;
+        i = j;
+    }
+    PyMem_Free(buf);
+    PyObject *result = PyTuple_Pack(2, windows, lead_ends);
+    Py_DECREF(windows);
+    Py_DECREF(lead_ends);
+    return result;
+fail:
+    PyMem_Free(buf);
+    Py_XDECREF(windows);
+    Py_XDECREF(lead_ends);
+    return NULL;
+}
+
+/* configure(finding_cls, fields, context_words, adjacent_words, round_score, rounded,
+ *           match_at, whole_text, boost, penalty): `fields`, the Finding's six slot names if
+ * it may be built slot by slot, else None (its __init__ is called). */
 static PyObject *configure(PyObject *self, PyObject *args) {
-    PyObject *cls, *cw, *aw, *rs, *rd;
+    PyObject *cls, *fields, *cw, *aw, *rs, *rd;
     long ma, wt;
     double boost, penalty;
-    if (!PyArg_ParseTuple(args, "OOOOO!lldd", &cls, &cw, &aw, &rs, &PyDict_Type, &rd, &ma, &wt,
-                          &boost, &penalty))
+    if (!PyArg_ParseTuple(args, "O!OOOOO!lldd", &PyType_Type, &cls, &fields, &cw, &aw, &rs,
+                          &PyDict_Type, &rd, &ma, &wt, &boost, &penalty))
         return NULL;
+    finding_direct = 0;
+    if (fields != Py_None) {
+        if (!PyTuple_Check(fields) || PyTuple_GET_SIZE(fields) != 6) {
+            PyErr_SetString(PyExc_TypeError, "fields: six names or None");
+            return NULL;
+        }
+        for (int i = 0; i < 6; i++) {
+            PyObject *name = PyTuple_GET_ITEM(fields, i);
+            if (!PyUnicode_Check(name)) {
+                PyErr_SetString(PyExc_TypeError, "fields: six names or None");
+                return NULL;
+            }
+            Py_XSETREF(finding_fields[i], Py_NewRef(name));
+        }
+        finding_direct = 1;
+    }
     Py_XSETREF(finding_cls, Py_NewRef(cls));
     Py_XSETREF(py_context_words, Py_NewRef(cw));
     Py_XSETREF(py_adjacent_words, Py_NewRef(aw));
@@ -778,6 +1033,7 @@ static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS, "register the engine's helpers"},
     {"check", check, METH_VARARGS, "check(code, value): a C validator (-1: ask Python)"},
     {"words", words, METH_VARARGS, "words(text, start, end, adjacent)"},
+    {"spans", spans, METH_VARARGS, "spans(hits, kinds, size) -> (windows, lead_ends)"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -792,13 +1048,24 @@ PyMODINIT_FUNC PyInit__native(void) {
     str_finditer = PyUnicode_InternFromString("finditer");
     str_match = PyUnicode_InternFromString("match");
     if (!str_span || !str_end || !str_finditer || !str_match) return NULL;
+    if (PyType_Ready(&HitsType) < 0) return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m == NULL) return NULL;
+    Py_INCREF(&HitsType);
+    if (PyModule_AddObject(m, "Hits", (PyObject *)&HitsType) < 0) {
+        Py_DECREF(&HitsType);
+        Py_DECREF(m);
+        return NULL;
+    }
     if (PyModule_AddIntConstant(m, "API", NATIVE_API) < 0 ||
         PyModule_AddIntConstant(m, "V_CARD", V_CARD) < 0 ||
         PyModule_AddIntConstant(m, "V_SSN", V_SSN) < 0 ||
         PyModule_AddIntConstant(m, "V_IPV4", V_IPV4) < 0 ||
-        PyModule_AddIntConstant(m, "V_PHONE", V_PHONE) < 0) {
+        PyModule_AddIntConstant(m, "V_PHONE", V_PHONE) < 0 ||
+        PyModule_AddIntConstant(m, "LOCATE_SOM", LOCATE_SOM) < 0 ||
+        PyModule_AddIntConstant(m, "LOCATE_BACK", LOCATE_BACK) < 0 ||
+        PyModule_AddIntConstant(m, "LOCATE_REACH", LOCATE_REACH) < 0 ||
+        PyModule_AddIntConstant(m, "LOCATE_LEAD", LOCATE_LEAD) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -8,13 +8,12 @@ findings, keeps the best of overlapping findings, and maps offsets back to the o
 from __future__ import annotations
 
 import bisect
-import os
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from types import ModuleType
 from typing import Any
 
-from interlock.dlp import pii
+from interlock.dlp import compiled, pii
 from interlock.dlp import validators as v
 from interlock.dlp.matcher import MATCH_AT, WHOLE_TEXT, Matcher, Windows, build_matcher
 from interlock.dlp.names import NameRecognizer
@@ -22,20 +21,9 @@ from interlock.dlp.normalize import Normalized, normalize
 from interlock.dlp.recent import MIN_CHARS, RecentScans
 from interlock.dlp.rules import Finding, Rule
 
-# The compiled confirmation (_native.c, built by hatch_build.py at `uv sync`): the same
-# findings as `_confirm` below, ~5x cheaper per candidate. Absent (no compiler when the
-# project was installed, another interpreter), scans take the Python path.
-# INTERLOCK_DLP_NATIVE=0 forces the Python path (to compare, or to rule the C code out).
-native: ModuleType | None
-try:
-    from interlock.dlp import _native as native
-except ImportError:  # pragma: no cover - depends on the install
-    native = None
-NATIVE_API = 1  # the _native.c interface this engine speaks; a stale build is not used
-if native is not None and (
-    getattr(native, "API", None) != NATIVE_API or os.environ.get("INTERLOCK_DLP_NATIVE") == "0"
-):  # pragma: no cover - depends on the install
-    native = None
+# The compiled confirmation (compiled.native, _native.c): the same findings as `_confirm`
+# below, several times cheaper per candidate; without it, scans take the Python path.
+native = compiled.native
 
 CONTEXT_BEFORE = 60  # characters before a hit searched for context words
 CONTEXT_AFTER = 24
@@ -110,9 +98,12 @@ class Engine:
         return self.matcher.backend
 
     def use_native(self, on: bool) -> bool:
-        """Confirm hits in compiled code when `on` and it is installed; returns whether it is."""
-        self.specs = [_spec(rule) for rule in self.rules] if on and native is not None else None
-        return self.specs is not None
+        """Scan with the compiled code when `on` and it is installed (the Python path
+        otherwise: to compare them); returns whether it is used."""
+        on = on and compiled.native is not None
+        self.specs = [_spec(rule) for rule in self.rules] if on else None
+        self.matcher.use_native(on)
+        return on
 
     def scan(self, text: str) -> list[Finding]:
         if not text:
@@ -273,9 +264,19 @@ def _spec(rule: Rule) -> tuple[Any, ...]:
     )
 
 
+def _slots_of(cls: type) -> tuple[str, ...] | None:
+    """A frozen slots dataclass without __post_init__ can be built slot by slot (what its
+    generated __init__ does); anything else is built by calling it."""
+    if hasattr(cls, "__post_init__") or not hasattr(cls, "__slots__"):
+        return None
+    names = tuple(f.name for f in dataclasses.fields(cls))
+    return names if len(names) == 6 and names == tuple(cls.__slots__) else None
+
+
 if native is not None:
     native.configure(
         Finding,
+        _slots_of(Finding),
         lambda text, start, end: context_words(text, start, end),
         lambda text, start, end: adjacent_words(text, start, end),
         _round_score,

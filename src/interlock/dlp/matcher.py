@@ -37,6 +37,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from interlock.dlp import compiled
 from interlock.dlp.rules import Rule
 
 log = logging.getLogger("interlock.dlp")
@@ -61,6 +62,8 @@ class Matcher(Protocol):
     backend: str
 
     def windows(self, text: str) -> Windows: ...
+
+    def use_native(self, on: bool) -> None: ...
 
 
 _BIG_RANGE = re.compile(r"\{(\d+),(\d+)\}")
@@ -108,13 +111,26 @@ class HyperscanMatcher:
                 for n, w in enumerate(gate_words)
             ]
         )
+        self._native: Any = None
+        self.use_native(True)
+
+    def use_native(self, on: bool) -> None:
+        """Collect Hyperscan's matches in C (compiled.native) when `on` and it is installed."""
+        self._native = compiled.native if on else None
+        for rules in (self._always, *self._gated.values()):
+            rules.use_native(on)
 
     def windows(self, text: str) -> Windows:
         data = text.encode()
         out = self._always.windows(text, data)
         if self._gate is not None:
             words: list[int] = []
-            self._gate.scan(data, match_event_handler=lambda n, *_: words.append(n))
+            if self._native is not None:
+                hits = self._native.Hits()
+                self._gate.scan(data, match_event_handler=hits)
+                words = hits.ids()
+            else:
+                self._gate.scan(data, match_event_handler=lambda n, *_: words.append(n))
             opened = {i for n in words for i in self._opens[n]}
             for i in sorted(opened):
                 out.update(self._gated[i].windows(text, data))
@@ -185,11 +201,26 @@ class _RuleSet:
         self._located = _load(located)
         self._anywhere = _load(anywhere)
         self._anchored = _load(anchored)
+        # How each rule's hits become windows, as compiled.native.spans reads it (indexed by
+        # rule; rules of other sets never hit here).
+        self._kinds: list[tuple[int, int, int]] = [(0, 0, 0)] * (max(indexes, default=-1) + 1)
+        for i, (before, after) in self.reach.items():
+            self._kinds[i] = (_REACH, before, after)
+        for i, longest in self.back.items():
+            self._kinds[i] = (_BACK, longest, 0)
+        for i in self.leads:
+            self._kinds[i] = (_LEAD, 0, 0)  # the others: located with their start (SOM)
+        self._native: Any = None
+
+    def use_native(self, on: bool) -> None:
+        self._native = compiled.native if on else None
 
     def windows(self, text: str, data: bytes) -> Windows:
         size = len(text)
         if len(data) != size:
             return self._windows_unicode(text, data)
+        if self._native is not None:
+            return self._windows_native(text, data)
         hits: dict[int, list[tuple[int, int]]] = {}
         ends: dict[int, list[int]] = {}  # lead rules: where a leading literal ended
         back, reach = self.back, self.reach
@@ -227,6 +258,20 @@ class _RuleSet:
             self._anchored.scan(data, match_event_handler=on_anchor)
         out = {rule: _merge(spans) for rule, spans in hits.items()}
         for rule, found in ends.items():
+            starts = self.leads[rule].starts(text, found)
+            if starts:
+                out[rule] = starts
+        return self._whole_text_rules(data, out)
+
+    def _windows_native(self, text: str, data: bytes) -> Windows:
+        """`windows` for ASCII text with the matches collected and merged in C."""
+        hits = self._native.Hits()
+        if self._located is not None:
+            self._located.scan(data, match_event_handler=hits)
+        if self._anchored is not None:
+            self._anchored.scan(data, match_event_handler=hits)
+        out, lead_ends = self._native.spans(hits, self._kinds, len(text))
+        for rule, found in lead_ends.items():
             starts = self.leads[rule].starts(text, found)
             if starts:
                 out[rule] = starts
@@ -281,6 +326,10 @@ class _RuleSet:
         for rule in self.python_only:
             out[rule] = [(WHOLE_TEXT, WHOLE_TEXT)]
         return out
+
+
+# compiled.native.spans' codes for how a rule's hit becomes a window (_RuleSet._kinds)
+_BACK, _REACH, _LEAD = 1, 2, 3
 
 
 def _char_starts(data: bytes) -> Any:
@@ -494,6 +543,9 @@ class ReMatcher:
     def __init__(self, rules: Sequence[Rule]) -> None:
         self.rules = list(rules)
         self.leads = {i: lead for i, rule in enumerate(self.rules) if (lead := _lead(rule))}
+
+    def use_native(self, on: bool) -> None:
+        """(Nothing of this matcher is compiled.)"""
 
     def windows(self, text: str) -> Windows:
         lowered = text.lower()

@@ -1,0 +1,25 @@
+"""The DLP engine's C module (`_native.c`), when it is built and speaks this code's interface.
+
+hatch_build.py compiles it at `uv sync`. It holds the confirmation of pattern hits
+(engine.py) and the multi-pattern pass's match handler (matcher.py); where it is absent (no
+compiler when the project was installed, another interpreter, a stale build) or switched off
+with INTERLOCK_DLP_NATIVE=0, both run their Python code, which finds exactly the same
+(tests/dlp/test_native.py compares them).
+"""
+
+from __future__ import annotations
+
+import os
+from types import ModuleType
+
+API = 3  # the interface of _native.c this code speaks; a build of another one is not used
+
+native: ModuleType | None
+try:
+    from interlock.dlp import _native as native
+except ImportError:  # pragma: no cover - depends on the install
+    native = None
+if native is not None and (
+    getattr(native, "API", None) != API or os.environ.get("INTERLOCK_DLP_NATIVE") == "0"
+):  # pragma: no cover - depends on the install
+    native = None
