@@ -258,15 +258,12 @@ def main() -> int:
     taken = {w.lower() for w in firsts | lasts} | {p.lower() for p in all_places}
     dictionary = dictionary_words()
     common = common_words() | (dictionary - taken)
-    # names that are also English words ("Swagger", "Husky"): a name only where more says so
-    word_names = (dictionary & taken) - common
     data = {
         "first_names": sorted(firsts),
         "last_names": sorted(lasts),
         "places": sorted(all_places),
         "regions": sorted(regions),
         "common_words": sorted(common),
-        "word_names": sorted(word_names),
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(OUT, "wt", encoding="utf-8", compresslevel=9) as fh:

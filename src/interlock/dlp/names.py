@@ -257,7 +257,8 @@ class Gazetteer:
     common: frozenset[str]  # lower case
     common_first: frozenset[str]  # lower case first names that are not common words
     lower_last: frozenset[str]  # lower case
-    word_names: frozenset[str]  # lower case names that are also English words ("swagger")
+    # last words of places of several words ("angeles"): what _place_after_skipped_word needs
+    place_tails: frozenset[str]
 
 
 @lru_cache(maxsize=1)
@@ -274,7 +275,7 @@ def gazetteer() -> Gazetteer:
         common,
         frozenset(w.lower() for w in data["first_names"]) - common,
         frozenset(w.lower() for w in data["last_names"]),
-        frozenset(data["word_names"]),
+        frozenset(p.rsplit(" ", 1)[-1].lower() for p in data["places"] if " " in p),
     )
 
 
@@ -500,7 +501,7 @@ class NameRecognizer:
     ) -> bool:
         """A place whose first word is a common one, skipped before this run: "Los Angeles",
         "United Kingdom"."""
-        if text[start - 1 : start] != " ":
+        if text[start - 1 : start] != " " or text[start:end].lower() not in self.g.place_tails:
             return False
         head = _CAP_BEFORE.search(text, max(0, start - 16), start - 1)
         if head is None or f"{head.group(0)} {text[start:end]}".lower() not in self.g.places:
@@ -555,7 +556,12 @@ class NameRecognizer:
         out: list[Finding],
         maybe: list[tuple[int, int, bool]],
     ) -> None:
-        if all(t.common for t in run) and not _name_led(run) and not run[0].title:
+        if (
+            run[-1].common  # checked first: the usual run ends in a name, no common word
+            and all(t.common for t in run)
+            and not _name_led(run)
+            and not run[0].title
+        ):
             # "IBAN ES", "Can": nothing here is a name or firm; but "Kingdom" after a skipped
             # "United" may end a place, "LLC" after a skipped "Civic Impulse" a firm
             if LOCATION in self.entities and self._place_after_skipped_word(
@@ -639,9 +645,7 @@ class NameRecognizer:
             and (len(run) > 1 or not run[0].first or before in PLACE_CONTEXT or shouted)
             and not (before in PERSON_CONTEXT and before not in PLACE_CONTEXT)
         )
-        # a capital that is not the sentence's own, on a name that is no English word
-        proper = not _opens_sentence(text, start) and lower_span not in self.g.word_names
-        named = _person_score(run, title, before, after, proper)
+        named = _person_score(run, title, before, after, text, start)
         if shouted and len(run) == 1 and not title:
             named = min(named, 0.3)
         if named < 0.8 and not is_place:
@@ -663,9 +667,9 @@ class NameRecognizer:
             return
         if (
             LOCATION in self.entities
-            and not any(t.first or t.last for t in run)
             and not is_place
             and _phrase_before_place(text, start, phrase)
+            and not any(t.first or t.last for t in run)
         ):  # "moved here from Tjæreborg", "flew to Neupré", "flew to Reguengos de Monsaraz"
             out.append(Finding(LOCATION, start, end, "place_context", 0.6, "internal"))
             return
@@ -862,7 +866,9 @@ def _opens_sentence(text: str, start: int) -> bool:
     return i < 0 or text[i] in ".!?\n:;"
 
 
-def _person_score(run: list[_Token], title: bool, before: str, after: str, proper: bool) -> float:
+def _person_score(
+    run: list[_Token], title: bool, before: str, after: str, text: str, start: int
+) -> float:
     n = len(run)
     first, last = run[0], run[-1]
     known = unknown = commons = 0
@@ -892,7 +898,9 @@ def _person_score(run: list[_Token], title: bool, before: str, after: str, prope
         score = 0.35
     elif n in (2, 3) and unknown == n:
         # two or three proper nouns no list knows: a name when anything else says so
-        score = 0.5 if proper and before not in ("in", "near") else 0.4
+        # mid-sentence, where the capitals are the words' own, they are likelier a name
+        proper = before not in ("in", "near") and not _opens_sentence(text, start)
+        score = 0.5 if proper else 0.4
     else:
         score = 0.2 if not commons and not any(t.common for t in run) else 0.0
     if (n >= 2 and any(t.word.lower().endswith(_SURNAME_ENDINGS) for t in run[1:])) or (
