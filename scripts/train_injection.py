@@ -733,15 +733,28 @@ def design_stats(sources: dict[str, list[Example]]) -> None:
 
 def design_stats_recall_pass(attacks: list[str], benign: list[str]) -> None:
     """The training-data counts behind the recall pass's two English signals."""
-    from interlock.injection.patterns import _EN_REGARDLESS
+    from interlock.injection import patterns as p
     from interlock.injection.structure import refers_above
 
-    regardless = re.compile(_EN_REGARDLESS, re.DOTALL)
+    def rx(pattern: str) -> Callable[[str], object]:
+        return re.compile(pattern, re.DOTALL).search
+
     print("\nrecall pass: training rows (generated rows excluded) with each signal")
     print("| signal | attack rows | benign rows |\n|---|---|---|")
     for name, hit in (
-        ('"regardless of (previous) instructions" (override.en, 0.6)', regardless.search),
+        ('"regardless of (previous) instructions" (override.en, 0.6)', rx(p._EN_REGARDLESS)),
         ('"the text above" in the first 200 characters (reference_above, 0.25)', refers_above),
+        ('"ignore the instructions you were given" (override.en, 0.85)', rx(p._EN_GIVEN_OVERRIDE)),
+        ('"your rules no longer apply", "safety mode off" (replace.en, 0.6)', rx(p._EN_RULES_GONE)),
+        ('"what rules were you given" (extract.en, 0.7)', rx(p._EN_RULES_GIVEN)),
+        ('"if you had no rules" (unbound.en, 0.4)', rx(p._EN_UNBOUND)),
+        (
+            "developer/admin mode on a device (excluded from replace.en)",
+            rx(
+                r"\b(?:developer|admin|administrator|sudo|root|maintenance) mode"
+                + p._NOT_ON_A_DEVICE[3:-1]
+            ),
+        ),
     ):
         a = sum(bool(hit(model_text(t))) for t in attacks)
         b = sum(bool(hit(model_text(t))) for t in benign)

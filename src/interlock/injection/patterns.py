@@ -159,6 +159,18 @@ _EN_AUTHORITY_WORDS = _words(
     "operator sysadmin trainer mode override"
 )
 
+# Developer, admin and root modes are real settings of phones, browsers and computers:
+# "enable developer mode on my Android phone" asks how to use one.
+_DEVICES = (
+    r"phone|android|iphone|ipad|device|tablet|laptop|computer|pc|mac|macbook|browser|chrome|"
+    r"firefox|edge|windows|router|tv|console|xbox|playstation|car|app|server|machine|printer|"
+    r"kindle|watch|samsung|pixel|xiaomi|huawei|oneplus|motorola|linux|ubuntu|bios|vs code|ide"
+)
+_NOT_ON_A_DEVICE = (
+    r"(?!\s+(?:on|in|for|of)\s+(?:my |an? |the |his |her |our |their |your )?(?:[\w-]+ ){0,2}?"
+    rf"(?:{_DEVICES})s?\b)"
+)
+
 _EN_REPLACE = (
     # new orders
     r"\b(?:new|updated|real|actual|true|revised|different) (?:instructions|task|tasks|rules|"
@@ -175,9 +187,10 @@ _EN_REPLACE = (
     r"required|obligated|subject)|"
     r"\b(?:enter|enable|activate|switch to|turn on|you are in|you'?re in|now in|unlock) "
     r"(?:the )?(?:developer|god|dan|jailbreak|jailbroken|unrestricted|unfiltered|uncensored|"
-    r"evil|maintenance|admin|administrator|sudo|root|opposite|chaos) mode|"
-    r"\b(?:developer|god|dan|jailbreak|unrestricted|unfiltered|evil|sudo|admin) mode "
-    r"(?:enabled|activated|on|output)|"
+    r"evil|maintenance|admin|administrator|sudo|root|opposite|chaos) mode" + _NOT_ON_A_DEVICE + "|"
+    r"\b(?:developer|god|dan|jailbreak|unrestricted|unfiltered|evil|sudo|admin) mode"
+    + _NOT_ON_A_DEVICE
+    + r" (?:enabled|activated|on|output)|"
     r"\bdo anything now\b|"
     r"\b(?:not|never|no longer) (?:be )?(?:bound|restricted|limited|constrained|censored) by "
     r"(?:any |the |your )?(?:rules|guidelines|polic(?:y|ies)|restrictions|openai|anthropic|"
@@ -302,6 +315,48 @@ _EN_REGARDLESS = (
     r"(?:any |all |the |your )?(?:instructions?|prompts?|system prompt|programming|directives)|"
     r"your (?:rules|guidelines|restrictions|constraints|polic(?:y|ies)))\b"
 )
+# "ignore the instructions you were given / from the developer": "the" alone is no qualifier
+# ("ignore the instructions on the box"), the clause naming their giver is. Training rows
+# (generated ones excluded): 75 attacks, 0 benign.
+_EN_GIVEN_OVERRIDE = (
+    r"\b(?:ignore|disregard|forget|set aside|put aside|skip|override|drop|discard) "
+    r"(?:the|any|all the|all) (?:\w+ )?(?:instructions?|guidance|rules|guidelines|directives|"
+    r"prompt|orders|commands) (?:that )?(?:you (?:got|received|have|had|were given|have been "
+    r"given|were told)|(?:given|provided) to you|from (?:the |your )?(?:operator|developers?|"
+    r"system|admin|administrator|creators?|company|app|application|owner))"
+)
+# The model told that *its* rules are gone ("all legal restrictions have been lifted" in a
+# story addresses nobody), or that a safety switch is off (training rows: 2 attacks, 0 benign;
+# a jailbreak family of the taxonomies, thin in our data).
+_EN_RULES_GONE = (
+    r"\b(?:your|all (?:of )?your|the ai'?s?|chatgpt'?s?) (?:\w+ )?(?:guidelines|rules|"
+    r"restrictions|instructions|polic(?:y|ies)|filters|programming|limitations|principles|"
+    r"ethics|safeguards|guardrails) (?:no longer|don'?t|do not|does not|doesn'?t|won'?t|will "
+    r"not) (?:apply|matter|exist|count)|"
+    r"\b(?:all (?:of )?)?your (?:\w+ )?(?:guidelines|rules|restrictions|filters|limitations|safeguards|"
+    r"guardrails) (?:are|have been|were) (?:now )?(?:lifted|removed|disabled|suspended|revoked|"
+    r"void|gone|turned off|deactivated)|"
+    r"\b(?:compliance|safety|content|filter|filtering|moderation|ethics|ethical|censorship|guard|"
+    r"guardrail|restricted) mode (?:is )?(?:now )?(?:off|disabled|deactivated)|"
+    r"\b(?:safety|content|ethical|moral) (?:filters?|guidelines|guardrails|protocols) (?:are |is )?"
+    r"(?:now )?(?:off|disabled|deactivated)\b"
+)
+_EN_RULES_GONE_WORDS = _words(
+    "your all ai chatgpt compliance safety content filter filtering moderation ethics ethical "
+    "censorship guard guardrail restricted moral"
+)
+# "what rules were you given?": the question form of asking for the instructions.
+_EN_RULES_GIVEN = (
+    r"\b(?:what|which) (?:\w+ )?(?:rules|instructions|guidelines|restrictions|directives) "
+    r"(?:were|have|did) you (?:been )?(?:given|told|get|receive|programmed|instructed)"
+)
+# A hypothetical model without its rules: weak alone ("if you had no rules, what would you
+# do?" is also plain curiosity), a second signal beside a framing or a request.
+_EN_UNBOUND = (
+    r"\b(?:if|imagine|suppose|pretend) (?:that )?you (?:had|have|were|are) (?:no|without|not "
+    r"bound by|free (?:of|from)) (?:\w+ )?(?:guidelines|rules|restrictions|filters|limitations|"
+    r"programming|content polic(?:y|ies)|safeguards|guardrails|ethics|morals)"
+)
 _EN_INDIRECT_OUTPUT_WORDS = _words(
     "response responses answer answers reply replies output summary code solution codebase "
     "implementation translation completion text"
@@ -360,10 +415,13 @@ _DE_WORDS = _words(
     "zeigen gib gebe geben verrate verraten nenne nennen wiederhole wiederholen drucke "
     "drucken ausgeben schreib schreibe was"
 )
+# "ignore" and "instructions" are English words too: an English determiner after the verb
+# ("ignore the instructions on the box") leaves the text to the English rules.
 _FR_OVERRIDE = (
     r"\b(?:ignore[rz]?|ignorant|oublie[rz]?|oubliant|ne (?:tiens|tenez) (?:pas|plus) compte|"
     r"(?:fais|faites) abstraction|neglige[rz]?|ecarte[rz]?|ne (?:suis|suivez) (?:pas|plus)|"
-    r"passe[rz]? outre|annule[rz]?)\b(?:\W+\w+){0,4}?\W+(?:instructions?|consignes?|regles?|"
+    r"passe[rz]? outre|annule[rz]?)\b(?!\W+(?:the|this|that|these|those|my|our|his|her|their|"
+    r"an?|some|every|it|them|me|him|us)\b)(?:\W+\w+){0,4}?\W+(?:instructions?|consignes?|regles?|"
     r"directives?|ordres?|indications?|tout ce qu\w*|tout|prompts?|invites?|commandes?|"
     r"restrictions?|limites?)\b"
 )
@@ -557,6 +615,8 @@ RULES: tuple[Rule, ...] = (
         r"earlier|up to now|until now|i(?:'ve| have)? (?:said|told|wrote|asked)|you (?:were|have "
         r"been|was) (?:told|given|instructed|taught)|we(?:'ve| have)? (?:talked|discussed|said))"
     ), _EN_VERB_WORDS, back=24),
+    Rule("override.en", 0.85, _rx(_EN_GIVEN_OVERRIDE), _words(
+        "ignore disregard forget set put skip override drop discard")),
     # "regardless of previous instructions": the override said as a concession. Training
     # rows (generated ones excluded): 9 attacks, 0 benign (`--design-stats`).
     Rule("override.en", 0.6, _rx(_EN_REGARDLESS), _words("regardless irrespective notwithstanding"),
@@ -571,6 +631,9 @@ RULES: tuple[Rule, ...] = (
     Rule("authority.en", 0.45, _rx(_EN_AUTHORITY), _EN_AUTHORITY_WORDS, back=64, span=16),
     Rule("replace.en", 0.75, _rx(_EN_REPLACE), _EN_REPLACE_WORDS, back=48, span=48),
     Rule("bypass.en", 0.75, _rx(_EN_BYPASS), _EN_BYPASS_WORDS),
+    Rule("replace.en", 0.6, _rx(_EN_RULES_GONE), _EN_RULES_GONE_WORDS, span=120),
+    Rule("extract.en", 0.7, _rx(_EN_RULES_GIVEN), _words("what which"), span=80),
+    Rule("unbound.en", 0.4, _rx(_EN_UNBOUND), _words("if imagine suppose pretend"), span=100),
     Rule("hijack.en", 0.45, _rx(_EN_HIJACK), _EN_HIJACK_WORDS),
     Rule("persona_lock.en", 0.3, _rx(
         r"\b(?:stay|remain) in character\b|\bfrom now on,? you (?:are|will be) (?:no longer|not)"
