@@ -44,6 +44,17 @@ def found(engine: Engine, text: str, entity: str | None = None) -> list[tuple[st
         ("my name is lena andersson and i need help", ["lena andersson"]),  # lower case
         ("Our 3 founders: Morrison, Rogers and Torres.", ["Morrison", "Rogers", "Torres"]),
         ("Timotea lives on the coast.", ["Timotea"]),  # unknown name, a person's verb after
+        # two proper nouns no list knows, mid-sentence
+        ("Give the keys back to Zorvat Kemblish tomorrow.", ["Zorvat Kemblish"]),
+        ("Winners\n1. Zorvat Kemblish\n2. Quillon Tarvesh", ["Zorvat Kemblish", "Quillon Tarvesh"]),
+        ("Passenger name: Quillon Tarvesh\nSeat: 14C", ["Quillon Tarvesh"]),  # a form field
+        ("The parcel was signed for by Ms Sour yesterday.", ["Sour"]),  # title + common word
+        ("Prosecutors say True A. Poon moved the money.", ["True A. Poon"]),
+        ("I need a reference letter for Kemblish, who worked here.", ["Kemblish"]),
+        ("Remind Ruthvik that the rent is due.", ["Ruthvik"]),
+        ("winners\n1. dr vaci\n2. ms legaspi", ["dr vaci", "ms legaspi"]),  # lower case
+        ("greta is my neighbour", ["greta"]),
+        ("I met Sherlock Holmes. Detect the problem.", ["Sherlock Holmes"]),  # sentences end runs
     ],
 )
 def test_people(engine: Engine, text: str, names: list[str] | None) -> None:
@@ -66,6 +77,11 @@ def test_people(engine: Engine, text: str, names: list[str] | None) -> None:
         "Hi team, the WhatsApp and TikTok exports use NextAuth and a ConsoleModel class.",
         "In Python, how do I call Jenkins from Kubernetes?",
         "I'm flying to San Francisco and then London.",
+        # sentence-initial capitals are not a word's own: dictionary words are no names
+        "Imagine you are a detective. Detect the problem, then Configure the server.",
+        "Beneficiary: see below",
+        "my iban is below",
+        "Ask Claude to summarise it for Gemini users.",
     ],
 )
 def test_not_people(engine: Engine, text: str) -> None:
@@ -90,6 +106,16 @@ def test_places_and_firms(engine: Engine) -> None:
     ]
     assert found(engine, "Butler-Peters is an investment bank") == [
         ("ORGANIZATION", "Butler-Peters")
+    ]
+    # a legal form makes a company of common words; a head noun alone does not
+    assert found(engine, "I work for 48 Factoring Inc") == [("ORGANIZATION", "48 Factoring Inc")]
+    assert found(engine, "The Software is great. Keyword Research helps.") == []
+    assert ("LOCATION", "Reguengos de Monsaraz") in found(
+        engine, "Mr. Auðbjörnsson flew to Reguengos de Monsaraz on Tuesday."
+    )
+    assert found(engine, "Verda lives on Boulevard de Normandie.") == [
+        ("PERSON", "Verda"),
+        ("LOCATION", "Normandie"),
     ]
 
 

@@ -430,11 +430,18 @@ class NameRecognizer:
                     i += 2
                     continue
             plain = len(word) > 1 and word not in g.common and word not in g.places
-            if word not in g.common_first and not plain:
+            start = tokens[i].start()
+            if (word not in g.common_first and not plain) or _HOUSE_NUMBER_BEFORE.search(
+                text, max(0, start - 8), start
+            ):  # "5670 r josé a madeira": a street after its house number
                 i += 1
                 continue
             j = i + 1
-            initial = j < len(tokens) and len(tokens[j].group(0).rstrip(".")) == 1
+            initial = (
+                j < len(tokens)
+                and len(tokens[j].group(0).rstrip(".")) == 1
+                and _adjacent(text, tokens[i], tokens[j])  # not across a line
+            )
             if initial:
                 j += 1
             end_token = tokens[i]
@@ -452,6 +459,12 @@ class NameRecognizer:
                 score = 0.7 if full and initial else 0.4 if full else 0.2
             if before in PERSON_CONTEXT or phrase in PERSON_PHRASES:
                 score += 0.35
+            after = text[end_token.end() : end_token.end() + 12]
+            head = after.lstrip().split(" ", 1)[0].strip(",.!?")
+            if after.startswith(("'s", "’s")) or head in PERSON_AFTER:
+                score += 0.3  # "selma said", "samoylova's verses"
+            elif head in PERSON_AFTER_WEAK and word in g.common_first and before not in _OWNED:
+                score += 0.3  # "selma is from …" (not "my iban is")
             line_start = text.rfind("\n", 0, tokens[i].start()) + 1
             line_end = text.find("\n", end_token.end())
             line_end = len(text) if line_end < 0 else line_end
@@ -461,6 +474,12 @@ class NameRecognizer:
                 and not text[end_token.end() : line_end].strip(_LINE_PUNCT)
             ):
                 score += 0.3  # a line holding only the name
+            elif (
+                word in g.common_first
+                and after.startswith(":")
+                and not text[line_start : tokens[i].start()].strip(_LINE_PUNCT)
+            ):
+                score += 0.3  # "mika: who are you?"
             if score >= THRESHOLD:
                 out.append(
                     Finding(
@@ -807,6 +826,9 @@ STREET_LEADS = STREET_HEADS | frozenset(
 _PARTICLES = frozenset(
     ["de", "del", "della", "dei", "degli", "des", "du", "da", "do", "di", "la", "le", "los", "las"]
 )
+_HOUSE_NUMBER_BEFORE = re.compile(r"\d\s+(?:[a-z]\.?\s+)?\Z")
+# determiners and possessives: what follows them is a thing ("my iban is")
+_OWNED = frozenset(["my", "your", "our", "their", "his", "her", "its", "the", "a", "an", "this"])
 _NUMBER_BEFORE = re.compile(r"\d[\d ]*\s$")
 
 
