@@ -108,7 +108,12 @@ ROLE_WORDS = words(
     "boyfriend girlfriend partner fiancé fiancee spouse assignee reporter requester approver "
     "reviewer maintainer username contractor consultant analyst admin administrator intern "
     "recruiter supervisor coach mentor boss songwriter composer artist author journalist "
-    "editor photographer chef coworker co-worker teammate landlord landlady lecturer"
+    "editor photographer chef coworker co-worker teammate landlord landlady lecturer "
+    "spokesperson spokesman spokeswoman accountant secretary treasurer cofounder co-founder "
+    "clerk cashier pilot actress musician guitarist drummer bassist vocalist poet novelist "
+    "painter sculptor comedian athlete footballer lawmaker mayor governor councillor "
+    "councilor therapist dentist pharmacist paramedic technician plumber electrician mechanic "
+    "receptionist tutor"
 )
 PERSON_CONTEXT = PERSON_CONTEXT | ROLE_WORDS
 # Two words before a run that make it a name ("my name is …", "change it to …").
@@ -147,8 +152,9 @@ NOT_NAMES = words(
     "jenkins github gitlab jira confluence slack terraform ansible nginx apache oracle swift "
     # assistants and models, named in prompts to an AI gateway all the time
     "claude gemini copilot siri alexa cortana llama mistral bard grok "
-    # abbreviations of addresses and nationalities the surname lists hold
-    "apt suite arab latino norse"
+    # abbreviations of addresses and nationalities the surname lists hold, planets, eras
+    "apt suite arab latino norse mercury venus earth mars jupiter saturn uranus neptune pluto "
+    "victorian edwardian"
 )
 # Abbreviations whose period ends no sentence ("St. Louis", "Mt. Hood").
 ABBREVIATIONS = frozenset(["st", "mt", "ft", "jr", "no", "vs", "etc", "approx", "apt"])
@@ -938,7 +944,10 @@ def _person_score(
     if after.startswith((", who ", " who ")):
         score += 0.35  # "Krzeczkowski, who worked here", "It was Dr Ring who"
     head = after.lstrip().split(" ", 1)[0].strip(",.!?")
-    if after.startswith(("'s", "’s")) or head in PERSON_AFTER:
+    # a possessive, unless a capitalised word follows it ("Panjiva's Riku Andou", "Google's
+    # Sundar Pichai": the company's person)
+    owner = after.startswith(("'s", "’s")) and not after[3:4].isupper()
+    if owner or head in PERSON_AFTER:
         score += 0.3
     elif head in PERSON_AFTER_WEAK:
         score += 0.3 if known else 0.1
