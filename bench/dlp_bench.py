@@ -8,6 +8,8 @@ tests/dlp/corpus.py, mixed with plain prose) cut to 1, 2 and 10 KB. Every number
 with its ratio to a floor measured in the same run: one Hyperscan pass of a single literal over
 the same text (the cost of reading it once), so results compare across machines. Engine
 numbers are CPU time of the scanning thread, so other processes on the machine do not count.
+Rows marked "python" run the same engine with its compiled module (src/interlock/dlp/_native.c)
+switched off (`Engine.use_native(False)`), in the same run.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 import hyperscan  # noqa: E402
 from tests.dlp.corpus import corpus  # noqa: E402
 
+from interlock.dlp import compiled  # noqa: E402
 from interlock.dlp import engine as engine_module  # noqa: E402
 from interlock.dlp.actions import Vault  # noqa: E402
 from interlock.dlp.config import DlpPolicy  # noqa: E402
@@ -118,6 +121,26 @@ def cold(engine: Any) -> Any:
     return engine
 
 
+def timed_python(
+    engine: Any, fn: Callable[[Any], Any], args: list[Any], rounds: int
+) -> list[float]:
+    """`timed`, with the engine's compiled module switched off."""
+    engine.use_native(False)
+    try:
+        return timed(fn, args, rounds)
+    finally:
+        engine.use_native(True)
+
+
+def native_section() -> None:
+    native = compiled.native
+    if native is None:
+        print("Compiled module: NOT BUILT (every row runs the Python path)\n")
+        return
+    path = Path(native.__file__)
+    print(f"Compiled module: {path.relative_to(ROOT)} ({path.stat().st_size / 1024:.0f} KB)\n")
+
+
 def engine_section(rounds: int) -> None:
     full = cold(compile_policy(DlpPolicy()).engine)
     no_names = cold(
@@ -131,17 +154,18 @@ def engine_section(rounds: int) -> None:
         f50 = statistics.median(timed(floor, texts, rounds))
         print(f" {size // 1024} KB prompts (floor: {f50:.1f} us)")
         row("hyperscan + validators + names", timed(full.scan, texts, rounds), f50)
+        row("  python", timed_python(full, full.scan, texts, rounds), f50)
         row("hyperscan + validators, no name recogniser", timed(no_names.scan, texts, rounds), f50)
+        row("  python", timed_python(no_names, no_names.scan, texts, rounds), f50)
         if size <= 2048:
-            row(
-                "re fallback + validators + names",
-                timed(fallback.scan, texts, max(1, rounds // 5)),
-                f50,
-            )
+            few = max(1, rounds // 5)
+            row("re fallback + validators + names", timed(fallback.scan, texts, few), f50)
+            row("  python", timed_python(fallback, fallback.scan, texts, few), f50)
     dense = prompts(2048, 40, dense=True)
     f50 = statistics.median(timed(floor, dense, rounds))
     print(" 2 KB of nothing but tickets, logs, SQL rows (PII-dense: ~15 values per KB)")
     row("hyperscan + validators + names", timed(full.scan, dense, rounds), f50)
+    row("  python", timed_python(full, full.scan, dense, rounds), f50)
     # A conversation is resent whole every turn: its earlier messages were scanned last turn.
     texts = prompts(2048, 40)
     cached = compile_policy(DlpPolicy()).engine
@@ -167,19 +191,20 @@ def phases_section(rounds: int) -> None:
     found = [engine.confirmed(c, h) + engine.named(c) for c, h in zip(canons, hits, strict=True)]
     index = list(range(len(texts)))
     print(f"\nPhases of a scan, 2 KB prompts, all default detectors (floor {f50:.1f} us)")
-    row("whole scan", timed(engine.scan, texts, rounds), f50)
-    row("normalisation + offset map", timed(normalize, texts, rounds), f50)
-    row("multi-pattern pass (Hyperscan)", timed(engine.matcher.windows, canons, rounds), f50)
-    row(
-        "confirmation: PII rules",
-        timed(lambda i: engine.confirmed(canons[i], pii[i]), index, rounds),
-        f50,
-    )
-    row(
-        "confirmation: secret rules (entropy, ...)",
-        timed(lambda i: engine.confirmed(canons[i], secrets[i]), index, rounds),
-        f50,
-    )
+    for name, fn, args in (
+        ("whole scan", engine.scan, texts),
+        ("normalisation + offset map", normalize, texts),
+        ("multi-pattern pass (Hyperscan)", engine.matcher.windows, canons),
+        ("confirmation: PII rules", lambda i: engine.confirmed(canons[i], pii[i]), index),
+        (
+            "confirmation: secret rules (entropy, ...)",
+            lambda i: engine.confirmed(canons[i], secrets[i]),
+            index,
+        ),
+    ):
+        row(name, timed(fn, args, rounds), f50)
+        if name != "normalisation + offset map":
+            row("  python", timed_python(engine, fn, args, rounds), f50)
     row("name recogniser", timed(engine.named, canons, rounds), f50)
     row(
         "overlaps + offsets back",
@@ -200,14 +225,16 @@ def phases_section(rounds: int) -> None:
             spent.append((cpu_clock() - began) / 1e3)
 
     engine_module.context_words = counted  # type: ignore[assignment]
+    engine.use_native(False)  # (the compiled path computes them in C, for ASCII text)
     try:
         for c, h in zip(canons, hits, strict=True):
             engine.confirmed(c, h)
     finally:
         engine_module.context_words = original
+        engine.use_native(True)
     print(
-        f"  {'(of which context words)':<44} {len(calls) / len(texts):5.1f} spans per prompt, "
-        f"~{sum(spent) / len(texts):.1f} us per prompt"
+        f"  {'(python: of which context words)':<44} {len(calls) / len(texts):5.1f} spans per "
+        f"prompt, ~{sum(spent) / len(texts):.1f} us per prompt"
     )
     policy = DlpPolicy.model_validate(
         {
@@ -303,12 +330,15 @@ def throughput_section() -> None:
         ("secrets only", DlpPolicy(entities=["SECRET"])),
     ):
         engine = cold(compile_policy(policy).engine)
-        took = min(timed(engine.scan, [big], 1)[-1] for _ in range(3)) / 1e6
-        found = len(engine.scan(big))
-        print(
-            f"  {label:<30} {took * 1000:6.0f} ms = {len(big) / took / 1e6:5.1f} MB/s "
-            f"({found} findings)"
-        )
+        for path in ("", "  python"):
+            engine.use_native(not path)
+            took = min(timed(engine.scan, [big], 1)[-1] for _ in range(3)) / 1e6
+            found = len(engine.scan(big))
+            print(
+                f"  {path or label:<30} {took * 1000:6.0f} ms = {len(big) / took / 1e6:5.1f} MB/s "
+                f"({found} findings)"
+            )
+        engine.use_native(True)
 
 
 def gateway_section(requests: int) -> None:
@@ -374,6 +404,7 @@ def main() -> int:
     ap.add_argument("--engine-only", action="store_true", help="skip the gateway round trips")
     args = ap.parse_args()
     rounds = 3 if args.quick else 20
+    native_section()
     engine_section(rounds)
     phases_section(rounds)
     candidates_section(rounds)

@@ -89,6 +89,7 @@ class Engine:
         self.matcher: Matcher = build_matcher(self.rules, backend)
         # Each rule as the compiled confirmation reads it; None: the Python path.
         self.specs: list[tuple[Any, ...]] | None = None
+        self._specs: list[tuple[Any, ...]] | None = None
         self.use_native(True)
         # Findings of recently scanned texts (a conversation's earlier turns); None: scan always.
         self.recent: RecentScans | None = RecentScans()
@@ -101,7 +102,9 @@ class Engine:
         """Scan with the compiled code when `on` and it is installed (the Python path
         otherwise: to compare them); returns whether it is used."""
         on = on and compiled.native is not None
-        self.specs = [_spec(rule) for rule in self.rules] if on else None
+        if on and self._specs is None:
+            self._specs = [_spec(rule) for rule in self.rules]
+        self.specs = self._specs if on else None
         self.matcher.use_native(on)
         return on
 
