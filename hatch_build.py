@@ -31,10 +31,14 @@ SOURCE = Path("src/interlock/dlp/_native.c")
 
 
 def compile_native(root: Path, out_dir: Path) -> Path | None:
-    """The compiled module in `out_dir`, or None (with the reason on stderr)."""
+    """The compiled module in `out_dir`, or None (with the reason on stderr, and no module
+    left there: an older build would not find what the Python path finds)."""
     source = root / SOURCE
     suffix = sysconfig.get_config_var("EXT_SUFFIX") or ".so"
     target = out_dir / f"_native{suffix}"
+    # Written aside, then renamed over the target: processes that loaded the old module keep
+    # their mapping of the old file instead of seeing it rewritten under them.
+    partial = out_dir / f"_native.partial-{os.getpid()}{suffix}"
     cc = shlex.split(os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc")
     command = [
         *cc,
@@ -45,21 +49,23 @@ def compile_native(root: Path, out_dir: Path) -> Path | None:
         f"-I{sysconfig.get_paths()['include']}",
         str(source),
         "-o",
-        str(target),
+        str(partial),
     ]
     began = time.monotonic()
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=300)
     except (OSError, subprocess.TimeoutExpired) as exc:
-        print(f"interlock: DLP C module not built ({exc}); pure Python is used", file=sys.stderr)
-        return None
-    if done.returncode != 0:
+        failure = str(exc)
+    else:
+        failure = "" if done.returncode == 0 else f"exit {done.returncode}\n{done.stderr[-2000:]}"
+    if failure:
+        partial.unlink(missing_ok=True)
+        target.unlink(missing_ok=True)
         print(
-            f"interlock: DLP C module not built (exit {done.returncode}); pure Python is used\n"
-            f"{done.stderr[-2000:]}",
-            file=sys.stderr,
+            f"interlock: DLP C module not built ({failure}); pure Python is used", file=sys.stderr
         )
         return None
+    os.replace(partial, target)
     print(f"interlock: built {target.name} in {time.monotonic() - began:.1f} s", file=sys.stderr)
     return target
 
