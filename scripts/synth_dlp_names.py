@@ -149,6 +149,82 @@ ROLES = ["CEO", "CTO", "head of sales", "lead engineer", "spokesperson", "analys
 RELATIONS = ["spouse", "mother", "father", "sister", "brother", "friend"]
 PRONOUNS = ["she", "he", "they"]
 STREETS = _list("Oak Maple Elm High Church Station Mill Park Victoria King Queen Bridge")
+# Templates for evaluation only (scripts/eval_dlp_names.py), never trained on: people in the
+# positions presidio-research's dev templates do not have (objects of verbs and prepositions,
+# appositions, possessives, list items, form fields, table rows, headlines). Even indexes are
+# the ones whose errors may be read while tuning, odd ones are only scored.
+EVAL_TEMPLATES = [
+    "Can you check whether the refund for {P} went through?",
+    "I'm calling on behalf of {P}, who is in hospital this week.",
+    "The package was signed for by {P} yesterday afternoon.",
+    "Please cancel the appointment with {P} on {DAY}.",
+    "Transfer 500 dollars to {P} from my savings account.",
+    "{P} is no longer authorised to use this account.",
+    "My husband {P} lost his card at the airport.",
+    "Add my daughter, {P}, to the family plan please.",
+    "I spoke to your agent {P} last week and she promised a callback.",
+    "Who is {P}? I never authorised that person.",
+    "Is {P} still listed as the account holder?",
+    "Please send the documents to {P} at the {CITY} branch.",
+    "Written by {P} in the winter of 1968, it was never released.",
+    "According to {P}, the band broke up over money.",
+    "The solo was played by {P}, not by the session guitarist.",
+    "Few people know that {P} produced the whole album.",
+    "It was {P} who suggested the title of the record.",
+    "Even {P} admitted the lyrics made no sense.",
+    "After {P} left the group, nothing was the same again.",
+    "I saw {P} perform this live in 1994 and it was unforgettable.",
+    "The biography of {P} mentions this song twice.",
+    "Both {P} and {P2} claimed to have written the hook.",
+    "{P}'s old guitar is now in a museum in {CITY}.",
+    "A cover version by {P} reached number three in {MON}.",
+    "Thanks to {P} for sending me this one!",
+    "Police are looking for {P}, 34, who was last seen on {DAY}.",
+    "{P}, a spokesperson for the council, declined to comment.",
+    "The award went to {P} for the second year running.",
+    "Prosecutors say {P} moved the money abroad in {YEAR}.",
+    "In a statement, {P} apologised to the fans.",
+    "{P}: Can you send me the report before lunch?",
+    "Hey {F}, are you coming tonight?",
+    "Ask {P} if the car is ready to be picked up.",
+    "I think {P} knows the wifi password.",
+    "Did {P} call back about the leak?",
+    "Patient: {P}\nDOB: 1981-02-03\nWard: 4B",
+    "Passenger name: {P}\nSeat: 14C\nGate: B22",
+    "Best wishes,\n{P}",
+    "Signed: {P}\nDate: {MON} {DAYNUM}",
+    "Participants: {P}, {P2}, {P3}",
+    "Winners\n1. {P}\n2. {P2}\n3. {P3}",
+    "| {P} | Sales | {YEAR} |\n| {P2} | Support | {YEAR} |",
+    "Beneficiary: {P}\nIBAN to follow",
+    "Account holder {P} requested a new statement.",
+    "To: {P}\nSubject: overdue invoice",
+    "This is {P}'s second solo album.",
+    "We stayed at {P}'s house over the summer.",
+    "The dog belongs to {P}, not to me.",
+    "Give the keys back to {P} tomorrow.",
+    "Without {P}, the project would have failed.",
+    "Is this {P}'s phone? It was left in the meeting room.",
+    "Meeting notes from {P}, {MON} {DAYNUM}",
+    "We hired {P} as our new accountant.",
+    "The contract was drafted by {P} and reviewed by {P2}.",
+    "My landlord, {P}, refuses to return the deposit.",
+    "Can I book a table for four under the name {P}?",
+    "{P} and I went to school together in {CITY}.",
+    "Please update the emergency contact to {P}.",
+    "Interview with {P} about the making of the album",
+    "Our sincere condolences to {P} and the family.",
+    "The lead vocals are by {P}, who was only 17 at the time.",
+    "Congratulations to {P} on the promotion!",
+    "I need a reference letter for {P}, who worked here for two years.",
+    "{P} wrote back saying the order never arrived.",
+    "Remind {P} that the rent is due on {DAY}.",
+    "Rumour has it that {P} hated this song.",
+    "The painting was bought by {P} at an auction in {CITY}.",
+    "Has anyone heard from {P} since {MON}?",
+    "{P} (sales) and {P2} (legal) will join the call.",
+    "Shout-out to {P} for fixing the build!",
+]
 _SLOT = re.compile(r"\{([A-Z]+)(\d?)\}")
 _SYLLABLES = _list("ka lo mi ra ne to sa vi de lu an el or ik ma zu be ti go ha ya")
 
@@ -258,8 +334,8 @@ class Generator:
         }
         return other[slot](), False
 
-    def doc(self) -> Doc:
-        template = self.rng.choice(TEMPLATES)
+    def doc(self, templates: list[str] | None = None) -> Doc:
+        template = self.rng.choice(templates or TEMPLATES)
         out, spans, pos, filled = [], [], 0, {}
         length = 0
         for m in _SLOT.finditer(template):
@@ -282,9 +358,9 @@ class Generator:
         return Doc(text, spans)
 
 
-def generate(n: int, seed: int) -> list[Doc]:
+def generate(n: int, seed: int, templates: list[str] | None = None) -> list[Doc]:
     gen = Generator(seed)
-    return [gen.doc() for _ in range(n)]
+    return [gen.doc(templates) for _ in range(n)]
 
 
 if __name__ == "__main__":
