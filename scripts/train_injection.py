@@ -745,7 +745,10 @@ def design_stats_recall_pass(attacks: list[str], benign: list[str]) -> None:
         ('"regardless of (previous) instructions" (override.en, 0.6)', rx(p._EN_REGARDLESS)),
         ('"the text above" in the first 200 characters (reference_above, 0.25)', refers_above),
         ('"ignore the instructions you were given" (override.en, 0.85)', rx(p._EN_GIVEN_OVERRIDE)),
-        ('"your rules no longer apply", "safety mode off" (replace.en, 0.6)', rx(p._EN_RULES_GONE)),
+        (
+            '"an AI with no rules", "your rules no longer apply", "safety mode off" (replace.en)',
+            rx(p._EN_RULES_GONE),
+        ),
         ('"what rules were you given" (extract.en, 0.7)', rx(p._EN_RULES_GIVEN)),
         ('"if you had no rules" (unbound.en, 0.4)', rx(p._EN_UNBOUND)),
         (

@@ -126,7 +126,7 @@ _EN_EXTRACT_OBJECT = (
     r"developer|above|previous|preceding|system) "
     r"(?:instructions|prompts?|rules|guidelines|directives|configuration|message)|"
     r"(?:your|its) (?:instructions|prompt|rules|guidelines|directives|programming|"
-    r"configuration|initiali[sz]ation|context window)|"
+    r"configuration|initiali[sz]ation|context window|setup|system message|initial message)|"
     r"(?:text|words|everything|all|instructions|prompt) (?:above|before this|so far)|"
     r"above (?:prompt|text|instructions)|"
     r"(?:instructions|prompt|rules|guidelines) (?:you (?:were|have been) given|(?:given|provided) "
@@ -325,10 +325,15 @@ _EN_GIVEN_OVERRIDE = (
     r"given|were told)|(?:given|provided) to you|from (?:the |your )?(?:operator|developers?|"
     r"system|admin|administrator|creators?|company|app|application|owner))"
 )
-# The model told that *its* rules are gone ("all legal restrictions have been lifted" in a
+# A model without rules ("act as an AI with no morals"; training rows: 6 attacks, 0 benign),
+# the model told that *its* rules are gone ("all legal restrictions have been lifted" in a
 # story addresses nobody), or that a safety switch is off (training rows: 2 attacks, 0 benign;
 # a jailbreak family of the taxonomies, thin in our data).
 _EN_RULES_GONE = (
+    r"\ban? (?:\w+ )?(?:ai|assistant|model|chatbot|bot|language model|llm) (?:with(?:out)? "
+    r"(?:any |no |zero )|that has no |who has no |free (?:of|from) (?:any )?)(?:ethical |moral |"
+    r"content |safety )?(?:limits|limitations|restrictions|filters|guidelines|rules|boundaries|"
+    r"morals|ethics|censorship|constraints)\b|"
     r"\b(?:your|all (?:of )?your|the ai'?s?|chatgpt'?s?) (?:\w+ )?(?:guidelines|rules|"
     r"restrictions|instructions|polic(?:y|ies)|filters|programming|limitations|principles|"
     r"ethics|safeguards|guardrails) (?:no longer|don'?t|do not|does not|doesn'?t|won'?t|will "
@@ -342,7 +347,7 @@ _EN_RULES_GONE = (
     r"(?:now )?(?:off|disabled|deactivated)\b"
 )
 _EN_RULES_GONE_WORDS = _words(
-    "your all ai chatgpt compliance safety content filter filtering moderation ethics ethical "
+    "assistant model chatbot bot language llm your all ai chatgpt compliance safety content filter filtering moderation ethics ethical "
     "censorship guard guardrail restricted moral"
 )
 # "what rules were you given?": the question form of asking for the instructions.
@@ -363,17 +368,21 @@ _EN_INDIRECT_OUTPUT_WORDS = _words(
 )
 _AI = r"ai|assistant|chatbot|language model|llm|gpt|chatgpt|claude|copilot|bot|model|agent"
 _EN_INDIRECT_ADDRESSED = (
-    rf"\b(?:{_AI})\s*[,:]\s*(?:please\s+)?(?:ignore|stop|do|don'?t|respond|reply|tell|say|"
-    r"include|add|forward|send|summari[sz]e|answer|print|output|write|you must|make sure|"
-    r"execute|run)|"
-    r"\b(?:note|attention|important|instruction|message) (?:to|for) (?:the )?(?:ai|assistant|"
-    r"language model|llm|model|chatbot|bot|agent|gpt|summari[sz]er)\b"
+    rf"\b(?:{_AI})s?(?: (?:reviewers?|readers?|screeners?|summari[sz]ers?|agents?|assistants?|"
+    r"models?|tools?|systems?))?\s*[,:]\s*(?:please\s+)?(?:ignore|stop|do|don'?t|respond|reply|"
+    r"tell|say|include|add|forward|send|summari[sz]e|answer|print|output|write|you must|"
+    r"make sure|execute|run|state|approve|rate|rank|classify|mark|recommend|grant|assign)|"
+    r"\b(?:hidden |secret )?(?:note|attention|important|instructions?|message|text|notice) "
+    r"(?:to|for) (?:the |any |an? )?(?:\w+ )?(?:ai|assistant|language model|llm|model|chatbot|"
+    r"bot|agent|gpt|summari[sz]er)\b"
+    # ...the reader named, and nothing more: "a note for the model railway club" is not one.
+    r"(?=\s*(?:[:,.;!)\]>-]|$|reading|processing|summari[sz]ing|that |who |which ))"
 )
 _EN_INDIRECT_ADDRESSED_WORDS = _words(
     "ai assistant chatbot model llm gpt chatgpt claude copilot bot agent summarizer summariser"
 )
 _EN_INDIRECT_WHEN = (
-    r"\b(?:when|if|while|after|before) (?:you are |you'?re |the ai is |the assistant is )?"
+    r"\b(?:when|if|while|after|before) (?:you are |you'?re |you |the ai is |the assistant is )?"
     r"(?:summari[sz]|translat|read|process|analy[sz]|answer|review|pars)(?:e|es|ed|ing) this\b"
 )
 _EN_INDIRECT_WHEN_WORDS = _words(
@@ -382,8 +391,10 @@ _EN_INDIRECT_WHEN_WORDS = _words(
     "answer answering review reviewing parse parsing"
 )
 _EN_INDIRECT_EXFIL = (
-    r"\b(?:send|forward|email|e-mail|post|upload|transmit|exfiltrate|leak) (?:[\w'\"-]+ ){0,6}"
-    r"(?:to|at) (?:https?://|www\.|[\w.+-]+@[\w-]+\.)|"
+    r"\b(?:send|forward|email|e-mail|post|upload|transmit|exfiltrate|leak) (?:[\w'\"-]+ ){0,4}?"
+    r"(?:conversation|chat|history|inbox|e-?mails|messages|credentials|passwords?|contents|"
+    r"context|prompt|instructions|api keys?|tokens?|cookies|logs|user'?s? \w+|their \w+)"
+    r"(?: [\w'\"-]+){0,4}? (?:to|at) (?:https?://|www\.|[\w.+-]+@[\w-]+\.)|"
     r"!\[[^\]]{0,100}\]\(https?://[^)\s]{0,200}[?&][\w-]+=|"
     r"\b(?:ignore|disregard|forget) (?:the |what )?(?:user|user'?s|original|actual|above) "
     r"(?:request|question|query|task|instructions|asked)"
@@ -623,7 +634,7 @@ RULES: tuple[Rule, ...] = (
          span=120),
     Rule("extract.en", 0.85, _rx(
         rf"\b(?:{_EN_EXTRACT_VERBS})\b(?:\s+\S+){{0,4}}?\s+(?:(?:{_EN_EXTRACT_QUAL})\s+){{0,3}}"
-        rf"(?:{_EN_EXTRACT_OBJECT})\b"
+        rf"(?<!\ba )(?<!\ban )(?:{_EN_EXTRACT_OBJECT})\b"
     ), _EN_EXTRACT_WORDS),
     Rule("extract_secret.en", 0.55, _rx(_EN_SECRET), _words(
         "what tell reveal give share show print spell say type repeat confirm provide hint "
@@ -631,7 +642,7 @@ RULES: tuple[Rule, ...] = (
     Rule("authority.en", 0.45, _rx(_EN_AUTHORITY), _EN_AUTHORITY_WORDS, back=64, span=16),
     Rule("replace.en", 0.75, _rx(_EN_REPLACE), _EN_REPLACE_WORDS, back=48, span=48),
     Rule("bypass.en", 0.75, _rx(_EN_BYPASS), _EN_BYPASS_WORDS),
-    Rule("replace.en", 0.6, _rx(_EN_RULES_GONE), _EN_RULES_GONE_WORDS, span=120),
+    Rule("replace.en", 0.6, _rx(_EN_RULES_GONE), _EN_RULES_GONE_WORDS, back=24, span=120),
     Rule("extract.en", 0.7, _rx(_EN_RULES_GIVEN), _words("what which"), span=80),
     Rule("unbound.en", 0.4, _rx(_EN_UNBOUND), _words("if imagine suppose pretend"), span=100),
     Rule("hijack.en", 0.45, _rx(_EN_HIJACK), _EN_HIJACK_WORDS),
