@@ -94,6 +94,8 @@ PERSON_CONTEXT = words(
     "holder cardholder driver passenger guest said says me producer director starring "
     "founder founders singer actor writer under guardian assistant asks asked replied replies "
     "writes wrote adds added explains explained notes noted told thanked "
+    # fields and roles that hold a person
+    "beneficiary payee recipient sender signatory attendee attendees participant participants "
     # verbs whose object is a person
     "remind reminded invite invited hire hired email emailed ping pinged notify notified "
     "congratulate congratulated"
@@ -453,9 +455,9 @@ class NameRecognizer:
             end_token = tokens[i]
             if j < len(tokens) and _adjacent(text, tokens[j - 1], tokens[j]):
                 last = tokens[j].group(0).rstrip(".")
-                if last in g.lower_last or (
+                if (last in g.lower_last and last not in NOT_NAMES) or (
                     len(last) > 1 and last not in g.common and last not in g.places
-                ):
+                ):  # not "iban to": "to" is a surname too
                     end_token = tokens[j]
             before, phrase = _context_before(text, tokens[i].start())
             full = end_token is not tokens[i]
@@ -1006,13 +1008,19 @@ def _line_bonus(text: str, start: int, end: int, run: list[_Token]) -> float:
         known = len(run) >= 2 or run[0].first or run[0].last  # not a heading ("Winners")
         if known and head.isdigit():
             return 0.3
-        if known and raw_head.rstrip().endswith(":") and head.count(" ") < 3:
-            return 0.3
+        if raw_head.rstrip().endswith(":") and head.count(" ") < 3:
+            label = head.rsplit(" ", 1)[-1].lower()
+            if known or label in _PERSON_FIELDS:  # "To: Crystallee", "Beneficiary: Aldin"
+                return 0.3
     if not head and tail.startswith(": ") and not any(t.common for t in run):
         return 0.3  # "Ubul: What a wife."
     return 0.0
 
 
+# form fields whose value is a person, even one word no list knows
+_PERSON_FIELDS = frozenset(["to", "from", "cc", "bcc", "attn", "name"]) | (
+    PERSON_CONTEXT - PLACE_CONTEXT
+)
 _NOT_WORD = re.compile(r"[^a-z0-9_']+")
 _LETTERS = re.compile(r"[a-z']+")
 
