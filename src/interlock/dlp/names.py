@@ -120,13 +120,17 @@ ROLE_WORDS = words(
 PERSON_CONTEXT = PERSON_CONTEXT | ROLE_WORDS
 # Two words before a run that make it a name ("my name is …", "change it to …").
 PERSON_PHRASES = frozenset(
-    ["name is", "it to", "assistant to", "speak to", "talk to", "said to", "listed by", "sung by"]
-)
+    ["name is", "it to", "assistant to", "speak to", "talk to", "said to", "listed by", "sung by",
+     "thanks to"]
+)  # fmt: skip
 # Verbs after a run that say a person did something; the weak ones follow things too.
 PERSON_AFTER = words(
     "said says wrote writes told asked called replied began spent explained lives lived works "
     "worked smiled laughed added shouted yelled whispered screamed cried answered responded "
-    "nodded agreed argued insisted claimed admitted announced stated"
+    "nodded agreed argued insisted claimed admitted announced stated "
+    # what people, not things, do: die, marry, resign; think, know, feel
+    "died married resigned retired apologised apologized confessed sang thinks thought "
+    "believes believed knows knew feels felt"
 )
 PERSON_AFTER_WEAK = words("is was has had just will would can could")
 # Capitalised words that are never (part of) a name: weekdays, months, nationalities and
