@@ -34,7 +34,7 @@ CONTEXT = [
 
 
 def test_the_compiled_module_is_the_one_imported() -> None:
-    assert native is not None, "src/interlock/dlp/_native.c was not built: run `uv sync`"
+    assert native is not None, "_native.c not built (needs gcc and the Python headers; `uv sync`)"
     path = Path(native.__file__)
     assert path.parent == DLP_DIR
     assert path.name == "_native" + sysconfig.get_config_var("EXT_SUFFIX")
