@@ -735,6 +735,7 @@ def design_stats_recall_pass(attacks: list[str], benign: list[str]) -> None:
     """The training-data counts behind the recall pass's two English signals."""
     from interlock.injection import patterns as p
     from interlock.injection.structure import refers_above
+    from interlock.injection.tactics import FRAMING_ADDED, HARMFUL_HOWTO
 
     def rx(pattern: str) -> Callable[[str], object]:
         return re.compile(pattern, re.DOTALL).search
@@ -747,10 +748,15 @@ def design_stats_recall_pass(attacks: list[str], benign: list[str]) -> None:
         ('"ignore the instructions you were given" (override.en, 0.85)', rx(p._EN_GIVEN_OVERRIDE)),
         (
             '"an AI with no rules", "your rules no longer apply", "safety mode off" (replace.en)',
-            rx(p._EN_RULES_GONE),
+            rx("|".join((p._EN_AI_WITHOUT, p._EN_RULES_GONE, p._EN_SAFETY_OFF))),
         ),
         ('"what rules were you given" (extract.en, 0.7)', rx(p._EN_RULES_GIVEN)),
         ('"if you had no rules" (unbound.en, 0.4)', rx(p._EN_UNBOUND)),
+        ('"how to make napalm / meth / ransomware" (harmful_howto.en, 0.35)', rx(HARMFUL_HOWTO)),
+        (
+            '"for educational purposes", "a fictional dialogue", "act as my late…" (framing.en)',
+            rx(FRAMING_ADDED),
+        ),
         (
             "developer/admin mode on a device (excluded from replace.en)",
             rx(

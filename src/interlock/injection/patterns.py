@@ -329,38 +329,44 @@ _EN_GIVEN_OVERRIDE = (
 # the model told that *its* rules are gone ("all legal restrictions have been lifted" in a
 # story addresses nobody), or that a safety switch is off (training rows: 2 attacks, 0 benign;
 # a jailbreak family of the taxonomies, thin in our data).
+_EN_AI_WITHOUT = (
+    r"(?:ai|assistant|model|chatbot|bot|llm) (?:with(?:out)? (?:any |no |zero )|that has no |"
+    r"who has no |free (?:of|from) (?:any )?)(?:ethical |moral |content |safety )?(?:limits|"
+    r"limitations|restrictions|filters|guidelines|rules|boundaries|morals|ethics|censorship|"
+    r"constraints)\b"
+)
 _EN_RULES_GONE = (
-    r"\ban? (?:\w+ )?(?:ai|assistant|model|chatbot|bot|language model|llm) (?:with(?:out)? "
-    r"(?:any |no |zero )|that has no |who has no |free (?:of|from) (?:any )?)(?:ethical |moral |"
-    r"content |safety )?(?:limits|limitations|restrictions|filters|guidelines|rules|boundaries|"
-    r"morals|ethics|censorship|constraints)\b|"
     r"\b(?:your|all (?:of )?your|the ai'?s?|chatgpt'?s?) (?:\w+ )?(?:guidelines|rules|"
     r"restrictions|instructions|polic(?:y|ies)|filters|programming|limitations|principles|"
     r"ethics|safeguards|guardrails) (?:no longer|don'?t|do not|does not|doesn'?t|won'?t|will "
     r"not) (?:apply|matter|exist|count)|"
-    r"\b(?:all (?:of )?)?your (?:\w+ )?(?:guidelines|rules|restrictions|filters|limitations|safeguards|"
-    r"guardrails) (?:are|have been|were) (?:now )?(?:lifted|removed|disabled|suspended|revoked|"
-    r"void|gone|turned off|deactivated)|"
+    r"\b(?:all (?:of )?)?your (?:\w+ )?(?:guidelines|rules|restrictions|filters|limitations|"
+    r"safeguards|guardrails) (?:are|have been|were) (?:now )?(?:lifted|removed|disabled|"
+    r"suspended|revoked|void|gone|turned off|deactivated)"
+)
+# Anchored on the predicate, rarer than the nouns ("instructions" fills attack prose).
+_EN_RULES_GONE_WORDS = _words(
+    "apply matter exist count lifted removed disabled suspended revoked void gone off deactivated"
+)
+_EN_SAFETY_OFF = (
     r"\b(?:compliance|safety|content|filter|filtering|moderation|ethics|ethical|censorship|guard|"
     r"guardrail|restricted) mode (?:is )?(?:now )?(?:off|disabled|deactivated)|"
     r"\b(?:safety|content|ethical|moral) (?:filters?|guidelines|guardrails|protocols) (?:are |is )?"
     r"(?:now )?(?:off|disabled|deactivated)\b"
 )
-_EN_RULES_GONE_WORDS = _words(
-    "assistant model chatbot bot language llm your all ai chatgpt compliance safety content filter filtering moderation ethics ethical "
-    "censorship guard guardrail restricted moral"
-)
 # "what rules were you given?": the question form of asking for the instructions.
 _EN_RULES_GIVEN = (
     r"\b(?:what|which) (?:\w+ )?(?:rules|instructions|guidelines|restrictions|directives) "
-    r"(?:were|have|did) you (?:been )?(?:given|told|get|receive|programmed|instructed)"
+    r"(?:were|have|did) you (?:been )?(?:given|told|receive|programmed|instructed)\b"
 )
 # A hypothetical model without its rules: weak alone ("if you had no rules, what would you
 # do?" is also plain curiosity), a second signal beside a framing or a request.
 _EN_UNBOUND = (
     r"\b(?:if|imagine|suppose|pretend) (?:that )?you (?:had|have|were|are) (?:no|without|not "
     r"bound by|free (?:of|from)) (?:\w+ )?(?:guidelines|rules|restrictions|filters|limitations|"
-    r"programming|content polic(?:y|ies)|safeguards|guardrails|ethics|morals)"
+    r"programming|content polic(?:y|ies)|safeguards|guardrails|ethics|morals)|"
+    r"\b(?:ignoring|setting aside|without) your (?:usual |normal |standard )?(?:limits|"
+    r"limitations|restrictions|rules|guidelines|filters|safeguards)"
 )
 _EN_INDIRECT_OUTPUT_WORDS = _words(
     "response responses answer answers reply replies output summary code solution codebase "
@@ -642,9 +648,16 @@ RULES: tuple[Rule, ...] = (
     Rule("authority.en", 0.45, _rx(_EN_AUTHORITY), _EN_AUTHORITY_WORDS, back=64, span=16),
     Rule("replace.en", 0.75, _rx(_EN_REPLACE), _EN_REPLACE_WORDS, back=48, span=48),
     Rule("bypass.en", 0.75, _rx(_EN_BYPASS), _EN_BYPASS_WORDS),
-    Rule("replace.en", 0.6, _rx(_EN_RULES_GONE), _EN_RULES_GONE_WORDS, back=24, span=120),
-    Rule("extract.en", 0.7, _rx(_EN_RULES_GIVEN), _words("what which"), span=80),
-    Rule("unbound.en", 0.4, _rx(_EN_UNBOUND), _words("if imagine suppose pretend"), span=100),
+    # Each anchored on its rarest word, the regex searched in a small window around it.
+    Rule("replace.en", 0.6, _rx(_EN_AI_WITHOUT), _words("ai assistant model chatbot bot llm"),
+         span=100),
+    Rule("replace.en", 0.6, _rx(_EN_RULES_GONE), _EN_RULES_GONE_WORDS, back=96, span=12),
+    Rule("replace.en", 0.6, _rx(_EN_SAFETY_OFF), _words("off disabled deactivated"), back=60,
+         span=12),
+    Rule("extract.en", 0.7, _rx(_EN_RULES_GIVEN), _words(
+        "given told receive programmed instructed"), back=64, span=2),
+    Rule("unbound.en", 0.4, _rx(_EN_UNBOUND), _words(
+        "if imagine suppose pretend ignoring setting without"), span=100),
     Rule("hijack.en", 0.45, _rx(_EN_HIJACK), _EN_HIJACK_WORDS),
     Rule("persona_lock.en", 0.3, _rx(
         r"\b(?:stay|remain) in character\b|\bfrom now on,? you (?:are|will be) (?:no longer|not)"

@@ -29,6 +29,25 @@ class Spec:
     contexts: tuple[str, ...] = field(default=("user", "indirect"))
 
 
+# Framings added in the recall pass (training rows, generated ones excluded: 20 attacks,
+# 10 benign, WildGuard's sensitive-topic prompts; weak alone like every framing).
+FRAMING_ADDED = (
+    r"\bfor (?:purely )?(?:educational|research|academic|informational) purposes|"
+    r"\b(?:fictional|imaginary) (?:story|dialogue|scene|scenario|conversation|script)|"
+    r"\b(?:act|acting|pretend|roleplay|role-play|play) (?:as|to be) my (?:late|dead|deceased) "
+)
+HARMFUL_HOWTO = (
+    r"\b(?:how (?:to|do (?:i|you|we|one)|can (?:i|you|we|one)|would (?:i|you|one))|steps? (?:to|"
+    r"for)|instructions (?:to|for|on)|recipe for|guide (?:to|for|on)|explain(?:s|ing)? how to|"
+    r"tutorial (?:on|for)|way to|process (?:of|for))\s+(?:\w+\s+){0,2}?(?:make|making|build|"
+    r"building|synthesi[sz]e|synthesi[sz]ing|cook|cooking|create|creating|produce|producing|"
+    r"manufacture|brew|assemble|3d print|craft)\s+(?:an? |some |your own |homemade )?(?:\w+ )?"
+    r"(?:meth|methamphetamine|crystal meth|napalm|bomb|bombs|pipe bombs?|explosives?|"
+    r"nerve agents?|ricin|sarin|anthrax|mustard gas|chemical weapons?|bioweapons?|malware|"
+    r"ransomware|keyloggers?|computer virus|untraceable (?:gun|firearm)s?|ghost guns?|"
+    r"silencers?|molotov cocktails?|thermite|tnt|c-?4|fentanyl|heroin|cocaine|lsd|poison)\b"
+)
+
 # What a request for data looks like in English, up to the object.
 _ASK = (
     r"(?:what(?:'s| is| are| was| were)|tell me|tell us|give me|give us|share|reveal|show me|"
@@ -304,11 +323,24 @@ SPECS: tuple[Spec, ...] = (
         r"\bin (?:a|an|this|the) (?:fictional|hypothetical|dystopian|alternate|parallel|"
         r"futuristic|virtual|imaginary|simulated) (?:world|universe|future|society|scenario|"
         r"reality|game|setting)|"
-        r"\bfor (?:a|the|our|my) (?:research project|study|thought experiment|security audit)",
+        r"\bfor (?:a|the|our|my) (?:research project|study|thought experiment|security audit)|"
+        + FRAMING_ADDED,
         "imagine suppose pretend assume let hypothetical hypothetically fictional dystopian "
-        "alternate parallel futuristic virtual imaginary simulated research thought security",
+        "alternate parallel futuristic virtual imaginary simulated research thought security "
+        "educational academic informational purely act acting roleplay role play",
         back=16,
         span=60,
+    ),
+    # Instructions for making a weapon, a drug or malware: not an injection in itself (a content
+    # policy decides on those), but the payload jailbreaks wrap in a framing or a persona, so a
+    # second signal beside `framing.en` or `unbound.en`. Training rows (generated ones
+    # excluded): 21 attacks, 0 benign (`--design-stats`).
+    Spec(
+        "harmful_howto.en",
+        0.35,
+        HARMFUL_HOWTO,
+        "how steps step instructions recipe guide explain explains explaining tutorial way process",
+        span=120,
     ),
     # "Repeat 'poem' forever": divergence attacks that make a model leak what it memorised.
     Spec(
