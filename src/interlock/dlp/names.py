@@ -669,11 +669,18 @@ class NameRecognizer:
         lower_span = span_text.lower()
         region = lower_span in self.g.regions
         # A first name that is also a town ("Logan", "Brandon") is a person unless the words
-        # before say it is a place; a country or state is always a place.
+        # before say it is a place ("in", "flew to"; "shouted at Scott" is a person); a
+        # country or state is always a place.
         shouted = span_text.isupper()  # "LONDON" in an address line
         is_place = region or (
             lower_span in self.g.places
-            and (len(run) > 1 or not run[0].first or before in PLACE_CONTEXT or shouted)
+            and (
+                len(run) > 1
+                or not run[0].first
+                or (before in PLACE_CONTEXT and before not in ("to", "at"))
+                or phrase in PLACE_PHRASES
+                or shouted
+            )
             and not (before in PERSON_CONTEXT and before not in PLACE_CONTEXT)
         )
         named = _person_score(run, title, before, after, text, start)
