@@ -6,12 +6,14 @@ first names and 123,000 surnames), when a title or a middle initial says so ("Dr
 Szász"), or when the words around it do ("Dear …", "my name is …", "CEO …", "… wrote", "…, the
 engineer,"); a weak candidate becomes one when it repeats a surname found in the same text or
 is coordinated with a person ("Anna and Quionia"). A LOCATION is a known place (GeoNames cities
-over 15,000 inhabitants, countries, US states), an unknown word after "moved here from" / "flew
+over 5,000 inhabitants, countries, US states), an unknown word after "moved here from" / "flew
 to", or the town after the street part of an address; an ORGANIZATION ends in a company suffix
 or head noun ("Inc", "GmbH", "Research"), reads "Smith, Jones and Lee" or "Butler-Peters", or
 follows "I work for" / precedes "is a … company". Capitalised common words (sentence starts,
-headings), acronyms and CamelCase identifiers start no run. All-lower-case text gets its own
-pass. Everything ships in data/gazetteer.json.gz (built by scripts/build_dlp_gazetteer.py);
+headings; the common-word list holds English words that no name list holds), acronyms and
+CamelCase identifiers start no run, and a run ends at a full stop. Two or three unknown
+capitalised words in mid-sentence are a name; so is a name ending a list item or a form field
+("2. Donalda Paet", "To: Crystallee"). All-lower-case text gets its own pass. Everything ships in data/gazetteer.json.gz (built by scripts/build_dlp_gazetteer.py);
 nothing is downloaded.
 
 `NameRecognizer(trained=True)` lets a trained model (name_model.py) take the final "is this
