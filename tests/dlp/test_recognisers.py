@@ -54,6 +54,10 @@ def found(engine: Engine, text: str, entity: str | None = None) -> list[tuple[st
         ("Remind Ruthvik that the rent is due.", ["Ruthvik"]),
         ("winners\n1. dr vaci\n2. ms legaspi", ["dr vaci", "ms legaspi"]),  # lower case
         ("greta is my neighbour", ["greta"]),
+        ("hi john", ["john"]),  # not "hi john": "hi" is no name
+        # a name typed in lower case in a text that is not all lower case, after a cue
+        ("My name is john smith and I need help.", ["john smith"]),
+        ("Hi anna, the report is attached.", ["anna"]),
         ("I met Sherlock Holmes. Detect the problem.", ["Sherlock Holmes"]),  # sentences end runs
     ],
 )

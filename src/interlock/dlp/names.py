@@ -295,8 +295,8 @@ def gazetteer() -> Gazetteer:
 
 # (lookup key, length without a final ".", title, first name, last name, common word,
 #  cannot start a run, ends a sentence ("Holmes." but not "Dr.", "J.", "Inc."),
-#  a company's legal form)
-_Facts = tuple[str, int, bool, bool, bool, bool, bool, bool, bool]
+#  a company's legal form, a cue for a name in lower case: "Hi", "My (name is)")
+_Facts = tuple[str, int, bool, bool, bool, bool, bool, bool, bool, bool]
 
 
 @dataclass(slots=True)
@@ -335,6 +335,7 @@ class NameRecognizer:
         skipped_end = -2  # end of the last common word skipped ("United" of "United Kingdom")
         places = self.g.places if LOCATION in self.entities else None
         org = ORGANIZATION in self.entities
+        person = PERSON in self.entities
         # weak candidates (start, end, a known name?), per call: scans may run in threads
         maybe: list[tuple[int, int, bool]] = []
         for m in pattern.finditer(text):
@@ -364,9 +365,11 @@ class NameRecognizer:
                         )
                     if adjacent and facts[8] and org:  # "Factoring Inc": all common words
                         self._org_of_words(text, start, start + facts[1], out)
+                    if facts[9] and person:
+                        self._lower_name_after(text, start + facts[1], facts[0].lower(), out)
                     skipped_end = start + facts[1]
                     continue
-            key, length, title, first, last, common, _, prev_stop, _ = facts
+            key, length, title, first, last, common, _, prev_stop, _, _ = facts
             token = _Token(start, start + length, key, title, first, last, common)
             if run and (token.title or run[-1].word.endswith(("'s", "’s"))):
                 self._classify(text, run, out, maybe)
@@ -445,8 +448,10 @@ class NameRecognizer:
                     continue
             plain = len(word) > 1 and word not in g.common and word not in g.places
             start = tokens[i].start()
-            if (word not in g.common_first and not plain) or _HOUSE_NUMBER_BEFORE.search(
-                text, max(0, start - 8), start
+            if (
+                (word not in g.common_first and not plain)
+                or word in NOT_NAMES
+                or _HOUSE_NUMBER_BEFORE.search(text, max(0, start - 8), start)
             ):  # "5670 r josé a madeira": a street after its house number
                 i += 1
                 continue
@@ -529,6 +534,29 @@ class NameRecognizer:
         out.append(Finding(ORGANIZATION, first, _org_end(text, end), "org_suffix", 0.8, "internal"))
         return True
 
+    def _lower_name_after(self, text: str, end: int, cue: str, out: list[Finding]) -> None:
+        """A name typed in lower case after a capitalised cue in a text that is not all lower
+        case: "Hi anna,", "Dear mr smith", "My name is john smith", "Call me ishmael"."""
+        lead = _CUE_LEADS.get(cue, "")
+        if lead:
+            if not text.startswith(lead, end):
+                return
+            end += len(lead)
+        start = end + 1
+        m = _LOWER_WORD.match(text, start) if text[end : end + 1] == " " else None
+        if m is None or not text[start].islower():
+            return
+        word = m.group(0).rstrip(".")
+        if word not in self.g.common_first or word in NOT_NAMES:
+            return
+        stop = start + len(word)
+        nxt = _LOWER_WORD.match(text, stop + 1) if text[stop : stop + 1] == " " else None
+        if nxt is not None and text[stop + 1].islower():
+            last = nxt.group(0).rstrip(".")
+            if last in self.g.lower_last and last not in self.g.common:
+                stop = stop + 1 + len(last)
+        out.append(Finding(PERSON, start, stop, "lower_case_name", 0.8, "confidential"))
+
     def _place_after_skipped_word(
         self, text: str, start: int, end: int, out: list[Finding]
     ) -> bool:
@@ -560,7 +588,7 @@ class NameRecognizer:
         org_word = lower in LEGAL_FORMS or lower + "." in LEGAL_FORMS
         if _CAMEL.search(bare) and not _NAME_PREFIX.match(bare):
             # "WhatsApp", "NextAuth", "ConsoleModel": a product or an identifier, no name
-            return (key, len(word), False, False, False, True, True, False, False)
+            return (key, len(word), False, False, False, True, True, False, False, False)
         title = lower in TITLES
         return (
             key,
@@ -580,6 +608,7 @@ class NameRecognizer:
             and lower not in ORG_SUFFIXES
             and lower not in ABBREVIATIONS,
             org_word,
+            lower in _CUE_LEADS,
         )
 
     def _classify(
@@ -775,6 +804,9 @@ class NameRecognizer:
 
 
 _LOWER_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?\.?")
+# what precedes a name typed in lower case in mixed-case text (see _lower_names_after_cues)
+# capitalised words after which a name typed in lower case may follow (the words between)
+_CUE_LEADS = {"hi": "", "hello": "", "hey": "", "dear": "", "my": " name is", "call": " me"}
 _LINE_PUNCT = " \t?!.,:;\"'*-–—()[]<>|#>"
 
 STREET_WORDS = frozenset(
