@@ -121,3 +121,18 @@ def test_date_of_birth_with_a_two_digit_year(everything: Engine, text: str, date
 def test_two_digit_year_dates_need_their_context(everything: Engine) -> None:
     assert found(everything, "Release 7/4/90 shipped; meeting 12.05.07", "DATE_OF_BIRTH") == []
     assert found(everything, "DOB 13/13/90", "DATE_OF_BIRTH") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mastercard: 2223 0031 2200 3222",
+        "Aadhaar: 9999 1111 2222",
+        "Amex: 3782 822463 10005",
+        "Das Passwort ist Sommer2024!",
+        "Mon numéro : 06 12 34 56 78",
+    ],
+)
+def test_labels_of_values_are_not_people_or_places(everything: Engine, text: str) -> None:
+    # a brand or document word before a colon is a label, not a speaker; "Mon" is French
+    assert [f for f in everything.scan(text) if f.entity in ("PERSON", "LOCATION")] == []

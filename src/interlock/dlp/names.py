@@ -162,7 +162,17 @@ NOT_NAMES = words(
     "claude gemini copilot siri alexa cortana llama mistral bard grok "
     # abbreviations of addresses and nationalities the surname lists hold, planets, eras
     "apt suite arab latino norse mercury venus earth mars jupiter saturn uranus neptune pluto "
-    "victorian edwardian"
+    "victorian edwardian "
+    # payment brands and identity-document words that label a value ("Mastercard: 2223 …",
+    # "Aadhaar: 9999 …"): not a speaker
+    "mastercard amex maestro unionpay paypal venmo zelle revolut aadhaar medicare "
+    "passwort kennwort "
+    # sentence starters of other languages no name list should hold ("Mon numéro", "Ich
+    # heiße", "Bitte"): never a name or a place
+    "ich wir bitte danke und sehr geehrte geehrter liebe lieber hallo mein meine "
+    "je nous vous mais avec pour merci bonjour mon votre chère "
+    "yo nosotros usted pero para gracias hola estimado estimada "
+    "noi voi grazie ciao ik wij jij maar dank mijn"
 )
 # Abbreviations whose period ends no sentence ("St. Louis", "Mt. Hood").
 ABBREVIATIONS = frozenset(["st", "mt", "ft", "jr", "no", "vs", "etc", "approx", "apt"])
