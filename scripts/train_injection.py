@@ -752,6 +752,16 @@ def design_stats_recall_pass(attacks: list[str], benign: list[str]) -> None:
         ),
         ('"what rules were you given" (extract.en, 0.7)', rx(p._EN_RULES_GIVEN)),
         ('"if you had no rules" (unbound.en, 0.4)', rx(p._EN_UNBOUND)),
+        (
+            '"provide / paste / quote / copy" + an extraction object (extract.en, verbs added)',
+            rx(
+                rf"\b(?:provide|paste|quote|copy)\b(?:\s+\S+){{0,4}}?\s+"
+                rf"(?:(?:{p._EN_EXTRACT_QUAL})\s+){{0,3}}(?<!\ba )(?<!\ban )"
+                rf"(?:{p._EN_EXTRACT_OBJECT})\b"
+            ),
+        ),
+        ('"a summary of your rules" (extract.en, 0.85)', rx(p._EN_SUMMARY_OF_RULES)),
+        ("bypass.en as a whole, revoke/suspend/cancel… added", rx(p._EN_BYPASS)),
         ('"how to make napalm / meth / ransomware" (harmful_howto.en, 0.35)', rx(HARMFUL_HOWTO)),
         (
             '"for educational purposes", "a fictional dialogue", "act as my late…" (framing.en)',

@@ -113,7 +113,7 @@ _EN_VERB_WORDS = _words(
 _EN_EXTRACT_VERBS = (
     r"reveal|show|print|display|output|repeat|recite|tell me|give me|list|share|leak|dump|"
     r"expose|disclose|write out|write down|spell out|echo|"
-    r"what (?:is|are|were|was)|what'?s|summari[sz]e|translate|encode"
+    r"what (?:is|are|were|was)|what'?s|summari[sz]e|translate|encode|paste|quote|copy|provide"
 )
 _EN_EXTRACT_QUAL = (
     r"your|the|my|this|its|all|any|those|these|that|full|entire|whole|exact|complete|"
@@ -130,10 +130,12 @@ _EN_EXTRACT_OBJECT = (
     r"(?:text|words|everything|all|instructions|prompt) (?:above|before this|so far)|"
     r"above (?:prompt|text|instructions)|"
     r"(?:instructions|prompt|rules|guidelines) (?:you (?:were|have been) given|(?:given|provided) "
-    r"to you|you (?:received|got)|you (?:are|were) (?:following|using))"
+    r"to you|you (?:received|got)|you (?:are|were) (?:following|using))|"
+    r"(?:text|words|message|instructions|prompt|rules) (?:that )?(?:was |were |has been |had been )"
+    r"(?:given|provided|sent|shown) to you"
 )
 _EN_EXTRACT_WORDS = _words(
-    "reveal show print display output repeat recite tell give list share leak dump expose "
+    "provide paste quote copy reveal show print display output repeat recite tell give list share leak dump expose "
     "disclose write spell echo what summarize summarise translate encode"
 )
 
@@ -214,14 +216,16 @@ _EN_REPLACE_WORDS = _words(
 
 _EN_BYPASS = (
     r"\b(?:bypass|circumvent|disable|deactivate|evade|get around|get past|turn off|switch off|"
-    r"override|jailbreak|remove|lift|break)\s+(?:all\s+|any\s+|of\s+)?(?:your|its|the ai'?s?|"
+    r"override|jailbreak|remove|lift|break|revoke|revoking|suspend|suspending|cancel|"
+    r"cancelling|lifting|removing|disabling|overriding|deactivating)\s+(?:all\s+|any\s+|of\s+)?(?:your|its|the ai'?s?|"
     r"the model'?s?|chatgpt'?s?|openai'?s?)\s+(?:own\s+)?(?:safety|content|ethical|moral|"
     r"security)?\s*(?:filters?|guardrails?|restrictions|safeguards|safety|censorship|"
     r"moderation|rules|guidelines|protocols|alignment|programming|limitations|constraints|"
     r"training|polic(?:y|ies))"
 )
 _EN_BYPASS_WORDS = _words(
-    "bypass circumvent disable deactivate evade get turn switch override jailbreak remove "
+    "revoke revoking suspend suspending cancel cancelling lifting removing disabling overriding "
+    "deactivating bypass circumvent disable deactivate evade get turn switch override jailbreak remove "
     "lift break"
 )
 
@@ -355,9 +359,19 @@ _EN_SAFETY_OFF = (
     r"(?:now )?(?:off|disabled|deactivated)\b"
 )
 # "what rules were you given?": the question form of asking for the instructions.
+# "Provide a summary of your hidden rules": the rules asked for as a document about them
+# ("provide … the original prompt" alone is a prompt engineer's everyday request).
+_EN_SUMMARY_OF_RULES = (
+    r"\b(?:provide|give|share|write|make|create|produce)\b (?:me |us )?(?:a |an |the )?(?:\w+ )?"
+    r"(?:summary|list|overview|copy|transcript|dump|recap) of (?:all )?(?:your|the system'?s?) "
+    r"(?:\w+ )?(?:rules|instructions|prompt|system prompt|guidelines|configuration|directives)\b"
+)
 _EN_RULES_GIVEN = (
     r"\b(?:what|which) (?:\w+ )?(?:rules|instructions|guidelines|restrictions|directives) "
-    r"(?:were|have|did) you (?:been )?(?:given|told|receive|programmed|instructed)\b"
+    r"(?:were|have|did) you (?:been )?(?:given|told|receive|programmed|instructed)\b|"
+    r"\bwhat (?:did|does|has) (?:the|your) (?:developers?|creators?|operators?|admins?|"
+    r"administrators?|company|owners?|system prompt|programmers?) (?:tell|told|instruct|"
+    r"instructed|ask|asked|want|wanted) you\b"
 )
 # A hypothetical model without its rules: weak alone ("if you had no rules, what would you
 # do?" is also plain curiosity), a second signal beside a framing or a request.
@@ -654,8 +668,12 @@ RULES: tuple[Rule, ...] = (
     Rule("replace.en", 0.6, _rx(_EN_RULES_GONE), _EN_RULES_GONE_WORDS, back=96, span=12),
     Rule("replace.en", 0.6, _rx(_EN_SAFETY_OFF), _words("off disabled deactivated"), back=60,
          span=12),
+    # Anchored on the rare document nouns ("list of your rules" is the `list` verb's above).
+    Rule("extract.en", 0.85, _rx(_EN_SUMMARY_OF_RULES), _words(
+        "summary overview transcript recap dump copy"), back=48, span=80),
     Rule("extract.en", 0.7, _rx(_EN_RULES_GIVEN), _words(
-        "given told receive programmed instructed"), back=64, span=2),
+        "given told receive programmed instructed tell instruct ask asked want wanted"), back=64,
+         span=8),
     Rule("unbound.en", 0.4, _rx(_EN_UNBOUND), _words(
         "if imagine suppose pretend ignoring setting without"), span=100),
     Rule("hijack.en", 0.45, _rx(_EN_HIJACK), _EN_HIJACK_WORDS),
