@@ -4,7 +4,7 @@
 
 Feeds N captured exchanges (the bytes a gateway worker sends, `capture.encode_exchange`)
 through the same functions the writer process runs, in its order and batch sizes: parse the
-message, rebuild the exchange, build the record, chain + canonical JSON + scrub + hash (the spool
+message, build the record from the capture, chain + canonical JSON + scrub + hash (the spool
 line), spool write with one fdatasync per batch, the shipper's decode of the durable lines, the
 SQLite store insert (with FTS), metrics. Each phase is timed with process CPU time over the whole
 run and divided by N: steady on a machine shared with other work. Prints a per-phase table,
@@ -88,7 +88,7 @@ def run(tmp: Path, n: int, content: str) -> dict[str, float]:
     for start in range(0, n, SPOOL_BATCH):
         with ph("parse message"):
             msgs = [orjson.loads(x) for x in lines[start : start + SPOOL_BATCH]]
-        with ph("rebuild + build_record"):
+        with ph("build the record from the capture"):
             records = [writer._build(m[3]) for m in msgs]
         out: list[bytes] = []
         first = seq + 1

@@ -1,9 +1,10 @@
-"""The finished exchange as a compact message for the audit writer process, and back.
+"""The finished exchange as a compact message for the audit writer process.
 
 The gateway worker only grabs what the record will need (references, no record building) as
 plain lists and encodes them with one `orjson.dumps` call (about 2 µs for a typical exchange).
-The writer rebuilds an Exchange of the same shape from it and runs the one record builder
-(`record.build_record`), so a record is the same whichever process builds it.
+The writer reads the record straight from those lists (`record.record_from_capture`, the one
+record builder: an exchange recorded in its own process goes through its capture too), so a
+record is the same whichever process builds it.
 
 Content the policy does not keep is not sent at all (`none`: no messages; the client's own
 body only at `full` after a stage rewrote it).
@@ -11,28 +12,18 @@ body only at `full` after a stage rewrote it).
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 import orjson
 
 from interlock.audit.record import Notes
 from interlock.exchange import (
-    Attempt,
     ChatRequest,
     ChatResponse,
-    Choice,
-    Decision,
     EmbeddingRequest,
     EmbeddingResponse,
     Exchange,
-    ImagePart,
-    Message,
     TextPart,
-    Tool,
-    ToolCall,
-    ToolResult,
-    Usage,
 )
 
 VERSION = 1
@@ -95,11 +86,23 @@ def encode_exchange(wid: int, strict: bool, ex: Exchange, kind: str | None, at: 
 
     Plain lists rather than the dataclasses themselves: orjson serialises a list of
     attributes several times faster than the dataclass (~2 µs for a whole exchange)."""
+    message = [wid, "x", strict, capture(ex, kind, at)]
+    return orjson.dumps(message, default=_fallback, option=_OPTIONS) + b"\n"
+
+
+def capture_json(ex: Exchange, kind: str | None, at: float) -> bytes:
+    """The capture alone, as JSON (what `record.build_record` builds from in this process)."""
+    return orjson.dumps(capture(ex, kind, at), default=_fallback, option=_OPTIONS)
+
+
+def capture(ex: Exchange, kind: str | None, at: float) -> list[Any]:
+    """What the record needs of a finished exchange, as plain lists (`record_from_capture`
+    reads them by position). `at`: when it was done, for an exchange without a `done` mark."""
     n = ex.audit
     if not isinstance(n, Notes):
         n = Notes()
     u = ex.usage
-    capture = [
+    return [
         VERSION,
         kind,
         at,
@@ -120,89 +123,8 @@ def encode_exchange(wid: int, strict: bool, ex: Exchange, kind: str | None, at: 
         _request(ex.request, n.content),
         _response(ex.response, n.content),
     ]  # fmt: skip
-    return orjson.dumps([wid, "x", strict, capture], default=_fallback, option=_OPTIONS) + b"\n"
 
 
 def encode_record(wid: int, strict: bool, record: dict[str, Any]) -> bytes:
     """A record made elsewhere (admin change, retention run): `[wid, "r", strict, record]`."""
     return orjson.dumps([wid, "r", strict, record], default=_fallback, option=_OPTIONS) + b"\n"
-
-
-# ---- in the writer ---------------------------------------------------------------------------
-
-
-def _part(d: Any) -> Any:
-    if isinstance(d, str):
-        return TextPart(d)
-    if "text" in d and len(d) == 1:
-        return TextPart(d["text"])
-    if "arguments" in d:
-        return ToolCall(d.get("id", ""), d.get("name", ""), d.get("arguments", ""))
-    if "tool_call_id" in d:
-        content = [_part(c) for c in d.get("content") or ()]
-        return ToolResult(d["tool_call_id"], content, bool(d.get("is_error")), d.get("name"))
-    if "media_type" in d or "url" in d:
-        return ImagePart(d.get("url"), d.get("data"), d.get("media_type"), d.get("detail"))
-    return TextPart(str(d.get("text", "")))
-
-
-def _messages(items: list[list[Any]] | None) -> list[Message]:
-    return [Message(role, [_part(p) for p in parts], name) for role, parts, name in items or ()]
-
-
-def _rebuild_request(r: list[Any] | None) -> Any:
-    if not r:
-        return None
-    if r[0] == "c":
-        _, model, stream, user, metadata, modified, messages, tools, raw = r
-        return ChatRequest(
-            model=model,
-            messages=_messages(messages),
-            tools=[Tool(name) for name in tools or ()],
-            stream=stream,
-            user=user,
-            metadata=metadata,
-            raw=raw,
-            modified=modified,
-        )
-    _, model, user, inputs = r
-    return EmbeddingRequest(model=model, inputs=inputs or [], user=user)
-
-
-def _rebuild_response(r: list[Any] | None, usage: Usage) -> Any:
-    if not r:
-        return None
-    if r[0] == "c":
-        choices = [Choice(i, [_part(p) for p in parts], why) for i, parts, why in r[1] or ()]
-        return ChatResponse("", "", choices, usage)
-    _, n, dims = r
-    row = [0.0] * dims
-    return EmbeddingResponse("", [row] * n, usage)
-
-
-def decode_exchange(capture: list[Any]) -> tuple[Exchange, str | None]:
-    """The exchange a capture was made from (as far as the record reads it), and its kind."""
-    (_v, kind, at, request_id, wire, received_at, started, status, error_code, served_by,
-     principal, notes, attempts, decisions, usage, req, resp) = capture  # fmt: skip
-    u = Usage(*usage)
-    n = Notes(*notes)
-    n.marks.setdefault("done", at)
-    ex = Exchange(
-        request_id,
-        wire,
-        request=_rebuild_request(req),
-        received_at=received_at,
-        started=started,
-        response=_rebuild_response(resp, u),
-        usage=u,
-        attempts=[Attempt(*a) for a in attempts],
-        decisions=[Decision(*d) for d in decisions],
-        served_by=tuple(served_by) if served_by else None,  # type: ignore[arg-type]
-        status=status,
-        error_code=error_code,
-        principal=SimpleNamespace(**dict(zip(_PRINCIPAL, principal, strict=True)))
-        if principal
-        else None,
-        audit=n,
-    )
-    return ex, kind

@@ -27,11 +27,10 @@ from typing import Any
 import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from interlock.audit.capture import decode_exchange
 from interlock.audit.chain import CANONICAL, checkpoint_message, key_id, sign
 from interlock.audit.config import AuditSettings
 from interlock.audit.metrics import DropAlarm, Metrics
-from interlock.audit.record import build_record, iso, record_tags, tag
+from interlock.audit.record import build_record, iso, record_from_capture, record_tags
 from interlock.audit.scrub import Scrubber
 from interlock.audit.sinks.base import Sink
 from interlock.audit.spool import Spool, SpoolReader, seq_of
@@ -331,9 +330,7 @@ class AuditPipeline:
 
     def submit_stream_open(self, ex: Exchange) -> asyncio.Future[None] | None:
         """A strict stream's first record, built now (the exchange goes on changing)."""
-        record = build_record(ex, self.settings.max_text_chars)
-        record["kind"] = "stream_open"
-        record["tags"] = [*record["tags"], tag("k", "stream_open")]
+        record = build_record(ex, self.settings.max_text_chars, kind="stream_open")
         return self.submit_record(record, strict=True)
 
     # ---- fed by a gateway worker (writer process, see writer.py) ----------------------------
@@ -550,12 +547,7 @@ class AuditPipeline:
         if isinstance(ex, bytes):  # a worker's message as received: [wid, "x", strict, capture]
             ex = orjson.loads(ex)[3]
         if isinstance(ex, list):
-            exchange, kind = decode_exchange(ex)
-            record = build_record(exchange, self.settings.max_text_chars)
-            if kind is not None:  # a strict stream's first record (see AuditStage.on_plan)
-                record["kind"] = kind
-                record["tags"] = [*record["tags"], tag("k", kind)]
-            return record
+            return record_from_capture(ex, self.settings.max_text_chars)
         return build_record(ex, self.settings.max_text_chars)
 
     def _checkpoint(self, seq: int, covers_seq: int, covers_hash: str) -> dict[str, Any]:

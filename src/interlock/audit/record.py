@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from interlock.audit.config import ContentLevel
 from interlock.exchange import (
-    ChatRequest,
     ChatResponse,
-    EmbeddingRequest,
+    Choice,
     EmbeddingResponse,
     Exchange,
     ImagePart,
@@ -94,97 +95,120 @@ def _ms(t: float, origin: float) -> float:
     return round((t - origin) * 1000, 3)
 
 
-def build_record(ex: Exchange, max_text: int, now: float | None = None) -> dict[str, Any]:
-    notes: Notes = ex.audit if isinstance(ex.audit, Notes) else Notes()
-    p = ex.principal
-    req = ex.request
-    trace_id, span_id, parent = trace_ids(ex.request_id, notes.traceparent)
-    done = notes.marks.get("done", time.perf_counter())
-    status = ex.status
+def build_record(
+    ex: Exchange, max_text: int, kind: str | None = None, at: float | None = None
+) -> dict[str, Any]:
+    """The record of an exchange in this process (inline writer, a strict stream's first
+    record): through its capture, as the writer process gets it, so there is one builder."""
+    from interlock.audit.capture import capture_json
+
+    capture = orjson.loads(capture_json(ex, kind, time.perf_counter() if at is None else at))
+    return record_from_capture(capture, max_text)
+
+
+def record_from_capture(capture: list[Any], max_text: int) -> dict[str, Any]:
+    """The record of a finished exchange, read straight from its capture (capture.py): the
+    plain lists a worker sends, without making the exchange's dataclasses again."""
+    (_v, kind, at, request_id, wire, received_at, started, status, error_code, served_by,
+     principal, notes, attempts, decisions, usage, req, resp) = capture  # fmt: skip
+    (end_user, traceparent, source, user_agent, path, marks, content, retention_days, _strict,
+     as_received) = notes  # fmt: skip
+    p = principal or _NO_PRINCIPAL
+    chat = bool(req) and req[0] == "c"
+    trace_id, span_id, parent = trace_ids(request_id, traceparent)
+    done = marks.get("done", at)
     record: dict[str, Any] = {
         "v": SCHEMA_VERSION,
         "kind": "exchange",
-        "id": ex.request_id,
-        "ts": round(ex.received_at, 6),
-        "time": iso(ex.received_at),
+        "id": request_id,
+        "ts": round(received_at, 6),
+        "time": iso(received_at),
         "trace_id": trace_id,
         "span_id": span_id,
         "parent_span_id": parent,
-        "wire": ex.wire,
-        "path": notes.path,
-        "source": notes.source,
-        "user_agent": notes.user_agent,
-        "identity": getattr(p, "identity_id", None),
-        "team": getattr(p, "team_id", None),
-        "app": getattr(p, "app_id", None),
-        "policy": getattr(p, "policy_name", None),
-        "credential": getattr(p, "credential", None),
-        "key": getattr(p, "key_id", None),
-        "issuer": getattr(p, "issuer", None),
-        "end_user": _end_user(req, notes),
-        "model_requested": getattr(req, "model", None),
-        "provider": ex.served_by[0] if ex.served_by else None,
-        "model": ex.served_by[1] if ex.served_by else None,
-        "stream": bool(getattr(req, "stream", False)),
+        "wire": wire,
+        "path": path,
+        "source": source,
+        "user_agent": user_agent,
+        "identity": p[0],
+        "team": p[1],
+        "app": p[2],
+        "policy": p[3],
+        "credential": p[4],
+        "key": p[5],
+        "issuer": p[6],
+        "end_user": _end_user(req, chat, end_user),
+        "model_requested": req[1] if req else None,
+        "provider": served_by[0] if served_by else None,
+        "model": served_by[1] if served_by else None,
+        "stream": bool(req[2]) if chat else False,
         "status": status,
-        "error_code": ex.error_code,
-        "outcome": _outcome(ex),
-        "duration_ms": _ms(done, ex.started),
-        "timings": _timings(ex, notes, done),
+        "error_code": error_code,
+        "outcome": _outcome(status, decisions),
+        "duration_ms": _ms(done, started),
+        "timings": _timings(marks, decisions, started, done),
         "decisions": [
-            {"stage": d.stage, "outcome": d.outcome, "at_ms": _ms(d.at, ex.started), **d.detail}
-            for d in ex.decisions
+            {"stage": stage, "outcome": outcome, "at_ms": _ms(d_at, started), **detail}
+            for stage, outcome, detail, d_at in decisions
         ],
         "attempts": [
             {
-                "provider": a.provider,
-                "model": a.model,
-                "status": a.status,
-                "error": a.error,
-                "start_ms": round((a.started - ex.received_at) * 1000, 3) if a.started else None,
-                "duration_ms": round(a.duration_ms, 3),
+                "provider": provider,
+                "model": model,
+                "status": a_status,
+                "error": error,
+                "start_ms": round((a_started - received_at) * 1000, 3) if a_started else None,
+                "duration_ms": round(duration_ms, 3),
             }
-            for a in ex.attempts
+            for provider, model, a_status, error, a_started, duration_ms in attempts
         ],
-        "failover": len({(a.provider, a.model) for a in ex.attempts}) > 1,
+        "failover": len({(a[0], a[1]) for a in attempts}) > 1,
         "usage": {
-            "input_tokens": ex.usage.input_tokens,
-            "output_tokens": ex.usage.output_tokens,
-            "cached_input_tokens": ex.usage.cached_input_tokens,
-            "cache_write_tokens": ex.usage.cache_write_tokens,
-            "reasoning_tokens": ex.usage.reasoning_tokens,
+            "input_tokens": usage[0],
+            "output_tokens": usage[1],
+            "cached_input_tokens": usage[2],
+            "cache_write_tokens": usage[3],
+            "reasoning_tokens": usage[4],
         },
-        "cost_usd": _cost(ex),
-        "dlp_types": _dlp_types(ex),
-        "retention_days": notes.retention_days,
-        "content_level": notes.content,
+        "cost_usd": _cost(decisions),
+        "dlp_types": _dlp_types(decisions),
+        "retention_days": retention_days,
+        "content_level": content,
     }
-    if notes.content in ("redacted", "full"):
-        record["request"] = request_content(req, notes.content, max_text)
-        if notes.content == "redacted" and notes.response_as_received is not None:
-            record["response"] = notes.response_as_received
+    if content == "redacted" or content == "full":
+        record["request"] = _request_content(req, chat, content, max_text)
+        if content == "redacted" and as_received is not None:
+            record["response"] = as_received
         else:
-            record["response"] = response_content(ex.response, max_text)
-    elif notes.content == "metadata":
-        record["request"] = request_metadata(req)
-        record["response"] = response_metadata(ex.response)
+            record["response"] = _response_content(resp, max_text)
+    elif content == "metadata":
+        record["request"] = _request_metadata(req, chat)
+        record["response"] = _response_metadata(resp)
     record["tags"] = record_tags(record)
+    if kind is not None:  # a strict stream's first record (see AuditStage.on_plan)
+        record["kind"] = kind
+        record["tags"] = [*record["tags"], tag("k", kind)]
     return record
 
 
-def _end_user(req: Any, notes: Notes) -> str | None:
+_NO_PRINCIPAL = (None,) * 7
+
+
+def _end_user(req: list[Any] | None, chat: bool, header: str | None) -> str | None:
     # The body's `user` field (OpenAI) names the end user; the header does for every wire.
-    user = getattr(req, "user", None) or notes.end_user
-    metadata = getattr(req, "metadata", None)
-    if not user and isinstance(metadata, dict):
-        user = metadata.get("user_id")  # Anthropic's way of naming the end user
+    user = (req[3] if chat else req[2]) if req else None
+    user = user or header
+    if not user and chat:
+        metadata = req[4]  # type: ignore[index]
+        if isinstance(metadata, dict):
+            user = metadata.get("user_id")  # Anthropic's way of naming the end user
     return str(user)[:256] if user else None
 
 
-def _outcome(ex: Exchange) -> str:
-    if ex.status < 400:
+def _outcome(status: int, decisions: list[list[Any]]) -> str:
+    if status < 400:
         return "ok"
-    if any(d.outcome in ("refused", "blocked", "denied") for d in ex.decisions) or ex.status in (
+    if any(d[1] in ("refused", "blocked", "denied") for d in decisions) or status in (
         401,
         403,
         429,
@@ -193,54 +217,59 @@ def _outcome(ex: Exchange) -> str:
     return "failed"
 
 
-def _timings(ex: Exchange, notes: Notes, done: float) -> dict[str, float]:
+_PHASES = (
+    ("authenticate_parse", "parsed"),
+    ("inspect_request", "inspected"),
+    ("route", "planned"),
+    ("upstream", "answered"),
+    ("inspect_response", "response_inspected"),
+)
+
+
+def _timings(
+    marks: dict[str, float], decisions: list[list[Any]], started: float, done: float
+) -> dict[str, float]:
     """How long each phase took (ms), from the marks the hooks left; absent phases are omitted."""
-    marks = notes.marks
     out: dict[str, float] = {}
-    last = ex.started
-    for phase, mark in (
-        ("authenticate_parse", "parsed"),
-        ("inspect_request", "inspected"),
-        ("route", "planned"),
-        ("upstream", "answered"),
-        ("inspect_response", "response_inspected"),
-    ):
+    last = started
+    for phase, mark in _PHASES:
         t = marks.get(mark)
         if t is not None:
             out[phase] = _ms(t, last)
             last = t
-    for d in ex.decisions:
-        if d.stage == "stream" and "first_chunk_ms" in d.detail:
-            out["first_chunk"] = d.detail["first_chunk_ms"]
-    out["total"] = _ms(done, ex.started)
+    for d in decisions:
+        if d[0] == "stream" and "first_chunk_ms" in d[2]:
+            out["first_chunk"] = d[2]["first_chunk_ms"]
+    out["total"] = _ms(done, started)
     return out
 
 
-def _cost(ex: Exchange) -> float | None:
-    for d in reversed(ex.decisions):
-        if d.stage in ("cost", "settle", "budget"):
+def _cost(decisions: list[list[Any]]) -> float | None:
+    for d in reversed(decisions):
+        if d[0] in ("cost", "settle", "budget"):
+            detail = d[2]
             for k in ("cost_usd", "usd", "cost", "total_usd"):
-                v = d.detail.get(k)
+                v = detail.get(k)
                 if isinstance(v, int | float):
                     return float(v)
     return None
 
 
-def _dlp_types(ex: Exchange) -> list[str]:
+def _dlp_types(decisions: list[list[Any]]) -> list[str]:
     found: set[str] = set()
-    for d in ex.decisions:
-        if not d.stage.startswith(("dlp", "output")):
+    for stage, _outcome, detail, _at in decisions:
+        if not stage.startswith(("dlp", "output")):
             continue
-        findings = d.detail.get("findings")
+        findings = detail.get("findings")
         if isinstance(findings, list):
             for f in findings:
                 if isinstance(f, dict) and f.get("type"):
                     found.add(str(f["type"]))
-        types = d.detail.get("types")
+        types = detail.get("types")
         if isinstance(types, dict | list):
             found.update(str(t) for t in types)
-        if isinstance(d.detail.get("type"), str):
-            found.add(d.detail["type"])
+        if isinstance(detail.get("type"), str):
+            found.add(detail["type"])
     return sorted(found)
 
 
@@ -287,17 +316,55 @@ def _message(m: Message, limit: int) -> dict[str, Any]:
     return out
 
 
-def request_content(req: Any, level: ContentLevel, limit: int) -> dict[str, Any] | None:
-    if isinstance(req, EmbeddingRequest):
-        return {"inputs": [_cut(t, limit) for t in req.inputs]}
-    if not isinstance(req, ChatRequest):
+def _plain(parts: list[Any]) -> bool:
+    """Text only (nearly every message): the capture sends a text part as a bare string."""
+    for p in parts:  # noqa: SIM110 - a loop: all() over a generator costs twice as much here
+        if type(p) is not str:
+            return False
+    return True
+
+
+def part_from_capture(d: Any) -> Any:
+    """A message part as the capture sent it (a string for text, else the part's fields)."""
+    if isinstance(d, str):
+        return TextPart(d)
+    if "text" in d and len(d) == 1:
+        return TextPart(d["text"])
+    if "arguments" in d:
+        return ToolCall(d.get("id", ""), d.get("name", ""), d.get("arguments", ""))
+    if "tool_call_id" in d:
+        content = [part_from_capture(c) for c in d.get("content") or ()]
+        return ToolResult(d["tool_call_id"], content, bool(d.get("is_error")), d.get("name"))
+    if "media_type" in d or "url" in d:
+        return ImagePart(d.get("url"), d.get("data"), d.get("media_type"), d.get("detail"))
+    return TextPart(str(d.get("text", "")))
+
+
+def _message_content(role: str, parts: list[Any], name: str | None, limit: int) -> dict[str, Any]:
+    if _plain(parts):
+        out: dict[str, Any] = {"role": role}
+        if parts:
+            out["text"] = _cut("".join(parts), limit)
+        return out
+    return _message(Message(role, [part_from_capture(p) for p in parts], name), limit)  # type: ignore[arg-type]
+
+
+def _request_content(
+    req: list[Any] | None, chat: bool, level: ContentLevel, limit: int
+) -> dict[str, Any] | None:
+    if not req:
         return None
-    if level == "full" and req.modified and isinstance(req.raw, dict):
+    if not chat:
+        return {"inputs": [_cut(t, limit) for t in req[3] or ()]}
+    _, _model, _stream, _user, _metadata, modified, messages, tools, raw = req
+    if level == "full" and modified and isinstance(raw, dict):
         # A stage rewrote the request (DLP): the client's own body is the full record.
-        return {"original": _elide(req.raw, limit)}
-    out: dict[str, Any] = {"messages": [_message(m, limit) for m in req.messages]}
-    if req.tools:
-        out["tools"] = [t.name for t in req.tools]
+        return {"original": _elide(raw, limit)}
+    out: dict[str, Any] = {
+        "messages": [_message_content(r, ps, n, limit) for r, ps, n in messages or ()]
+    }
+    if tools:
+        out["tools"] = list(tools)
     return out
 
 
@@ -313,28 +380,18 @@ def _elide(value: Any, limit: int) -> Any:
     return value
 
 
+def _choice(c: Choice, limit: int) -> dict[str, Any]:
+    calls = c.tool_calls()
+    out = {"index": c.index, "text": _cut(c.text(), limit), "finish_reason": c.finish_reason}
+    if calls:
+        out["tool_calls"] = [{"name": t.name, "arguments": _cut(t.arguments, limit)} for t in calls]
+    return out
+
+
 def response_content(resp: Any, limit: int) -> dict[str, Any] | None:
+    """The answer as the client got it (a record's `response` at `redacted` and `full`)."""
     if isinstance(resp, ChatResponse):
-        return {
-            "choices": [
-                {
-                    "index": c.index,
-                    "text": _cut(c.text(), limit),
-                    "finish_reason": c.finish_reason,
-                    **(
-                        {
-                            "tool_calls": [
-                                {"name": t.name, "arguments": _cut(t.arguments, limit)}
-                                for t in c.tool_calls()
-                            ]
-                        }
-                        if c.tool_calls()
-                        else {}
-                    ),
-                }
-                for c in resp.choices
-            ]
-        }
+        return {"choices": [_choice(c, limit) for c in resp.choices]}
     if isinstance(resp, EmbeddingResponse):
         return {
             "vectors": len(resp.vectors),
@@ -343,30 +400,66 @@ def response_content(resp: Any, limit: int) -> dict[str, Any] | None:
     return None
 
 
-def request_metadata(req: Any) -> dict[str, Any] | None:
-    if isinstance(req, EmbeddingRequest):
-        return {"inputs": len(req.inputs), "chars": sum(len(t) for t in req.inputs)}
-    if not isinstance(req, ChatRequest):
+def _response_content(resp: list[Any] | None, limit: int) -> dict[str, Any] | None:
+    if not resp:
         return None
+    if resp[0] != "c":
+        return {"vectors": resp[1], "dimensions": resp[2] if resp[1] else 0}
+    choices: list[dict[str, Any]] = []
+    for index, parts, finish in resp[1] or ():
+        if _plain(parts):
+            choices.append({"index": index, "text": _cut("".join(parts), limit),
+                            "finish_reason": finish})  # fmt: skip
+        else:
+            choice = Choice(index, [part_from_capture(p) for p in parts], finish)
+            choices.append(_choice(choice, limit))
+    return {"choices": choices}
+
+
+def _request_metadata(req: list[Any] | None, chat: bool) -> dict[str, Any] | None:
+    if not req:
+        return None
+    if not chat:
+        inputs = req[3] or ()
+        return {"inputs": len(inputs), "chars": sum(len(t) for t in inputs)}
+    messages, tools = req[6] or (), req[7]
+    chars = images = 0
+    for _role, parts, _name in messages:
+        if _plain(parts):
+            chars += sum(len(p) for p in parts)
+            continue
+        for part in parts:
+            p = part_from_capture(part)
+            if isinstance(p, TextPart):
+                chars += len(p.text)
+            elif isinstance(p, ImagePart):
+                images += 1
+    return {"messages": len(messages), "chars": chars, "images": images, "tools": list(tools or ())}
+
+
+def _response_metadata(resp: list[Any] | None) -> dict[str, Any] | None:
+    if not resp:
+        return None
+    if resp[0] != "c":
+        return {"vectors": resp[1]}
+    choices = resp[1] or ()
+    chars = calls = 0
+    for _index, parts, _finish in choices:
+        if _plain(parts):
+            chars += sum(len(p) for p in parts)
+            continue
+        for part in parts:
+            p = part_from_capture(part)
+            if isinstance(p, TextPart):
+                chars += len(p.text)
+            elif isinstance(p, ToolCall):
+                calls += 1
     return {
-        "messages": len(req.messages),
-        "chars": sum(len(m.text()) for m in req.messages),
-        "images": sum(1 for m in req.messages for p in m.parts if isinstance(p, ImagePart)),
-        "tools": [t.name for t in req.tools],
+        "choices": len(choices),
+        "chars": chars,
+        "finish_reasons": [c[2] for c in choices],
+        "tool_calls": calls,
     }
-
-
-def response_metadata(resp: Any) -> dict[str, Any] | None:
-    if isinstance(resp, ChatResponse):
-        return {
-            "choices": len(resp.choices),
-            "chars": sum(len(c.text()) for c in resp.choices),
-            "finish_reasons": [c.finish_reason for c in resp.choices],
-            "tool_calls": sum(len(c.tool_calls()) for c in resp.choices),
-        }
-    if isinstance(resp, EmbeddingResponse):
-        return {"vectors": len(resp.vectors)}
-    return None
 
 
 def content_text(record: dict[str, Any]) -> str:
