@@ -747,6 +747,10 @@ def design_stats_recall_pass(attacks: list[str], benign: list[str]) -> None:
         ('"the text above" in the first 200 characters (reference_above, 0.25)', refers_above),
         ('"ignore the instructions you were given" (override.en, 0.85)', rx(p._EN_GIVEN_OVERRIDE)),
         (
+            '"ignore the following / the instructions above" (override.en, 0.85)',
+            rx(p._EN_PLACED_OVERRIDE),
+        ),
+        (
             '"an AI with no rules", "your rules no longer apply", "safety mode off" (replace.en)',
             rx("|".join((p._EN_AI_WITHOUT, p._EN_RULES_GONE, p._EN_SAFETY_OFF))),
         ),

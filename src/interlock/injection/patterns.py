@@ -319,6 +319,13 @@ _EN_REGARDLESS = (
     r"(?:any |all |the |your )?(?:instructions?|prompts?|system prompt|programming|directives)|"
     r"your (?:rules|guidelines|restrictions|constraints|polic(?:y|ies)))\b"
 )
+_EN_PLACED_OVERRIDE = (
+    rf"\b(?:{_EN_OVERRIDE_VERBS})\s+(?:the rest of )?(?:the|these|those|this|that)\s+(?:(?:"
+    r"following|below|next|subsequent|remaining|other|last)\s+(?:\w+\s+)?"
+    rf"(?:{_EN_OBJECT})\b|(?:{_EN_OBJECT})\s+(?:(?:added|written|listed|placed|shown)\s+)?"
+    r"(?:above|below|after|before|given|that follow|following|from (?:the|your)|in the (?:last|"
+    r"previous|first|next|above|following)|until))"
+)
 # "ignore the instructions you were given / from the developer": "the" alone is no qualifier
 # ("ignore the instructions on the box"), the clause naming their giver is. Training rows
 # (generated ones excluded): 75 attacks, 0 benign.
@@ -646,6 +653,10 @@ RULES: tuple[Rule, ...] = (
         r"earlier|up to now|until now|i(?:'ve| have)? (?:said|told|wrote|asked)|you (?:were|have "
         r"been|was) (?:told|given|instructed|taught)|we(?:'ve| have)? (?:talked|discussed|said))"
     ), _EN_VERB_WORDS, back=24),
+    # "ignore the following instructions", "ignore the instructions above / given in…": the
+    # position says whose instructions; "the" alone does not ("ignore the instructions on the
+    # box"). Training rows (generated ones excluded): 145 attacks, 0 benign.
+    Rule("override.en", 0.85, _rx(_EN_PLACED_OVERRIDE), _EN_VERB_WORDS),
     Rule("override.en", 0.85, _rx(_EN_GIVEN_OVERRIDE), _words(
         "ignore disregard forget set put skip override drop discard")),
     # "regardless of previous instructions": the override said as a concession. Training
