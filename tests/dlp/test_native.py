@@ -19,6 +19,7 @@ from interlock.dlp import engine as engine_module
 from interlock.dlp import validators as v
 from interlock.dlp.config import DlpPolicy
 from interlock.dlp.engine import Engine, adjacent_words, context_words
+from interlock.dlp.names import _JOINER_PARTICLES, NameRecognizer, _context_before
 from interlock.dlp.policy import compile_policy
 from interlock.dlp.rules import Rule
 from tests.dlp.corpus import Gen, corpus
@@ -207,3 +208,106 @@ def test_an_error_in_a_validator_reaches_the_caller() -> None:
     assert engine.specs is not None
     with pytest.raises(RuntimeError, match="validator bug"):
         engine.scan_afresh("see Q1234 now")
+
+
+# ---- the name recogniser's mechanics in C (names.py: _events, _context_before) -------------------
+
+NAME_WORDS = [
+    *("Anna", "Smith", "Jean-Pierre", "Kowalski", "Okafor", "Priya", "Lena", "Andersson"),
+    *("The", "Please", "Hi", "Hello", "Dear", "My", "Call", "United", "Kingdom", "Los", "Angeles"),
+    *("Dr.", "Mr", "Mrs.", "Ms", "Prof.", "J.", "A.", "St.", "Inc.", "Inc", "GmbH", "LLC"),
+    *("van", "der", "de", "la", "bin", "st.", "von", "y", "e", "del", "della", "Van"),
+    *("IBAN", "JSON", "WhatsApp", "McDonald", "O'Neil", "D’Arcy", "Anna's", "Smith’s", "Holmes."),
+    *("Ágnes", "Žilih", "İstanbul", "Łódź", "ǅemal", "Ωmega", "éB", "naïve", "Straße", "日本"),
+    *("3Com", "_Foo", "foo_Bar", "iPhone", "x²Y", "Sons", "Brothers", "and", "is", "name"),
+    *("said", "lives", "in", "from", "moved", "here", "flew", "to", "Paris", "London", "Street"),
+]
+NAME_GLUE = [" ", " ", " ", "  ", "   ", "\t", " \t", "-", ", ", ". ", "\n", ": ", "", "'", "’s "]
+
+
+def name_texts(n: int, seed: int) -> list[str]:
+    """Capitalised words, particles, titles, initials, possessives, non-ASCII letters and the
+    separators between them that decide where a run of words starts and ends."""
+    rnd = random.Random(seed)
+    texts = []
+    for _ in range(n):
+        words_ = [rnd.choice(NAME_WORDS) for _ in range(rnd.randrange(1, 40))]
+        if rnd.random() < 0.3:
+            words_ = [w.upper() if rnd.random() < 0.3 else w for w in words_]
+        text = ""
+        for word in words_:
+            text += word + rnd.choice(NAME_GLUE)
+        texts.append(text)
+    return texts
+
+
+SENTENCES = [
+    "Please change it to Soib K. Kishiev",
+    "Regards,\nEinojuhani Pyysalo\n",
+    "I'm Bojka Žilih, originally from Lyon. Nothing beats early Bulgakov!",
+    "Our 3 founders: Morrison, Rogers and Torres. They met at Smith, Jones and Lee.",
+    "Winners\n1. Zorvat Kemblish\n2. Quillon Tarvesh\nPassenger name: Collie Pence",
+    "The parcel was signed for by Ms Sour yesterday; Dr. Cost and True A. Poon agreed.",
+    "My name is john smith and I need help. Hi anna, call me ishmael.",
+    "Ludwig van der Rohe met Jean-Pierre de la Fontaine and Usamov and Bowers in Los Angeles.",
+    "She moved here from Tjæreborg, 52 Farnell Street, LOOMBAH, then flew to Neupré.",
+    "I work for Cloudmade; Plotwatt is a design agency. Thomas and Sons, Butler-Peters, "
+    "Civic Impulse LLC, Tableau Software and 48 Factoring Inc. sent invoices.",
+    "Yuri Bulgakov's tales; Panjiva's Riku Andou, Google’s Sundar Pichai, Via Roma 131.",
+    "CEO Jane Doe, the engineer, said that Krzeczkowski, who worked here, left. Ubul: What?",
+    "ΑΘΗΝΑ Ωmega İstanbul Łódź ǅemal Straße Ágnes Szász and José Núñez García wrote.",
+]
+
+
+def real_texts() -> list[str]:
+    return [doc.text for doc in corpus(200, seed=41)] + SENTENCES
+
+
+@pytest.fixture(scope="module")
+def recogniser() -> NameRecognizer:
+    return NameRecognizer()
+
+
+def test_the_capitalised_word_scan_in_c_is_the_python_one(recogniser: NameRecognizer) -> None:
+    assert native is not None
+    runs = skipped = joined = 0
+    for text in name_texts(3000, seed=12) + real_texts():
+        in_c = native.name_events(text, recogniser._facts, recogniser._remember, _JOINER_PARTICLES)
+        assert in_c == recogniser._events(text), text
+        for event in in_c:
+            runs += isinstance(event, list)
+            skipped += isinstance(event, tuple)
+            joined += isinstance(event, list) and len(event) > 1
+    assert min(runs, skipped, joined) > 1000  # every kind of event was compared
+
+
+def test_the_words_before_a_name_in_c_are_the_python_ones() -> None:
+    assert native is not None
+    rnd = random.Random(9)
+    texts = name_texts(600, seed=13) + generated_texts(200, seed=14) + real_texts()
+    asked = 0
+    for text in texts:
+        for start in {rnd.randrange(len(text) + 1) for _ in range(8)} | {0, len(text)}:
+            in_c = native.context_before(text, start)
+            if in_c is None:  # a window holding non-ASCII characters: Python's str.lower
+                assert not text[max(0, start - 30) : start].isascii()
+                continue
+            asked += 1
+            assert in_c == _context_before(text, start), (text, start)
+    assert asked > 3000
+
+
+def test_the_name_recogniser_finds_the_same_on_both_paths(recogniser: NameRecognizer) -> None:
+    texts = name_texts(1500, seed=15) + real_texts()
+    texts += [text.lower() for text in texts[:300]] + [text.upper() for text in texts[:100]]
+    found = 0
+    try:
+        for text in texts:
+            assert recogniser.use_native(True)
+            in_c = recogniser.find(text)
+            recogniser.use_native(False)
+            assert recogniser.find(text) == in_c, text
+            found += len(in_c)
+    finally:
+        recogniser.use_native(True)
+    assert found > len(texts)

@@ -17,13 +17,17 @@
  * not in a Python callback per match) and the windows made of them (spans), matcher.py's
  * _RuleSet.windows for ASCII texts.
  *
+ * And the name recogniser's mechanics (names.py): the scan of capitalised words into runs
+ * (name_events, NameRecognizer._events in Python) and the words before a run (context_before,
+ * names._context_before). What a run is stays Python's decision (NameRecognizer._classify).
+ *
  * Built by hatch_build.py at `uv sync`; where it is absent, engine.py runs the Python path.
  * CPython C API only.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#define NATIVE_API 3
+#define NATIVE_API 4
 
 /* Validator codes (engine.py maps the rule's Python validator to one of these). */
 enum { V_PYTHON = 0, V_CARD = 1, V_SSN = 2, V_IPV4 = 3, V_PHONE = 4 };
@@ -953,6 +957,226 @@ fail:
     return NULL;
 }
 
+/* ---- the name recogniser's capitalised-word scan: names.NameRecognizer._events ------------- */
+
+/* [^\W\d_] of Python's `re` on str patterns: alphanumeric, not a decimal digit, not '_' */
+static int name_letter(Py_UCS4 c) {
+    if (c < 128) return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+    return Py_UNICODE_ISALNUM(c) && !Py_UNICODE_ISDECIMAL(c);
+}
+
+static int name_space(Py_UCS4 c) { return c == ' ' || c == '\t'; }
+
+/* names._JOINER.fullmatch(text, a, b) for b - a >= 2: one or two spaces or tabs, then any
+ * number of (a particle, one or two spaces or tabs). 1 joined, 0 not, -1 error. */
+static int joined_by(const Text *t, PyObject *text, Py_ssize_t a, Py_ssize_t b,
+                     PyObject *particles) {
+    Py_ssize_t i = a;
+    for (;;) {
+        Py_ssize_t w = i;
+        while (i < b && name_space(CH(t, i))) i++;
+        if (i - w < 1 || i - w > 2) return 0;
+        if (i == b) return 1;
+        Py_ssize_t p = i;
+        while (i < b && !name_space(CH(t, i))) i++;
+        if (i == b) return 0;
+        PyObject *word = PyUnicode_Substring(text, p, i);
+        if (word == NULL) return -1;
+        int in = PySet_Contains(particles, word);
+        Py_DECREF(word);
+        if (in <= 0) return in;
+    }
+}
+
+/* "'s" or "’s" at the end of a word */
+static int possessive(PyObject *word) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(word);
+    if (n < 2 || PyUnicode_READ_CHAR(word, n - 1) != 's') return 0;
+    Py_UCS4 q = PyUnicode_READ_CHAR(word, n - 2);
+    return q == '\'' || q == 0x2019;
+}
+
+static int flag(PyObject *facts, Py_ssize_t i) { return PyObject_IsTrue(PyTuple_GET_ITEM(facts, i)); }
+
+/* name_events(text, facts, remember, particles) -> events: what names.NameRecognizer._events
+ * returns, in the same order: a run of capitalised words as a list of (start, facts), a
+ * capitalised word that starts no run but may matter as (start, facts, adjacent). `facts` is
+ * the recogniser's cache {raw word: facts tuple}; `remember(raw)` fills it on a miss. */
+static PyObject *name_events(PyObject *self, PyObject *args) {
+    PyObject *text, *cache, *remember, *particles;
+    if (!PyArg_ParseTuple(args, "UO!OO!", &text, &PyDict_Type, &cache, &remember,
+                          &PyFrozenSet_Type, &particles))
+        return NULL;
+    Text t = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text)};
+    PyObject *events = PyList_New(0), *run = NULL, *facts = NULL, *item = NULL;
+    if (events == NULL) return NULL;
+    PyObject *last_key = NULL; /* the key of the run's last word (borrowed: the run holds it) */
+    Py_ssize_t prev_end = -1, skipped_end = -2, i = 0;
+    int prev_stop = 0;
+    while (i < t.len) {
+        Py_UCS4 c = CH(&t, i);
+        if (!name_letter(c) || (c >= 'a' && c <= 'z')) {
+            i++;
+            continue;
+        }
+        /* _UNICODE_CAP: a letter, letters, an apostrophe and letters, a full stop */
+        Py_ssize_t start = i, end = i + 1;
+        while (end < t.len && name_letter(CH(&t, end))) end++;
+        if (end + 1 < t.len && (CH(&t, end) == '\'' || CH(&t, end) == 0x2019) &&
+            name_letter(CH(&t, end + 1))) {
+            end += 2;
+            while (end < t.len && name_letter(CH(&t, end))) end++;
+        }
+        if (end < t.len && CH(&t, end) == '.') end++;
+        i = end;
+        if (!Py_UNICODE_ISUPPER(c)) continue;
+        int joined = 0;
+        if (run != NULL && !prev_stop) {
+            Py_ssize_t gap = start - prev_end;
+            if (gap == 1) {
+                Py_UCS4 g = CH(&t, prev_end);
+                joined = g == ' ' || g == '-';
+            } else if (gap >= 2 && gap <= 12) {
+                joined = joined_by(&t, text, prev_end, start, particles);
+                if (joined < 0) goto error;
+            }
+        }
+        PyObject *raw = PyUnicode_Substring(text, start, end);
+        if (raw == NULL) goto error;
+        facts = PyDict_GetItemWithError(cache, raw);
+        if (facts != NULL) {
+            Py_INCREF(facts);
+        } else if (!PyErr_Occurred()) {
+            facts = PyObject_CallOneArg(remember, raw);
+        }
+        Py_DECREF(raw);
+        if (facts == NULL) goto error;
+        if (!PyTuple_Check(facts) || PyTuple_GET_SIZE(facts) < 10) {
+            PyErr_SetString(PyExc_TypeError, "word facts: a tuple of ten");
+            goto error;
+        }
+        Py_ssize_t length = PyLong_AsSsize_t(PyTuple_GET_ITEM(facts, 1));
+        if (length == -1 && PyErr_Occurred()) goto error;
+        int cannot_start = flag(facts, 6), title = flag(facts, 2), stop = flag(facts, 7);
+        int cue = flag(facts, 9);
+        if (cannot_start < 0 || title < 0 || stop < 0 || cue < 0) goto error;
+        if (!joined) {
+            if (run != NULL) {
+                if (PyList_Append(events, run) < 0) goto error;
+                Py_CLEAR(run);
+            }
+            if (cannot_start) {
+                int adjacent = start == skipped_end + 1;
+                if (adjacent || cue) {
+                    item = Py_BuildValue("(nOO)", start, facts, adjacent ? Py_True : Py_False);
+                    if (item == NULL || PyList_Append(events, item) < 0) goto error;
+                    Py_CLEAR(item);
+                }
+                skipped_end = start + length;
+                Py_CLEAR(facts);
+                continue;
+            }
+        }
+        if (run != NULL && (title || possessive(last_key))) {
+            if (PyList_Append(events, run) < 0) goto error;
+            Py_CLEAR(run);
+        }
+        if (run == NULL && (run = PyList_New(0)) == NULL) goto error;
+        item = Py_BuildValue("(nO)", start, facts);
+        if (item == NULL || PyList_Append(run, item) < 0) goto error;
+        Py_CLEAR(item);
+        last_key = PyTuple_GET_ITEM(facts, 0);
+        if (!PyUnicode_Check(last_key)) {
+            PyErr_SetString(PyExc_TypeError, "word facts: the key first");
+            goto error;
+        }
+        prev_stop = stop;
+        prev_end = end;
+        Py_CLEAR(facts);
+    }
+    if (run != NULL && PyList_Append(events, run) < 0) goto error;
+    Py_XDECREF(run);
+    return events;
+error:
+    Py_XDECREF(item);
+    Py_XDECREF(facts);
+    Py_XDECREF(run);
+    Py_DECREF(events);
+    return NULL;
+}
+
+/* names._NOT_WORD's complement after str.lower: [a-z0-9_'] */
+static int before_word_char(Py_UCS4 c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '\'';
+}
+static int before_letter(Py_UCS4 c) { /* names._LETTERS: [a-z'] after str.lower */
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '\'';
+}
+
+static PyObject *lower_ascii_str(const Text *t, Py_ssize_t a, Py_ssize_t b) {
+    PyObject *s = PyUnicode_New(b - a, 127);
+    if (s == NULL) return NULL;
+    Py_UCS1 *out = PyUnicode_1BYTE_DATA(s);
+    for (Py_ssize_t i = a; i < b; i++) out[i - a] = (Py_UCS1)lower_ascii(CH(t, i));
+    return s;
+}
+
+/* context_before(text, start) -> (word, phrase) | None: names._context_before for an ASCII
+ * window (the 30 characters before `start`); None where the window holds other characters
+ * (their str.lower is Unicode's: the caller runs the Python function). */
+static PyObject *context_before(PyObject *self, PyObject *args) {
+    PyObject *text;
+    Py_ssize_t start;
+    if (!PyArg_ParseTuple(args, "Un", &text, &start)) return NULL;
+    Text t = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text)};
+    if (start < 0 || start > t.len) {
+        PyErr_SetString(PyExc_ValueError, "start out of the text");
+        return NULL;
+    }
+    Py_ssize_t lo = start - 30 > 0 ? start - 30 : 0;
+    if (!all_ascii(&t, lo, start)) Py_RETURN_NONE;
+    /* the last piece of the split, after dropping one empty piece at the end */
+    Py_ssize_t e1 = start;
+    while (e1 > lo && !before_word_char(CH(&t, e1 - 1))) e1--;
+    Py_ssize_t s1 = e1;
+    while (s1 > lo && before_word_char(CH(&t, s1 - 1))) s1--;
+    for (Py_ssize_t i = s1; i < e1; i++)
+        if (!before_letter(CH(&t, i))) s1 = e1; /* a number or an identifier: nothing */
+    if (s1 == e1) return Py_BuildValue("(ss)", "", "");
+    PyObject *word = lower_ascii_str(&t, s1, e1);
+    if (word == NULL) return NULL;
+    Py_ssize_t e2 = s1;
+    while (e2 > lo && !before_word_char(CH(&t, e2 - 1))) e2--;
+    Py_ssize_t s2 = e2;
+    while (s2 > lo && before_word_char(CH(&t, s2 - 1))) s2--;
+    int ok = s2 < e2;
+    for (Py_ssize_t i = s2; i < e2 && ok; i++)
+        if (!before_letter(CH(&t, i))) ok = 0;
+    PyObject *phrase;
+    if (!ok) {
+        phrase = PyUnicode_New(0, 127);
+    } else {
+        /* "<word before> <word>" */
+        Py_ssize_t n2 = e2 - s2, n1 = e1 - s1;
+        phrase = PyUnicode_New(n2 + 1 + n1, 127);
+        if (phrase != NULL) {
+            Py_UCS1 *out = PyUnicode_1BYTE_DATA(phrase);
+            for (Py_ssize_t i = 0; i < n2; i++) out[i] = (Py_UCS1)lower_ascii(CH(&t, s2 + i));
+            out[n2] = ' ';
+            memcpy(out + n2 + 1, PyUnicode_1BYTE_DATA(word), n1);
+        }
+    }
+    if (phrase == NULL) {
+        Py_DECREF(word);
+        return NULL;
+    }
+    PyObject *pair_ = PyTuple_Pack(2, word, phrase);
+    Py_DECREF(word);
+    Py_DECREF(phrase);
+    return pair_;
+}
+
 /* configure(finding_cls, fields, context_words, adjacent_words, round_score, rounded,
  *           match_at, whole_text, boost, penalty): `fields`, the Finding's six slot names if
  * it may be built slot by slot, else None (its __init__ is called). */
@@ -1034,6 +1258,10 @@ static PyMethodDef methods[] = {
     {"check", check, METH_VARARGS, "check(code, value): a C validator (-1: ask Python)"},
     {"words", words, METH_VARARGS, "words(text, start, end, adjacent)"},
     {"spans", spans, METH_VARARGS, "spans(hits, kinds, size) -> (windows, lead_ends)"},
+    {"context_before", context_before, METH_VARARGS,
+     "context_before(text, start): the words before a name, or None (not ASCII)"},
+    {"name_events", name_events, METH_VARARGS,
+     "name_events(text, facts, remember, particles): the name recogniser's runs"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -1,7 +1,8 @@
 """The DLP engine's C module (`_native.c`), when it is built and speaks this code's interface.
 
 hatch_build.py compiles it at `uv sync`. It holds the confirmation of pattern hits
-(engine.py) and the multi-pattern pass's match handler (matcher.py); where it is absent (no
+(engine.py), the multi-pattern pass's match handler (matcher.py) and the name recogniser's
+scan of capitalised words (names.py); where it is absent (no
 compiler when the project was installed, another interpreter, a stale build) or switched off
 with INTERLOCK_DLP_NATIVE=0, both run their Python code, which finds exactly the same
 (tests/dlp/test_native.py compares them).
@@ -12,7 +13,7 @@ from __future__ import annotations
 import os
 from types import ModuleType
 
-API = 3  # the interface of _native.c this code speaks; a build of another one is not used
+API = 4  # the interface of _native.c this code speaks; a build of another one is not used
 
 native: ModuleType | None
 try:

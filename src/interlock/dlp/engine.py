@@ -106,6 +106,8 @@ class Engine:
             self._specs = [_spec(rule) for rule in self.rules]
         self.specs = self._specs if on else None
         self.matcher.use_native(on)
+        if self.names is not None:
+            self.names.use_native(on)
         return on
 
     def scan(self, text: str) -> list[Finding]:

@@ -26,10 +26,13 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from types import ModuleType
 
+from interlock.dlp import compiled
 from interlock.dlp.name_model import NameModel, features, load_model, set_context_kinds
 from interlock.dlp.rules import Finding, words
 
@@ -38,9 +41,13 @@ THRESHOLD = 0.5
 
 _ASCII_CAP = re.compile(r"[A-Z][A-Za-z]*(?:['’][A-Za-z]+)?\.?")
 _UNICODE_CAP = re.compile(r"[^\W\d_a-z][^\W\d_]*(?:['’][^\W\d_]+)?\.?")
+# Particles inside a name ("van der", "bin", "St."), between one or two spaces or tabs.
+_JOINER_PARTICLES = frozenset(
+    ["van", "von", "de", "der", "den", "da", "di", "del", "della", "du", "la", "le", "ten", "ter",
+     "bin", "ibn", "al", "el", "y", "e", "st."]
+)  # fmt: skip
 _JOINER = re.compile(
-    r"[ \t]{1,2}(?:(?:van|von|de|der|den|da|di|del|della|du|la|le|ten|ter|bin|ibn|al|el|y|e|"
-    r"st\.)[ \t]{1,2})*|-"
+    r"[ \t]{1,2}(?:(?:" + "|".join(map(re.escape, sorted(_JOINER_PARTICLES))) + r")[ \t]{1,2})*|-"
 )
 _FIRM = re.compile(r"\b([A-Z][a-z]+), ([A-Z][a-z]+),? and ([A-Z][a-z]+)\b")
 # Led by a literal so that `re` skips to candidates quickly; _FIRM then confirms.
@@ -329,25 +336,77 @@ class NameRecognizer:
         self.entities = entities
         self.g = gazetteer()
         self._facts: dict[str, _Facts] = {}
+        self.native: ModuleType | None = None
+        self._before: Callable[[str, int], tuple[str, str]] = _context_before
+        self.use_native(True)
         # the trained PERSON decision (name_model.py, opt-in); the hand score decides without it
         self.model: NameModel | None = load_model() if trained else None
         # scripts/train_dlp_names.py collects (start, end, features) of every decision here
         self.harvest: list[tuple[int, int, list[str]]] | None = None
 
+    def use_native(self, on: bool) -> bool:
+        """Scan capitalised words and read the words before a run with the compiled code
+        (_native.c) when `on` and it is installed, else in Python (the same findings:
+        tests/dlp/test_native.py compares them); returns whether it is used."""
+        self.native = compiled.native if on else None
+        self._before = _context_before if self.native is None else _context_before_native
+        return self.native is not None
+
     def find(self, text: str) -> list[Finding]:
-        ascii_text = text.isascii()
-        pattern = _ASCII_CAP if ascii_text else _UNICODE_CAP
         out: list[Finding] = []
-        run: list[_Token] = []
-        prev_end = -1
-        prev_stop = False  # the last word of the run ends a sentence: "Holmes. Detect"
-        facts_of = self._facts.get
-        skipped_end = -2  # end of the last common word skipped ("United" of "United Kingdom")
         places = self.g.places if LOCATION in self.entities else None
         org = ORGANIZATION in self.entities
         person = PERSON in self.entities
         # weak candidates (start, end, a known name?), per call: scans may run in threads
         maybe: list[tuple[int, int, bool]] = []
+        native = self.native
+        if native is not None:
+            events = native.name_events(text, self._facts, self._remember, _JOINER_PARTICLES)
+        else:
+            events = self._events(text)
+        for event in events:
+            if event.__class__ is list:  # a run of capitalised words
+                run = [_Token(s, s + f[1], f[0], f[2], f[3], f[4], f[5]) for s, f in event]
+                self._classify(text, run, out, maybe)
+                continue
+            # A capitalised word that starts no run ("The", "Please"), after another such
+            # word or a cue for a lower-case name.
+            start, facts, adjacent = event
+            end = start + facts[1]
+            if adjacent and places is not None:
+                adjacent = not self._place_after_skipped_word(text, start, end, out)
+            if adjacent and facts[8] and org:  # "Factoring Inc": all common words
+                self._org_of_words(text, start, end, out)
+            if facts[9] and person:
+                self._lower_name_after(text, end, facts[0].lower(), out)
+        if maybe:
+            out = _same_name(text, out, maybe)
+        if not out and text.islower() and (PERSON in self.entities or LOCATION in self.entities):
+            out = self._lower_case_names(text)
+        if " and " in text and (ORGANIZATION in self.entities or PERSON in self.entities):
+            out = self._name_lists(text, out)
+        if ORGANIZATION in self.entities and (" Sons" in text or " Brothers" in text):
+            for m in _AND_SONS.finditer(text):  # "Thomas and Sons"
+                out = [f for f in out if f.end <= m.start() or f.start >= m.end()]
+                out.append(Finding(ORGANIZATION, m.start(), m.end(), "org_suffix", 0.8, "internal"))
+        return out
+
+    def _events(self, text: str) -> list[list[tuple[int, _Facts]] | tuple[int, _Facts, bool]]:
+        """The capitalised words of `text` in order, as `find` reads them: a run of words that
+        may be a name as a list of (start, facts); a word that starts no run (a common word at
+        a sentence start: "The", "Please") as (start, facts, adjacent to the previous such
+        word), only where that matters: after another one ("United Kingdom") or as a cue for a
+        lower-case name ("Hi anna"). Runs join words separated by one space, a hyphen or
+        particles ("van der") and end at a full stop or before a title. The reference for
+        _native.name_events, which does the same in C (tests/dlp/test_native.py)."""
+        ascii_text = text.isascii()
+        pattern = _ASCII_CAP if ascii_text else _UNICODE_CAP
+        events: list[list[tuple[int, _Facts]] | tuple[int, _Facts, bool]] = []
+        run: list[tuple[int, _Facts]] = []
+        prev_end = -1
+        prev_stop = False  # the last word of the run ends a sentence: "Holmes. Detect"
+        facts_of = self._facts.get
+        skipped_end = -2  # end of the last common word skipped ("United" of "United Kingdom")
         for m in pattern.finditer(text):
             start, end = m.span()
             raw = text[start:end]
@@ -363,42 +422,24 @@ class NameRecognizer:
             facts = facts_of(raw) or self._remember(raw)
             if not joined:
                 if run:
-                    self._classify(text, run, out, maybe)
+                    events.append(run)
                     run = []
-                # Fast path for the usual capitalised word: a sentence start like "The" or
-                # "Please" cannot begin a name, so it starts no run.
+                # A sentence start like "The" or "Please" cannot begin a name: no run.
                 if facts[6]:
                     adjacent = start == skipped_end + 1
-                    if adjacent and places is not None:
-                        adjacent = not self._place_after_skipped_word(
-                            text, start, start + facts[1], out
-                        )
-                    if adjacent and facts[8] and org:  # "Factoring Inc": all common words
-                        self._org_of_words(text, start, start + facts[1], out)
-                    if facts[9] and person:
-                        self._lower_name_after(text, start + facts[1], facts[0].lower(), out)
+                    if adjacent or facts[9]:
+                        events.append((start, facts, adjacent))
                     skipped_end = start + facts[1]
                     continue
-            key, length, title, first, last, common, _, prev_stop, _, _ = facts
-            token = _Token(start, start + length, key, title, first, last, common)
-            if run and (token.title or run[-1].word.endswith(("'s", "’s"))):
-                self._classify(text, run, out, maybe)
+            if run and (facts[2] or run[-1][1][0].endswith(("'s", "’s"))):  # a title, "Ann's"
+                events.append(run)
                 run = []
-            run.append(token)
+            run.append((start, facts))
+            prev_stop = facts[7]
             prev_end = end
         if run:
-            self._classify(text, run, out, maybe)
-        if maybe:
-            out = _same_name(text, out, maybe)
-        if not out and text.islower() and (PERSON in self.entities or LOCATION in self.entities):
-            out = self._lower_case_names(text)
-        if " and " in text and (ORGANIZATION in self.entities or PERSON in self.entities):
-            out = self._name_lists(text, out)
-        if ORGANIZATION in self.entities and (" Sons" in text or " Brothers" in text):
-            for m in _AND_SONS.finditer(text):  # "Thomas and Sons"
-                out = [f for f in out if f.end <= m.start() or f.start >= m.end()]
-                out.append(Finding(ORGANIZATION, m.start(), m.end(), "org_suffix", 0.8, "internal"))
-        return out
+            events.append(run)
+        return events
 
     def _name_lists(self, text: str, out: list[Finding]) -> list[Finding]:
         """ "Smith, Jones and Lee": a firm after "at"/"from"/"for" (the way law and accounting
@@ -413,7 +454,7 @@ class NameRecognizer:
             span = (m.start(), m.end())
             out = [f for f in out if f.end <= span[0] or f.start >= span[1]]
             before = text[max(0, m.start() - 3) : m.start()].rstrip()
-            if not before.endswith(":") and _word_before(text, m.start()) not in PERSON_CONTEXT:
+            if not before.endswith(":") and self._before(text, m.start())[0] not in PERSON_CONTEXT:
                 if ORGANIZATION in self.entities and all(w in g.last for w in m.groups()):
                     out.append(Finding(ORGANIZATION, *span, "org_firm_name", 0.75, "internal"))
             elif PERSON in self.entities:
@@ -480,7 +521,7 @@ class NameRecognizer:
                     len(last) > 1 and last not in g.common and last not in g.places
                 ):  # not "iban to": "to" is a surname too
                     end_token = tokens[j]
-            before, phrase = _context_before(text, tokens[i].start())
+            before, phrase = self._before(text, tokens[i].start())
             full = end_token is not tokens[i]
             if word in g.common_first:
                 score = 0.7 if full else 0.4
@@ -696,7 +737,7 @@ class NameRecognizer:
                     Finding(ORGANIZATION, start, _org_end(text, end), "org_suffix", 0.8, "internal")
                 )
             return
-        before, phrase = _context_before(text, start)
+        before, phrase = self._before(text, start)
         if before in CODENAME_BEFORE and not title:
             return  # "project Kestrel", "operation Overlord": a code name, not a person
         if not title and (
@@ -737,7 +778,11 @@ class NameRecognizer:
             and self._place_after_skipped_word(text, start, end, out)
         ):
             return
-        address = _ADDRESS_BEFORE.search(text, max(0, start - 24), start) if not title else None
+        address = (
+            _ADDRESS_BEFORE.search(text, max(0, start - 24), start)
+            if not title and _after_comma(text, start)
+            else None
+        )
         if address and not (address.group(1) and address.group(1).lower() in self.g.common):
             # the town of an address: "…Farnell Street, LOOMBAH", "…Apt. 397, Mora de Rubielos"
             # (not "Ticket 4521, Maria Garcia": "ticket" is a common word)
@@ -1098,8 +1143,19 @@ def _adjacent(text: str, a: re.Match[str], b: re.Match[str]) -> bool:
     return text[a.end() : b.start()] in (" ", "  ")
 
 
-def _word_before(text: str, start: int) -> str:
-    return _context_before(text, start)[0]
+def _context_before_native(text: str, start: int) -> tuple[str, str]:
+    """_context_before in C where the 30 characters before `start` are ASCII."""
+    assert compiled.native is not None
+    found: tuple[str, str] | None = compiled.native.context_before(text, start)
+    return _context_before(text, start) if found is None else found
+
+
+def _after_comma(text: str, start: int) -> bool:
+    """Whether a comma and one or two spaces or tabs end just before `start`, as every
+    _ADDRESS_BEFORE match does: checked first, the search being costly."""
+    head = text[max(0, start - 3) : start]
+    kept = head.rstrip(" \t")
+    return kept.endswith(",") and 0 < len(head) - len(kept) <= 2
 
 
 def _org_end(text: str, end: int) -> int:
