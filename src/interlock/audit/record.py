@@ -92,7 +92,20 @@ def trace_ids(request_id: str, traceparent: str | None) -> tuple[str, str, str |
 
 
 def _ms(t: float, origin: float) -> float:
-    return round((t - origin) * 1000, 3)
+    """`round((t - origin) * 1000, 3)`, the same float, in half the time (a record has a dozen)."""
+    return _round3((t - origin) * 1000)
+
+
+def _round3(x: float) -> float:
+    """`round(x, 3)` exactly: `round` goes through a decimal string (~270 ns); this rounds
+    x * 1000 to an integer instead (~130 ns). They agree unless x * 1000 is within rounding
+    error of a half (or too large to tell): those few take `round` itself. `n / 1000` is the
+    double nearest n/1000, as `round` returns; `0.0 * x` keeps the sign of a zero."""
+    y = x * 1000.0
+    n = round(y)
+    if -1e6 < y < 1e6 and abs(abs(y - n) - 0.5) > 1e-6:
+        return n / 1000 if n else 0.0 * x
+    return round(x, 3)
 
 
 def build_record(
@@ -157,8 +170,8 @@ def record_from_capture(capture: list[Any], max_text: int) -> dict[str, Any]:
                 "model": model,
                 "status": a_status,
                 "error": error,
-                "start_ms": round((a_started - received_at) * 1000, 3) if a_started else None,
-                "duration_ms": round(duration_ms, 3),
+                "start_ms": _ms(a_started, received_at) if a_started else None,
+                "duration_ms": _round3(duration_ms),
             }
             for provider, model, a_status, error, a_started, duration_ms in attempts
         ],
@@ -184,7 +197,14 @@ def record_from_capture(capture: list[Any], max_text: int) -> dict[str, Any]:
     elif content == "metadata":
         record["request"] = _request_metadata(req, chat)
         record["response"] = _response_metadata(resp)
-    record["tags"] = record_tags(record)
+    record["tags"] = list(
+        _exchange_tags(
+            tuple([(str(d["stage"]), str(d["outcome"])) for d in record["decisions"]]),
+            tuple(record["dlp_types"]),
+            None if status is None else str(status),
+            record["outcome"],
+        )
+    )
     if kind is not None:  # a strict stream's first record (see AuditStage.on_plan)
         record["kind"] = kind
         record["tags"] = [*record["tags"], tag("k", kind)]
@@ -271,6 +291,25 @@ def _dlp_types(decisions: list[list[Any]]) -> list[str]:
         if isinstance(detail.get("type"), str):
             found.add(detail["type"])
     return sorted(found)
+
+
+@functools.lru_cache(maxsize=4096)
+def _exchange_tags(
+    decisions: tuple[tuple[str, str], ...],
+    dlp_types: tuple[str, ...],
+    status: str | None,
+    outcome: str,
+) -> tuple[str, ...]:
+    """`record_tags` of an exchange record, from the values it reads (as strings, so equal keys
+    make equal tags): traffic repeats a few combinations, so nearly every record is a hit."""
+    record = {
+        "kind": "exchange",
+        "decisions": [{"stage": s, "outcome": o} for s, o in decisions],
+        "dlp_types": dlp_types,
+        "status": status,
+        "outcome": outcome,
+    }
+    return tuple(record_tags(record))
 
 
 def record_tags(record: dict[str, Any]) -> list[str]:
