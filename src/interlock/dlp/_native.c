@@ -27,7 +27,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#define NATIVE_API 4
+#define NATIVE_API 5
 
 /* Validator codes (engine.py maps the rule's Python validator to one of these). */
 enum { V_PYTHON = 0, V_CARD = 1, V_SSN = 2, V_IPV4 = 3, V_PHONE = 4 };
@@ -965,6 +965,44 @@ static int name_letter(Py_UCS4 c) {
     return Py_UNICODE_ISALNUM(c) && !Py_UNICODE_ISDECIMAL(c);
 }
 
+/* The same per Latin-1 character, for one-byte texts (the usual case): LETTER, and START
+ * (a letter that can begin a match of names._UNICODE_CAP: not a-z). Filled at import. */
+enum { NAME_LETTER = 1, NAME_START = 2 };
+static unsigned char latin1_name[256];
+
+static void fill_latin1_name(void) {
+    for (Py_UCS4 c = 0; c < 256; c++) {
+        int letter = name_letter(c);
+        latin1_name[c] = (letter ? NAME_LETTER : 0) |
+                         (letter && !(c >= 'a' && c <= 'z') ? NAME_START : 0);
+    }
+}
+
+/* the next position from i where a match can begin */
+static Py_ssize_t next_name_start(const Text *t, Py_ssize_t i) {
+    if (t->kind == PyUnicode_1BYTE_KIND) {
+        const Py_UCS1 *d = t->data;
+        while (i < t->len && !(latin1_name[d[i]] & NAME_START)) i++;
+        return i;
+    }
+    for (; i < t->len; i++) {
+        Py_UCS4 c = CH(t, i);
+        if (name_letter(c) && !(c >= 'a' && c <= 'z')) break;
+    }
+    return i;
+}
+
+/* the end of the letters from i */
+static Py_ssize_t name_letters_end(const Text *t, Py_ssize_t i) {
+    if (t->kind == PyUnicode_1BYTE_KIND) {
+        const Py_UCS1 *d = t->data;
+        while (i < t->len && (latin1_name[d[i]] & NAME_LETTER)) i++;
+        return i;
+    }
+    while (i < t->len && name_letter(CH(t, i))) i++;
+    return i;
+}
+
 static int name_space(Py_UCS4 c) { return c == ' ' || c == '\t'; }
 
 /* names._JOINER.fullmatch(text, a, b) for b - a >= 2: one or two spaces or tabs, then any
@@ -998,10 +1036,22 @@ static int possessive(PyObject *word) {
 
 static int flag(PyObject *facts, Py_ssize_t i) { return PyObject_IsTrue(PyTuple_GET_ITEM(facts, i)); }
 
-/* name_events(text, facts, remember, particles) -> events: what names.NameRecognizer._events
- * returns, in the same order: a run of capitalised words as a list of (start, facts), a
- * capitalised word that starts no run but may matter as (start, facts, adjacent). `facts` is
- * the recogniser's cache {raw word: facts tuple}; `remember(raw)` fills it on a miss. */
+static PyObject *pack2(Py_ssize_t start, PyObject *b) {
+    PyObject *a = PyLong_FromSsize_t(start), *tuple = a ? PyTuple_New(2) : NULL;
+    if (tuple == NULL) {
+        Py_XDECREF(a);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(tuple, 0, a);
+    PyTuple_SET_ITEM(tuple, 1, Py_NewRef(b));
+    return tuple;
+}
+
+/* name_events(text, facts, remember, particles) -> (events, and_sons): what
+ * names.NameRecognizer._events returns, in the same order: a run of capitalised words as a
+ * list of (start, facts), a capitalised word that starts no run but may matter as (start,
+ * facts, adjacent); and_sons: whether a word's facts[10] was true. `facts` is the
+ * recogniser's cache {raw word: facts tuple}; `remember(raw)` fills it on a miss. */
 static PyObject *name_events(PyObject *self, PyObject *args) {
     PyObject *text, *cache, *remember, *particles;
     if (!PyArg_ParseTuple(args, "UO!OO!", &text, &PyDict_Type, &cache, &remember,
@@ -1012,21 +1062,14 @@ static PyObject *name_events(PyObject *self, PyObject *args) {
     if (events == NULL) return NULL;
     PyObject *last_key = NULL; /* the key of the run's last word (borrowed: the run holds it) */
     Py_ssize_t prev_end = -1, skipped_end = -2, i = 0;
-    int prev_stop = 0;
-    while (i < t.len) {
+    int prev_stop = 0, and_sons = 0;
+    while ((i = next_name_start(&t, i)) < t.len) {
         Py_UCS4 c = CH(&t, i);
-        if (!name_letter(c) || (c >= 'a' && c <= 'z')) {
-            i++;
-            continue;
-        }
         /* _UNICODE_CAP: a letter, letters, an apostrophe and letters, a full stop */
-        Py_ssize_t start = i, end = i + 1;
-        while (end < t.len && name_letter(CH(&t, end))) end++;
+        Py_ssize_t start = i, end = name_letters_end(&t, i + 1);
         if (end + 1 < t.len && (CH(&t, end) == '\'' || CH(&t, end) == 0x2019) &&
-            name_letter(CH(&t, end + 1))) {
-            end += 2;
-            while (end < t.len && name_letter(CH(&t, end))) end++;
-        }
+            name_letter(CH(&t, end + 1)))
+            end = name_letters_end(&t, end + 2);
         if (end < t.len && CH(&t, end) == '.') end++;
         i = end;
         if (!Py_UNICODE_ISUPPER(c)) continue;
@@ -1051,15 +1094,16 @@ static PyObject *name_events(PyObject *self, PyObject *args) {
         }
         Py_DECREF(raw);
         if (facts == NULL) goto error;
-        if (!PyTuple_Check(facts) || PyTuple_GET_SIZE(facts) < 10) {
-            PyErr_SetString(PyExc_TypeError, "word facts: a tuple of ten");
+        if (!PyTuple_Check(facts) || PyTuple_GET_SIZE(facts) < 11) {
+            PyErr_SetString(PyExc_TypeError, "word facts: a tuple of eleven");
             goto error;
         }
         Py_ssize_t length = PyLong_AsSsize_t(PyTuple_GET_ITEM(facts, 1));
         if (length == -1 && PyErr_Occurred()) goto error;
         int cannot_start = flag(facts, 6), title = flag(facts, 2), stop = flag(facts, 7);
-        int cue = flag(facts, 9);
-        if (cannot_start < 0 || title < 0 || stop < 0 || cue < 0) goto error;
+        int cue = flag(facts, 9), sons = flag(facts, 10);
+        if (cannot_start < 0 || title < 0 || stop < 0 || cue < 0 || sons < 0) goto error;
+        and_sons |= sons;
         if (!joined) {
             if (run != NULL) {
                 if (PyList_Append(events, run) < 0) goto error;
@@ -1068,8 +1112,14 @@ static PyObject *name_events(PyObject *self, PyObject *args) {
             if (cannot_start) {
                 int adjacent = start == skipped_end + 1;
                 if (adjacent || cue) {
-                    item = Py_BuildValue("(nOO)", start, facts, adjacent ? Py_True : Py_False);
-                    if (item == NULL || PyList_Append(events, item) < 0) goto error;
+                    item = PyTuple_New(3);
+                    if (item == NULL) goto error;
+                    PyObject *at = PyLong_FromSsize_t(start);
+                    if (at == NULL) goto error;
+                    PyTuple_SET_ITEM(item, 0, at);
+                    PyTuple_SET_ITEM(item, 1, Py_NewRef(facts));
+                    PyTuple_SET_ITEM(item, 2, Py_NewRef(adjacent ? Py_True : Py_False));
+                    if (PyList_Append(events, item) < 0) goto error;
                     Py_CLEAR(item);
                 }
                 skipped_end = start + length;
@@ -1082,7 +1132,7 @@ static PyObject *name_events(PyObject *self, PyObject *args) {
             Py_CLEAR(run);
         }
         if (run == NULL && (run = PyList_New(0)) == NULL) goto error;
-        item = Py_BuildValue("(nO)", start, facts);
+        item = pack2(start, facts);
         if (item == NULL || PyList_Append(run, item) < 0) goto error;
         Py_CLEAR(item);
         last_key = PyTuple_GET_ITEM(facts, 0);
@@ -1096,7 +1146,14 @@ static PyObject *name_events(PyObject *self, PyObject *args) {
     }
     if (run != NULL && PyList_Append(events, run) < 0) goto error;
     Py_XDECREF(run);
-    return events;
+    PyObject *both = PyTuple_New(2);
+    if (both == NULL) {
+        Py_DECREF(events);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(both, 0, events);
+    PyTuple_SET_ITEM(both, 1, Py_NewRef(and_sons ? Py_True : Py_False));
+    return both;
 error:
     Py_XDECREF(item);
     Py_XDECREF(facts);
@@ -1277,6 +1334,7 @@ PyMODINIT_FUNC PyInit__native(void) {
     str_match = PyUnicode_InternFromString("match");
     if (!str_span || !str_end || !str_finditer || !str_match) return NULL;
     if (PyType_Ready(&HitsType) < 0) return NULL;
+    fill_latin1_name();
     PyObject *m = PyModule_Create(&module);
     if (m == NULL) return NULL;
     Py_INCREF(&HitsType);

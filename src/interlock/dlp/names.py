@@ -63,7 +63,8 @@ _ADDRESS_BEFORE = re.compile(
     r"box|str)\.?(?: \d{1,6}[A-Za-z]?)?|\b([A-Z][^\W\d_]+) \d{1,5}[A-Za-z]?),[ \t]{1,2}\Z"
 )
 _NAME_PREFIX = re.compile(r"(?:Mc|Mac|O'|D'|De|Di|Da|Du|La|Le|Van|Von)[A-Z][a-z]")
-_AND_SONS = re.compile(r"\b[A-Z][a-z]+ (?:and|&) (?:Sons|Brothers)\b")
+_AND_SONS_WORDS = ("Sons", "Brothers")
+_AND_SONS = re.compile(r"\b[A-Z][a-z]+ (?:and|&) (?:" + "|".join(_AND_SONS_WORDS) + r")\b")
 
 TITLES = frozenset(
     [
@@ -312,8 +313,12 @@ def gazetteer() -> Gazetteer:
 
 # (lookup key, length without a final ".", title, first name, last name, common word,
 #  cannot start a run, ends a sentence ("Holmes." but not "Dr.", "J.", "Inc."),
-#  a company's legal form, a cue for a name in lower case: "Hi", "My (name is)")
-_Facts = tuple[str, int, bool, bool, bool, bool, bool, bool, bool, bool]
+#  a company's legal form, a cue for a name in lower case: "Hi", "My (name is)",
+#  a word _AND_SONS ends with: "Sons", "Brothers")
+_Facts = tuple[str, int, bool, bool, bool, bool, bool, bool, bool, bool, bool]
+# what the scan of capitalised words returns: runs, skipped words that matter (see _events),
+# and whether a word _AND_SONS ends with occurred (the "Thomas and Sons" pass runs only then)
+_Events = tuple[list[list[tuple[int, _Facts]] | tuple[int, _Facts, bool]], bool]
 
 
 @dataclass(slots=True)
@@ -361,9 +366,11 @@ class NameRecognizer:
         maybe: list[tuple[int, int, bool]] = []
         native = self.native
         if native is not None:
-            events = native.name_events(text, self._facts, self._remember, _JOINER_PARTICLES)
+            events, and_sons = native.name_events(
+                text, self._facts, self._remember, _JOINER_PARTICLES
+            )
         else:
-            events = self._events(text)
+            events, and_sons = self._events(text)
         for event in events:
             if event.__class__ is list:  # a run of capitalised words
                 run = [_Token(s, s + f[1], f[0], f[2], f[3], f[4], f[5]) for s, f in event]
@@ -385,20 +392,21 @@ class NameRecognizer:
             out = self._lower_case_names(text)
         if " and " in text and (ORGANIZATION in self.entities or PERSON in self.entities):
             out = self._name_lists(text, out)
-        if ORGANIZATION in self.entities and (" Sons" in text or " Brothers" in text):
+        if ORGANIZATION in self.entities and and_sons:
             for m in _AND_SONS.finditer(text):  # "Thomas and Sons"
                 out = [f for f in out if f.end <= m.start() or f.start >= m.end()]
                 out.append(Finding(ORGANIZATION, m.start(), m.end(), "org_suffix", 0.8, "internal"))
         return out
 
-    def _events(self, text: str) -> list[list[tuple[int, _Facts]] | tuple[int, _Facts, bool]]:
+    def _events(self, text: str) -> _Events:
         """The capitalised words of `text` in order, as `find` reads them: a run of words that
         may be a name as a list of (start, facts); a word that starts no run (a common word at
         a sentence start: "The", "Please") as (start, facts, adjacent to the previous such
         word), only where that matters: after another one ("United Kingdom") or as a cue for a
         lower-case name ("Hi anna"). Runs join words separated by one space, a hyphen or
-        particles ("van der") and end at a full stop or before a title. The reference for
-        _native.name_events, which does the same in C (tests/dlp/test_native.py)."""
+        particles ("van der") and end at a full stop or before a title. Also whether a word
+        _AND_SONS ends with occurred. The reference for _native.name_events, which does the
+        same in C (tests/dlp/test_native.py)."""
         ascii_text = text.isascii()
         pattern = _ASCII_CAP if ascii_text else _UNICODE_CAP
         events: list[list[tuple[int, _Facts]] | tuple[int, _Facts, bool]] = []
@@ -407,6 +415,7 @@ class NameRecognizer:
         prev_stop = False  # the last word of the run ends a sentence: "Holmes. Detect"
         facts_of = self._facts.get
         skipped_end = -2  # end of the last common word skipped ("United" of "United Kingdom")
+        and_sons = False
         for m in pattern.finditer(text):
             start, end = m.span()
             raw = text[start:end]
@@ -420,6 +429,7 @@ class NameRecognizer:
                 elif gap <= 12:  # "van der", two spaces
                     joined = _JOINER.fullmatch(text, prev_end, start) is not None
             facts = facts_of(raw) or self._remember(raw)
+            and_sons = and_sons or facts[10]
             if not joined:
                 if run:
                     events.append(run)
@@ -439,7 +449,7 @@ class NameRecognizer:
             prev_end = end
         if run:
             events.append(run)
-        return events
+        return events, and_sons
 
     def _name_lists(self, text: str, out: list[Finding]) -> list[Finding]:
         """ "Smith, Jones and Lee": a firm after "at"/"from"/"for" (the way law and accounting
@@ -637,9 +647,10 @@ class NameRecognizer:
         g = self.g
         bare = word[:-2] if word.endswith(("'s", "’s")) else word
         org_word = lower in LEGAL_FORMS or lower + "." in LEGAL_FORMS
+        and_sons = raw.startswith(_AND_SONS_WORDS)
         if _CAMEL.search(bare) and not _NAME_PREFIX.match(bare):
             # "WhatsApp", "NextAuth", "ConsoleModel": a product or an identifier, no name
-            return (key, len(word), False, False, False, True, True, False, False, False)
+            return (key, len(word), False, False, False, True, True, False, False, False, and_sons)
         title = lower in TITLES
         return (
             key,
@@ -660,6 +671,7 @@ class NameRecognizer:
             and lower not in ABBREVIATIONS,
             org_word,
             lower in _CUE_LEADS,
+            and_sons,
         )
 
     def _classify(
@@ -956,7 +968,7 @@ def _is_street(run: list[_Token], text: str, start: int) -> bool:
         and not run[-1].word.endswith(("'s", "’s"))
     ):
         return True
-    return bool(_NUMBER_BEFORE.search(text[max(0, start - 8) : start])) and len(run) >= 2
+    return len(run) >= 2 and bool(_NUMBER_BEFORE.search(text[max(0, start - 8) : start]))
 
 
 def _company_pair(run: list[_Token], text: str, title: bool) -> bool:
@@ -1079,8 +1091,9 @@ def _same_name(text: str, out: list[Finding], maybe: list[tuple[int, int, bool]]
         elif text[start:end] in known:
             out.append(Finding(PERSON, start, end, "same_name", 0.7, "confidential"))
         elif any(
-            _COORDINATION.fullmatch(text, f.end, start)
-            or _COORDINATION.fullmatch(text, end, f.start)
+            # a coordination is 3 to 8 characters: the lengths first, the regex being costlier
+            (3 <= start - f.end <= 8 and _COORDINATION.fullmatch(text, f.end, start))
+            or (3 <= f.start - end <= 8 and _COORDINATION.fullmatch(text, end, f.start))
             for f in people
             if f.end <= start or f.start >= end
         ):
