@@ -85,12 +85,6 @@ def paced(lua: Path, delay_ms: int) -> Path:
     return path
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of one process (not its children: the writer is one)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--duration", type=int, default=10)
@@ -124,9 +118,11 @@ def main() -> int:
                 for c in conns:
                     n, _, delay = c.partition("@")
                     script = paced(lua, int(delay)) if delay else lua
-                    cpu0 = cpu_seconds(proc.pid)
+                    cpu0 = harness.process_cpu_seconds(proc.pid)
                     res = harness.run_wrk(url, script, int(n), args.duration)
-                    res["worker_cpu_us"] = (cpu_seconds(proc.pid) - cpu0) / res["requests"] * 1e6
+                    res["worker_cpu_us"] = (
+                        (harness.process_cpu_seconds(proc.pid) - cpu0) / res["requests"] * 1e6
+                    )
                     samples.setdefault((name, c), []).append(res)
                     harness.log(
                         f"round {r + 1} {name} c={c}: {res['rps']:.0f} req/s p50 {res['p50_ms']:.3f} ms"

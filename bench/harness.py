@@ -631,6 +631,13 @@ class Running:
     key: str = API_KEY  # the bearer token this target's requests carry
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process, not its children (an audit writer is one): the
+    gateway worker's own CPU, steady on a machine shared with other work."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def scrape_metrics(
     port: int, families: tuple[str, ...], by_family: bool = False
 ) -> dict[str, float]:

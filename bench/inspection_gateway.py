@@ -129,7 +129,13 @@ def main() -> int:
                 lua = lua_script(tmp, key, args.bodies, args.tiny)
                 harness.run_wrk(url, lua, 16, 2)  # warm-up
                 for c in conns:
+                    cpu0 = harness.process_cpu_seconds(proc.pid)
                     res = harness.run_wrk(url, lua, c, args.duration)
+                    res["worker_cpu_us"] = (
+                        (harness.process_cpu_seconds(proc.pid) - cpu0)
+                        / max(res["requests"], 1)
+                        * 1e6
+                    )
                     samples.setdefault((name, c), []).append(res)
                     harness.log(
                         f"round {r + 1} {name} c={c}: {res['rps']:.0f} req/s "
@@ -148,17 +154,19 @@ def main() -> int:
             "variant": name, "conns": c, "rps": rps, "p50_ms": p50,
             "p99_ms": statistics.median(x["p99_ms"] for x in runs),
             "x_off_rps": rps / statistics.median(x["rps"] for x in off),
+            "worker_cpu_us": statistics.median(x["worker_cpu_us"] for x in runs),
             "added_p50_us": (p50 - statistics.median(x["p50_ms"] for x in off)) * 1000,
             "errors": sum(x["error_count"] for x in runs),
         })  # fmt: skip
     size = "'Say hello.'" if args.tiny else "2 KB prompts"
     print(f"\n{size}, authenticated gateway, audit off; floor = inspection off, same run")
-    print("| inspection | c | req/s | x off | p50 ms | +p50 vs off µs | p99 ms | errors |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| inspection | c | req/s | x off | p50 ms | +p50 vs off µs | p99 ms "
+          "| worker CPU µs/req | errors |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         print(f"| {row['variant']} | {row['conns']} | {row['rps']:.0f} | {row['x_off_rps']:.3f} | "
               f"{row['p50_ms']:.3f} | {row['added_p50_us']:+.0f} | {row['p99_ms']:.3f} | "
-              f"{row['errors']} |")  # fmt: skip
+              f"{row['worker_cpu_us']:.1f} | {row['errors']} |")  # fmt: skip
     out = harness.BENCH_DIR / "results" / "inspection_gateway.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"rows": rows}, indent=2) + "\n")
