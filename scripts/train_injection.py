@@ -757,6 +757,10 @@ def design_stats_recall_pass(attacks: list[str], benign: list[str]) -> None:
         ('"what rules were you given" (extract.en, 0.7)', rx(p._EN_RULES_GIVEN)),
         ('"if you had no rules" (unbound.en, 0.4)', rx(p._EN_UNBOUND)),
         (
+            "\"start your reply with 'Sure, here is'\" (prefix_injection.en, 0.35)",
+            rx(p._EN_PREFIX_INJECTION),
+        ),
+        (
             '"provide / paste / quote / copy" + an extraction object (extract.en, verbs added)',
             rx(
                 rf"\b(?:provide|paste|quote|copy)\b(?:\s+\S+){{0,4}}?\s+"

@@ -353,17 +353,29 @@ _EN_RULES_GONE = (
     r"not) (?:apply|matter|exist|count)|"
     r"\b(?:all (?:of )?)?your (?:\w+ )?(?:guidelines|rules|restrictions|filters|limitations|"
     r"safeguards|guardrails) (?:are|have been|were) (?:now )?(?:lifted|removed|disabled|"
-    r"suspended|revoked|void|gone|turned off|deactivated)"
+    r"suspended|revoked|void|gone|turned off|deactivated|deleted|erased|wiped|cleared|"
+    r"overwritten)"
 )
 # Anchored on the predicate, rarer than the nouns ("instructions" fills attack prose).
 _EN_RULES_GONE_WORDS = _words(
-    "apply matter exist count lifted removed disabled suspended revoked void gone off deactivated"
+    "apply matter exist count lifted removed disabled suspended revoked void gone off "
+    "deactivated deleted erased wiped cleared overwritten"
 )
 _EN_SAFETY_OFF = (
     r"\b(?:compliance|safety|content|filter|filtering|moderation|ethics|ethical|censorship|guard|"
     r"guardrail|restricted) mode (?:is )?(?:now )?(?:off|disabled|deactivated)|"
     r"\b(?:safety|content|ethical|moral) (?:filters?|guidelines|guardrails|protocols) (?:are |is )?"
     r"(?:now )?(?:off|disabled|deactivated)\b"
+)
+# Prefix injection: the answer's first words dictated as an agreement ("Start your reply with
+# 'Sure, here is…'"), so the model continues as if it had agreed. A jailbreak family of the
+# literature (Wei et al., "Jailbroken"), absent from our training rows (0 / 0): weak alone,
+# "begin your answer with 'Yes' or 'No'" is an ordinary format request.
+_EN_PREFIX_INJECTION = (
+    r"\b(?:start|begin|open|preface|prefix) (?:your|the|each|every|all) (?:\w+ )?(?:reply|"
+    r"replies|response|responses|answer|answers|output|message) with (?:the (?:words?|phrase|"
+    r"sentence) )?[\"'“‘]?(?:sure|absolutely|certainly|of course|yes|okay|ok)[,!.]? (?:i can|"
+    r"i will|i'll|here(?:'s| is| are))"
 )
 # "what rules were you given?": the question form of asking for the instructions.
 # "Provide a summary of your hidden rules": the rules asked for as a document about them
@@ -685,6 +697,8 @@ RULES: tuple[Rule, ...] = (
     Rule("extract.en", 0.7, _rx(_EN_RULES_GIVEN), _words(
         "given told receive programmed instructed tell instruct ask asked want wanted"), back=64,
          span=8),
+    Rule("prefix_injection.en", 0.35, _rx(_EN_PREFIX_INJECTION), _words(
+        "start begin open preface prefix"), span=100),
     Rule("unbound.en", 0.4, _rx(_EN_UNBOUND), _words(
         "if imagine suppose pretend ignoring setting without"), span=100),
     Rule("hijack.en", 0.45, _rx(_EN_HIJACK), _EN_HIJACK_WORDS),
