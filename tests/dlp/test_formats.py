@@ -4,6 +4,8 @@ other languages, passwords given in a sentence. Each case failed before its fix.
 
 from __future__ import annotations
 
+import random
+import string
 from collections.abc import Iterator
 
 import pytest
@@ -136,3 +138,28 @@ def test_two_digit_year_dates_need_their_context(everything: Engine) -> None:
 def test_labels_of_values_are_not_people_or_places(everything: Engine, text: str) -> None:
     # a brand or document word before a colon is a label, not a speaker; "Mon" is French
     assert [f for f in everything.scan(text) if f.entity in ("PERSON", "LOCATION")] == []
+
+
+def _random(alphabet: str, n: int, seed: int) -> str:
+    rnd = random.Random(seed)
+    return "".join(rnd.choice(alphabet) for _ in range(n))
+
+
+def test_password_of_a_url_without_a_user(engine: Engine) -> None:
+    password = _random(string.ascii_letters + string.digits, 20, 1)
+    assert found(engine, f"REDIS_URL=redis://:{password}@cache:6379/0", "SECRET") == [password]
+
+
+@pytest.mark.parametrize("name", ["sessionid", "JSESSIONID", "session_token", "PHPSESSID"])
+def test_session_cookies_are_secrets(engine: Engine, name: str) -> None:
+    value = _random("0123456789abcdef", 32, 2)
+    assert found(engine, f"Cookie: {name}={value}; Path=/", "SECRET") == [value]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["session = requests.Session()", "session_id = 42", "the session token expired",
+     "session_timeout = 3600000000000", "http://[::1]:8080/path"],
+)  # fmt: skip
+def test_session_words_without_a_random_value_are_not_secrets(engine: Engine, text: str) -> None:
+    assert found(engine, text, "SECRET") == []

@@ -254,7 +254,9 @@ _SERVICE_NAME = re.compile(rf"(?i)({_SERVICES})")
 # Generic: any value assigned to a name that says it is a secret.
 _SECRET_NAMES = (
     r"(?:secret|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|private[_-]?key|"
-    r"credentials?|auth)"
+    r"credentials?|auth|"
+    # session cookies and ids are bearer credentials too (sessionid=…, JSESSIONID=…)
+    r"session[_-]?(?:id|key|token)?|sess(?:ion)?id)"
 )
 
 
@@ -310,10 +312,10 @@ def credential_rules() -> list[Rule]:
             keywords=("eyj",),
         ),
         Rule(
-            # scheme://user:password@host — the password only
+            # scheme://user:password@host — the password only (redis://:password@host has no user)
             "url-password",
             "SECRET",
-            r"\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\s:/@'\"]{1,64}:([^\s@/'\"]{1,128})@[A-Za-z0-9._-]",
+            r"\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\s:/@'\"]{0,64}:([^\s@/'\"]{1,128})@[A-Za-z0-9._-]",
             classification="restricted",
             score=0.98,  # wins over the e-mail address "password@host" also looks like
             group=1,
@@ -520,7 +522,7 @@ def credential_rules() -> list[Rule]:
             group=1,
             validate=_real_token,
             namer=_service_name,
-            keywords=("secret", "token", "key", "credential", "auth"),
+            keywords=("secret", "token", "key", "credential", "auth", "sess"),
         ),
     ]
     return rules
