@@ -163,3 +163,12 @@ def test_session_cookies_are_secrets(engine: Engine, name: str) -> None:
 )  # fmt: skip
 def test_session_words_without_a_random_value_are_not_secrets(engine: Engine, text: str) -> None:
     assert found(engine, text, "SECRET") == []
+
+
+@pytest.mark.parametrize(
+    "text", ['{"dob": "1987-03-12"}', "DOB 1987-03-12", "Date of birth: 1990-07-04"]
+)
+def test_iso_dates_of_birth(everything: Engine, text: str) -> None:
+    # a four-digit year first: its two-digit day is no two-digit year (a regression of the
+    # DOB 7/4/90 change, caught by probing)
+    assert len(found(everything, text, "DATE_OF_BIRTH")) == 1

@@ -73,7 +73,7 @@ _NANP = re.compile(
 def _date(value: str) -> bool:
     parts = re.findall(r"\d+", value)
     nums = [int(n) for n in parts]
-    if len(nums) == 3 and len(parts[2]) == 2:  # "DOB 7/4/90": day and month, either order
+    if len(nums) == 3 and len(parts[0]) <= 2 and len(parts[2]) == 2:  # "DOB 7/4/90"
         return 1 <= nums[0] <= 31 and 1 <= nums[1] <= 31 and min(nums[0], nums[1]) <= 12
     if len(nums) == 3:
         year = next((n for n in nums if n > 31), nums[-1])
