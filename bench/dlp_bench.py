@@ -206,6 +206,7 @@ def phases_section(rounds: int) -> None:
         if name != "normalisation + offset map":
             row("  python", timed_python(engine, fn, args, rounds), f50)
     row("name recogniser", timed(engine.named, canons, rounds), f50)
+    row("  python", timed_python(engine, engine.named, canons, rounds), f50)
     row(
         "overlaps + offsets back",
         timed(lambda i: engine.finish(texts[i], norms[i], list(found[i])), index, rounds),

@@ -219,6 +219,7 @@ NAME_WORDS = [
     *("van", "der", "de", "la", "bin", "st.", "von", "y", "e", "del", "della", "Van"),
     *("IBAN", "JSON", "WhatsApp", "McDonald", "O'Neil", "D’Arcy", "Anna's", "Smith’s", "Holmes."),
     *("Ágnes", "Žilih", "İstanbul", "Łódź", "ǅemal", "Ωmega", "éB", "naïve", "Straße", "日本"),
+    *("ªBc", "𝐀nna", "Ünal😀", "Ⅻ", "x²Y", "Œuvre", "ÉLISE"),
     *("3Com", "_Foo", "foo_Bar", "iPhone", "x²Y", "Sons", "Brothers", "and", "is", "name"),
     *("said", "lives", "in", "from", "moved", "here", "flew", "to", "Paris", "London", "Street"),
 ]
@@ -313,3 +314,37 @@ def test_the_name_recogniser_finds_the_same_on_both_paths(recogniser: NameRecogn
     finally:
         recogniser.use_native(True)
     assert found > len(texts)
+
+
+def test_the_name_recogniser_runs_in_python_without_the_module(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    text = "Dear Anna Kowalski, Ludwig van der Rohe of Thomas and Sons moved here from Łódź."
+    with_native = NameRecognizer().find(text)
+    monkeypatch.setattr(compiled, "native", None)
+    recogniser = NameRecognizer()
+    assert recogniser.native is None and not recogniser.use_native(True)
+    assert recogniser.find(text) == with_native
+    assert {f.entity for f in with_native} == {"PERSON", "ORGANIZATION", "LOCATION"}
+
+
+def test_the_engine_switches_its_name_recogniser_with_it() -> None:
+    engine = compile_policy(DlpPolicy()).engine
+    assert engine.names is not None and engine.names.native is not None
+    engine.use_native(False)
+    assert engine.names.native is None
+    engine.use_native(True)
+    assert engine.names.native is not None
+
+
+def test_an_error_in_the_word_facts_reaches_the_caller() -> None:
+    """A bug while looking a word up must fail the scan (the stage fails closed)."""
+    assert native is not None
+
+    def broken(raw: str) -> object:
+        raise RuntimeError("lookup bug")
+
+    with pytest.raises(RuntimeError, match="lookup bug"):
+        native.name_events("Hello Anna", {}, broken, _JOINER_PARTICLES)
+    with pytest.raises(TypeError):
+        native.name_events("Hello Anna", {}, lambda raw: ("Anna", 4), _JOINER_PARTICLES)
