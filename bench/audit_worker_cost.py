@@ -81,7 +81,7 @@ def exchange(i: int) -> Exchange:
     return ex
 
 
-async def run(tmp: Path, writer: str, store: str, n: int) -> dict[str, Any]:
+async def run(tmp: Path, writer: str, store: str, n: int, rate: float = 0.0) -> dict[str, Any]:
     path = tmp / f"{writer}.yaml"
     path.write_text(CONFIG.format(writer=writer, store=store))
     config = load_config(path)
@@ -93,6 +93,7 @@ async def run(tmp: Path, writer: str, store: str, n: int) -> dict[str, Any]:
     me = psutil.Process()
     kids0 = _children_cpu(me)
     p0 = time.process_time()
+    t_start = time.perf_counter()
     hooks_thread = 0.0  # the hooks alone: the loop turns (hand-off writes, acks) are not in it
     clock = time.thread_time
     for i, ex in enumerate(exchanges):
@@ -108,7 +109,10 @@ async def run(tmp: Path, writer: str, store: str, n: int) -> dict[str, Any]:
         if pending is not None:
             await pending
         if i % 64 == 63:
-            await asyncio.sleep(0)  # a turn of the loop: the hand-off writes, acks come in
+            if rate:  # paced: at most `rate` exchanges a second, as a busy worker serves them
+                await asyncio.sleep(max(0.0, t_start + (i + 1) / rate - time.perf_counter()))
+            else:
+                await asyncio.sleep(0)  # a turn of the loop: the hand-off writes, acks come in
     hooks_process = time.process_time() - p0
     # The last hand-off write: what the worker pays per request ends here (encode and send
     # included); the drain below also counts acks and this bench's own metrics polling.
@@ -162,6 +166,14 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--requests", type=int, default=20000)
     ap.add_argument("--store", choices=["sqlite", "none"], default="sqlite")
+    ap.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="exchanges/s (default: as fast as the loop goes, a burst the writer "
+        "catches up with; e.g. 5000, what one worker serves at saturation)",
+    )
+    ap.add_argument("--writers", default="process,inline", help="which to run, comma-separated")
     args = ap.parse_args()
     store = "{url: 'sqlite:///audit.db'}" if args.store == "sqlite" else "null"
     tmp = Path(tempfile.mkdtemp(prefix="audit-worker-cost-"))
@@ -171,7 +183,7 @@ def main() -> int:
         runner = uvloop.run
     except ImportError:  # pragma: no cover
         runner = asyncio.run
-    rows = [runner(run(tmp, w, store, args.requests)) for w in ("process", "inline")]
+    rows = [runner(run(tmp, w, store, args.requests, args.rate)) for w in args.writers.split(",")]
     print("\n| writer | request path µs/req (worker) | worker CPU until handed off µs/req "
           "| worker CPU until stored µs/req | writer process CPU µs/req "
           "| stored after the loop s |")  # fmt: skip
@@ -180,18 +192,23 @@ def main() -> int:
         print(f"| {r['writer']} | {r['hooks_us']:.1f} | {r['handoff_process_us']:.1f} | "
               f"{r['worker_total_us']:.1f} | {r['writer_process_us']:.1f} | "
               f"{r['drained_after_s']:.2f} |")  # fmt: skip
-    proc = rows[0]
-    per_record = proc["writer_process_us"]
-    print(
-        f"\n- the writer process needs {per_record:.0f} µs of CPU per record: "
-        f"{1e6 / per_record:.0f} records/s on one core (store: {args.store})"
-    )
-    print(
-        f"- the worker's share: {proc['handoff_process_us']:.1f} µs/req with the writer process "
-        f"(until handed off; {proc['worker_total_us']:.1f} until stored, which also counts the "
-        f"acks and this bench's polling of the writer's metrics while it drains), "
-        f"{rows[1]['worker_total_us']:.1f} µs/req inline"
-    )
+    by = {r["writer"]: r for r in rows}
+    proc, inline = by.get("process"), by.get("inline")
+    if proc is not None:
+        per_record = proc["writer_process_us"]
+        pace = f"paced at {args.rate:.0f}/s" if args.rate else "one burst"
+        print(
+            f"\n- the writer process needs {per_record:.0f} µs of CPU per record: "
+            f"{1e6 / per_record:.0f} records/s on one core (store: {args.store}, "
+            f"{pace})"
+        )
+        print(
+            f"- the worker's share: {proc['handoff_process_us']:.1f} µs/req with the writer "
+            f"process (until handed off; {proc['worker_total_us']:.1f} until stored, which also "
+            f"counts the acks and this bench's polling of the writer's metrics while it drains)"
+        )
+    if inline is not None:
+        print(f"- inline: {inline['worker_total_us']:.1f} µs/req in the worker")
     out = Path(__file__).resolve().parent / "results" / "audit_worker_cost.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(rows, indent=2) + "\n")

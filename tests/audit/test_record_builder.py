@@ -8,13 +8,16 @@ first). Every record must come out byte for byte the same: the hash chain is ove
 
 from __future__ import annotations
 
+import math
+import random
+
 import orjson
 import pytest
 from tests.audit.record_cases import MAX_TEXT, canonical, golden
 
 from interlock.audit.config import AuditSettings
 from interlock.audit.pipeline import AuditPipeline
-from interlock.audit.record import record_from_capture
+from interlock.audit.record import _ms, _round3, record_from_capture
 
 GOLDEN = golden()
 
@@ -47,3 +50,19 @@ def test_the_writer_builds_them_from_the_message_bytes_as_received() -> None:
     writer.settings = AuditSettings(max_text_chars=MAX_TEXT)
     for message, expected in GOLDEN[::7]:
         assert canonical(writer._build(message)) == expected
+
+
+def test_the_fast_rounding_is_round_to_three_places_to_the_bit() -> None:
+    rnd = random.Random(5)
+    values = [0.0, -0.0, 0.0625, -0.0625, 1e300, -1e-300, math.inf, -math.inf, math.nan, 999.9995]
+    for _ in range(200_000):
+        values.append(rnd.choice([
+            rnd.uniform(-1, 1),
+            rnd.uniform(0, 2e6),
+            rnd.randrange(-10**6, 10**6) / 1000 + rnd.choice([0.0005, -0.0005, 5e-13, 4.999e-4]),
+            rnd.randrange(-10**6, 10**6) / 16,
+        ]))  # fmt: skip
+    for x in values:
+        assert repr(_round3(x)) == repr(round(x, 3)), x
+        t = rnd.uniform(0, 1e5)
+        assert repr(_ms(t, t - x / 1000)) == repr(round((t - (t - x / 1000)) * 1000, 3)), x

@@ -92,8 +92,15 @@ def trace_ids(request_id: str, traceparent: str | None) -> tuple[str, str, str |
 
 
 def _ms(t: float, origin: float) -> float:
-    """`round((t - origin) * 1000, 3)`, the same float, in half the time (a record has a dozen)."""
-    return _round3((t - origin) * 1000)
+    """`round((t - origin) * 1000, 3)`, the same float, in half the time (a record has a dozen):
+    `_round3` inlined."""
+    x = (t - origin) * 1000
+    y = x * 1000.0
+    if -1e6 < y < 1e6:  # (not NaN or infinite either)
+        n = round(y)
+        if -0.499999 < y - n < 0.499999:
+            return n / 1000 if n else 0.0 * x
+    return round(x, 3)
 
 
 def _round3(x: float) -> float:
@@ -102,9 +109,10 @@ def _round3(x: float) -> float:
     error of a half (or too large to tell): those few take `round` itself. `n / 1000` is the
     double nearest n/1000, as `round` returns; `0.0 * x` keeps the sign of a zero."""
     y = x * 1000.0
-    n = round(y)
-    if -1e6 < y < 1e6 and abs(abs(y - n) - 0.5) > 1e-6:
-        return n / 1000 if n else 0.0 * x
+    if -1e6 < y < 1e6:  # (not NaN or infinite either)
+        n = round(y)
+        if -0.499999 < y - n < 0.499999:
+            return n / 1000 if n else 0.0 * x
     return round(x, 3)
 
 
