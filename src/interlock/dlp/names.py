@@ -39,6 +39,9 @@ from interlock.dlp.rules import Finding, words
 PERSON, LOCATION, ORGANIZATION = "PERSON", "LOCATION", "ORGANIZATION"
 THRESHOLD = 0.5
 
+# Capitalised words, and what joins them into a run. _native.c (name_events) implements these
+# three patterns too: a change here needs the same change there (tests/dlp/test_native.py
+# compares both on generated texts and fails until they agree).
 _ASCII_CAP = re.compile(r"[A-Z][A-Za-z]*(?:['’][A-Za-z]+)?\.?")
 _UNICODE_CAP = re.compile(r"[^\W\d_a-z][^\W\d_]*(?:['’][^\W\d_]+)?\.?")
 # Particles inside a name ("van der", "bin", "St."), between one or two spaces or tabs.
