@@ -29,6 +29,10 @@ from interlock.injection.typos import repairs
 
 _MAX_DEPTH = 2  # decoded payloads are checked again, and what they decode to, once more
 _REPORTED = 0.1  # signals weaker than this are not listed among the reasons
+# The classifier learnt from prompts people type, not from the e-mails and pages tools fetch:
+# there "Please ignore this email if you did not request a reset" scores 0.83. In indirect
+# content it is one more weak signal, below the indirect threshold alone, and the rules decide.
+INDIRECT_CLASSIFIER_CAP = 0.3
 
 
 @dataclass(slots=True)
@@ -156,6 +160,8 @@ class Detector:
             signals.add("adversarial_suffix", 0.75 * suffix)
         if self.model is not None:
             p = self.model.probability(v.folded)
+            if context == "indirect":
+                p = min(p, INDIRECT_CLASSIFIER_CAP)
             if p >= _REPORTED:
                 signals.add("classifier", p)
 

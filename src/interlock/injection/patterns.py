@@ -406,19 +406,33 @@ _EN_INDIRECT_OUTPUT_WORDS = _words(
     "implementation translation completion text"
 )
 _AI = r"ai|assistant|chatbot|language model|llm|gpt|chatgpt|claude|copilot|bot|model|agent"
+_AI_ROLE = (
+    r"(?: (?:screening |review |hiring |support |email |e-mail |coding )?(?:reviewers?|readers?|"
+    r"screeners?|summari[sz]ers?|agents?|assistants?|models?|tools?|systems?|bots?))?"
+)
 _EN_INDIRECT_ADDRESSED = (
-    rf"\b(?:{_AI})s?(?: (?:reviewers?|readers?|screeners?|summari[sz]ers?|agents?|assistants?|"
-    r"models?|tools?|systems?))?\s*[,:]\s*(?:please\s+)?(?:ignore|stop|do|don'?t|respond|reply|"
+    rf"\b(?:{_AI})s?{_AI_ROLE}\s*[,:]\s*(?:please\s+)?(?:ignore|stop|do|don'?t|respond|reply|"
     r"tell|say|include|add|forward|send|summari[sz]e|answer|print|output|write|you must|"
-    r"make sure|execute|run|state|approve|rate|rank|classify|mark|recommend|grant|assign)|"
-    r"\b(?:hidden |secret )?(?:note|attention|important|instructions?|message|text|notice) "
-    r"(?:to|for) (?:the |any |an? )?(?:\w+ )?(?:ai|assistant|language model|llm|model|chatbot|"
-    r"bot|agent|gpt|summari[sz]er)\b"
+    r"make sure|execute|run|state|approve|rate|rank|classify|mark|recommend|grant|assign|"
+    r"accept|decline|delete|remove|buy|purchase|pay|transfer|click|visit|open|download|"
+    r"install|share|reveal|disclose|change|update|book|cancel|call|contact)|"
+    # "[assistant instruction: …]", "AI note:", "TODO(ai):", "Hidden instruction:": a label
+    # that hands the model an order
+    rf"\b(?:{_AI}) (?:instructions?|note|command|directive|override|task)s?\s*:|"
+    rf"\b(?:todo|fixme|note|hack)\s*\((?:{_AI})\)\s*:|"
+    r"\b(?:hidden|secret|special) (?:instructions?|commands?|directives?|orders?)\s*:|"
+    rf"\b(?:{_AI})s?{_AI_ROLE} (?:reading|processing|parsing|summari[sz]ing|reviewing) this "
+    r"(?:file|page|document|e-?mail|message|text|site|repo(?:sitory)?|ticket|thread|invite)\b|"
+    r"\b(?:hidden |secret )?(?:note|attention|important|instructions?|message|text|notice|ps|"
+    r"p\.s\.) (?:to|for) (?:the |any |an? |all )?(?:\w+ )?(?:ai|assistant|language model|llm|"
+    r"model|chatbot|bot|agent|gpt|summari[sz]er)s?"
+    + _AI_ROLE
     # ...the reader named, and nothing more: "a note for the model railway club" is not one.
-    r"(?=\s*(?:[:,.;!)\]>-]|$|reading|processing|summari[sz]ing|that |who |which ))"
+    + r"(?=\s*(?:[:,.;!)\]>-]|$|reading|processing|summari[sz]ing|that |who |which ))"
 )
 _EN_INDIRECT_ADDRESSED_WORDS = _words(
-    "ai assistant chatbot model llm gpt chatgpt claude copilot bot agent summarizer summariser"
+    "hidden secret special ai assistant chatbot model llm gpt chatgpt claude copilot bot agent summarizer summariser "
+    "ais assistants chatbots models llms bots agents"
 )
 _EN_INDIRECT_WHEN = (
     r"\b(?:when|if|while|after|before) (?:you are |you'?re |you |the ai is |the assistant is )?"
