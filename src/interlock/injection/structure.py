@@ -165,9 +165,9 @@ def many_shot(lowered: str) -> bool:
 # A turn that opens by pointing at "the text above" points at what precedes it in the model's
 # context, the system prompt: a user who pasted a text refers to it after it. Weak alone
 # (0.25, like an inline Q/A transcript): a follow-up turn ("rewrite the text above in a formal
-# tone") points at the conversation, and the classifier already leans on "text above". Training rows
-# (generated ones excluded): 146 attacks and 0 benign have it in their first 200 characters
-# (`--design-stats`).
+# tone") points at the conversation, and the classifier already leans on "text above".
+# Training rows (generated ones excluded): 144 attacks and 0 benign have it in their first 200
+# characters (`--design-stats`).
 REFERENCE_ABOVE = Marker(
     "reference_above",
     0.25,
