@@ -1,14 +1,21 @@
 """The SQLite store's batch insert (several rows per statement): every row lands once, with its
-words and tags under its own rid, whether the batch is all new or partly a redelivery."""
+words and tags under its own rid, whether the batch is all new or partly a redelivery. Its
+commits are checkpointed less often, so the spool deletes a segment only after the store
+synced what it took from it."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import orjson
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from tests.audit.record_cases import golden
 
+from interlock.audit.config import AuditSettings
+from interlock.audit.pipeline import AuditPipeline, Shipper
+from interlock.audit.scrub import Scrubber
 from interlock.audit.search import Query
 from interlock.audit.store.base import store_row
 from interlock.audit.store.sqlite import CHUNK, SQLiteAuditStore
@@ -44,5 +51,63 @@ def test_a_batch_of_chunks_and_a_partly_redelivered_one(tmp_path: Path) -> None:
         assert seqs == list(range(1, len(recs) + 1))
         rids = [s.rid for s in store.chain_records("c1")]
         assert rids == sorted(rids)
+    finally:
+        store.close()
+
+
+class SyncingSink:
+    """A sink whose `sync` is counted (and fails when told to)."""
+
+    def __init__(self) -> None:
+        self.name = "store"
+        self.batch = 10
+        self.syncs = 0
+        self.fail = False
+
+    def sync(self) -> None:
+        if self.fail:
+            raise sqlite3.OperationalError("disk I/O error")
+        self.syncs += 1
+
+
+def test_the_spool_deletes_a_segment_only_after_the_store_synced(tmp_path: Path) -> None:
+    sink = SyncingSink()
+    settings = AuditSettings(segment_bytes=4096)
+    p = AuditPipeline(
+        settings, tmp_path / "spool", Scrubber(), Ed25519PrivateKey.generate(), [sink]
+    )  # type: ignore[list-item]
+    p.spool.open()
+    try:
+        line = b'{"seq":%d,"hash":"x","r":{"pad":"' + b"p" * 1000 + b'"}}\n'
+        for seq in range(1, 13):
+            p.spool.append([line % seq], seq)
+        segments = p.spool.segments()
+        assert len(segments) >= 3
+        p.shippers = [Shipper(p, sink, 0)]  # type: ignore[arg-type]
+        p._save_and_collect()  # nothing shipped: no sync, nothing deleted
+        assert sink.syncs == 0 and p.spool.segments() == segments
+        p.shippers[0].cursor = 12
+        sink.fail = True  # the store cannot make its commits durable: the spool keeps them
+        p._save_and_collect()
+        assert p.spool.segments() == segments
+        sink.fail = False
+        p._save_and_collect()
+        assert sink.syncs == 1 and p.spool.segments() == segments[-1:]
+    finally:
+        p.spool.close()
+
+
+def test_sqlite_sync_checkpoints_every_commit(tmp_path: Path) -> None:
+    store = SQLiteAuditStore(tmp_path / "audit.db")
+    store.open()
+    try:
+        conn = store.raw()
+        assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 8000
+        db = tmp_path / "audit.db"
+        empty = db.stat().st_size
+        store.insert_rows([store_row(r) for r in records(40)])
+        assert db.stat().st_size == empty  # committed, in the WAL only
+        store.sync()
+        assert db.stat().st_size > empty + 40 * 1000  # checkpointed into the database file
     finally:
         store.close()

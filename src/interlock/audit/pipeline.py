@@ -120,6 +120,12 @@ class StoreSink:
     async def send_rows(self, rows: list[StoreRow]) -> None:
         await asyncio.to_thread(self._insert, self.store.insert_rows, rows)
 
+    def sync(self) -> None:
+        """What the store took is on its disk (SQLite commits wait for a checkpoint)."""
+        sync = getattr(self.store, "sync", None)
+        if sync is not None:
+            sync()
+
     async def close(self) -> None:
         await asyncio.to_thread(self.store.close)
 
@@ -597,7 +603,19 @@ class AuditPipeline:
         self.spool.save_cursors(cursors)
         # Without sinks the spool is the only copy: it is kept (and fills up, as it should).
         if cursors:
-            self.spool.collect(min(cursors.values()))
+            shipped = min(cursors.values())
+            if not self.spool.collectable(shipped):
+                return
+            # A segment goes only once what the sinks took from it is on their disks too.
+            try:
+                for sink in self.sinks:
+                    sync = getattr(sink, "sync", None)
+                    if sync is not None:
+                        sync()
+            except Exception as exc:
+                log.warning("audit: a sink could not sync (%s); the spool keeps its records", exc)
+                return
+            self.spool.collect(shipped)
 
     def _install_gauges(self) -> None:
         def collect(m: Metrics) -> None:

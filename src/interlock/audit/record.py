@@ -468,12 +468,12 @@ def _request_metadata(req: list[Any] | None, chat: bool) -> dict[str, Any] | Non
         return None
     if not chat:
         inputs = req[3] or ()
-        return {"inputs": len(inputs), "chars": sum(len(t) for t in inputs)}
+        return {"inputs": len(inputs), "chars": sum(map(len, inputs))}
     messages, tools = req[6] or (), req[7]
     chars = images = 0
     for _role, parts, _name in messages:
         if _plain(parts):
-            chars += sum(len(p) for p in parts)
+            chars += sum(map(len, parts))
             continue
         for part in parts:
             p = part_from_capture(part)
@@ -493,7 +493,7 @@ def _response_metadata(resp: list[Any] | None) -> dict[str, Any] | None:
     chars = calls = 0
     for _index, parts, _finish in choices:
         if _plain(parts):
-            chars += sum(len(p) for p in parts)
+            chars += sum(map(len, parts))
             continue
         for part in parts:
             p = part_from_capture(part)

@@ -167,6 +167,13 @@ class Spool:
         with self._mutex:
             return list(self._segments)
 
+    def collectable(self, shipped_seq: int) -> bool:
+        """Whether `collect(shipped_seq)` would delete a segment."""
+        with self._mutex:
+            return (
+                len(self._segments) > 1 and segment_first_seq(self._segments[1]) <= shipped_seq + 1
+            )
+
     def collect(self, shipped_seq: int) -> int:
         """Delete segments every sink has shipped (never the one being written). Bytes freed."""
         freed = 0

@@ -98,8 +98,14 @@ class SQLiteAuditStore(SqlReads):
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode=WAL")
-        # The spool is the durable copy until the store has a record: NORMAL is enough here.
+        # The spool is the durable copy until the store has a record: NORMAL is enough here
+        # (commits reach the disk at the next checkpoint; `sync` forces one before the spool
+        # deletes a segment).
         conn.execute("PRAGMA synchronous=NORMAL")
+        # Checkpoints every 8000 WAL pages (32 MB) instead of 1000: an index page that many
+        # batches changed is copied into the database once per checkpoint, and the insert costs
+        # 2.5-3 us less CPU per record (19.0-20.4 -> 16.2-17.1 us, interleaved runs).
+        conn.execute("PRAGMA wal_autocheckpoint=8000")
         conn.execute("PRAGMA busy_timeout=30000")
         return conn
 
@@ -172,6 +178,13 @@ class SQLiteAuditStore(SqlReads):
                 conn.execute("ROLLBACK")
                 raise
         return added
+
+    def sync(self) -> None:
+        """Every committed insert on the disk (a checkpoint: the WAL is fsynced, then copied)."""
+        if self._write is None:
+            return
+        with self._wlock:
+            self._write.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def prune(self, cutoffs: dict[str, float], default_cutoff: float) -> dict[str, Any]:
         assert self._write is not None
