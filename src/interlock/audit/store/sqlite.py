@@ -99,8 +99,8 @@ class SQLiteAuditStore(SqlReads):
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode=WAL")
         # The spool is the durable copy until the store has a record: NORMAL is enough here
-        # (commits reach the disk at the next checkpoint; `sync` forces one before the spool
-        # deletes a segment).
+        # (commits reach the disk at the next checkpoint; `sync` makes them durable before the
+        # spool deletes a segment).
         conn.execute("PRAGMA synchronous=NORMAL")
         # Checkpoints every 8000 WAL pages (32 MB) instead of 1000: an index page that many
         # batches changed is copied into the database once per checkpoint, and the insert costs
@@ -180,11 +180,22 @@ class SQLiteAuditStore(SqlReads):
         return added
 
     def sync(self) -> None:
-        """Every committed insert on the disk (a checkpoint: the WAL is fsynced, then copied)."""
+        """Every committed insert on the disk: one commit with synchronous=FULL, which fsyncs
+        the WAL file, and with it every frame committed before (a checkpoint would not sync
+        while a reader holds back what it may copy)."""
         if self._write is None:
             return
         with self._wlock:
-            self._write.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            conn = self._write
+            conn.execute("PRAGMA synchronous=FULL")
+            try:
+                conn.execute(
+                    "INSERT INTO audit_state (name, value) VALUES ('synced', ?) "
+                    "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                    (repr(time.time()),),
+                )
+            finally:
+                conn.execute("PRAGMA synchronous=NORMAL")
 
     def prune(self, cutoffs: dict[str, float], default_cutoff: float) -> dict[str, Any]:
         assert self._write is not None
