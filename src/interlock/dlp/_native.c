@@ -27,7 +27,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#define NATIVE_API 5
+#define NATIVE_API 6
 
 /* Validator codes (engine.py maps the rule's Python validator to one of these). */
 enum { V_PYTHON = 0, V_CARD = 1, V_SSN = 2, V_IPV4 = 3, V_PHONE = 4 };
@@ -833,6 +833,7 @@ enum { LOCATE_SOM = 0, LOCATE_BACK = 1, LOCATE_REACH = 2, LOCATE_LEAD = 3 };
 typedef struct {
     unsigned int rule;
     Py_ssize_t start, end;
+    Py_ssize_t from; /* where the window may begin: start, or later (matcher._alphabet) */
 } Span;
 
 static int span_order(const void *pa, const void *pb) {
@@ -851,16 +852,76 @@ static PyObject *pair(Py_ssize_t a, Py_ssize_t b) {
     return t;
 }
 
-/* spans(hits, kinds, size) -> (windows, lead_ends): what matcher._RuleSet.windows makes of the
- * hits on an ASCII text. kinds[rule] is (LOCATE_*, a, b): BACK a = longest match; REACH
- * a, b = reach before and after the anchor's end. windows: {rule: merged [(start, end)]},
- * lead_ends: {rule: [end, ...]} in hit order, for LEAD rules. */
+/* A kind's (code, a, b[, alphabet[, needed]]) extras: alphabet NULL when absent. */
+static int kind_alphabet(PyObject *kind, const unsigned char **alphabet, int *needed) {
+    Py_ssize_t width = PyTuple_Check(kind) ? PyTuple_GET_SIZE(kind) : 0;
+    if (width < 3 || width > 5) {
+        PyErr_SetString(PyExc_TypeError, "kinds: (code, a, b[, alphabet[, needed]]) tuples");
+        return -1;
+    }
+    *alphabet = NULL;
+    if (needed != NULL) *needed = -1;
+    if (width >= 4) {
+        PyObject *table = PyTuple_GET_ITEM(kind, 3);
+        if (!PyBytes_Check(table) || PyBytes_GET_SIZE(table) != 128) {
+            PyErr_SetString(PyExc_TypeError, "kinds: an alphabet is 128 bytes");
+            return -1;
+        }
+        *alphabet = (const unsigned char *)PyBytes_AS_STRING(table);
+    }
+    if (width == 5 && needed != NULL) {
+        long c = PyLong_AsLong(PyTuple_GET_ITEM(kind, 4));
+        if (c == -1 && PyErr_Occurred()) return -1;
+        if (c < 0 || c > 127) {
+            PyErr_SetString(PyExc_ValueError, "kinds: the needed character is ASCII");
+            return -1;
+        }
+        *needed = (int)c;
+    }
+    return 0;
+}
+
+/* The window [*a, *b) of a REACH rule cut to the runs of `alphabet` around its first and last
+ * `needed` character; 0 when it holds none (the window is dropped). */
+static int cut_to_needed(const unsigned char *bytes, const unsigned char *alphabet, int needed,
+                         Py_ssize_t *a, Py_ssize_t *b) {
+    Py_ssize_t first = *a, last = *b - 1;
+    while (first < *b && bytes[first] != needed) first++;
+    if (first == *b) return 0;
+    while (bytes[last] != needed) last--;
+    while (first > *a && bytes[first - 1] < 128 && alphabet[bytes[first - 1]]) first--;
+    last++;
+    while (last < *b && bytes[last] < 128 && alphabet[bytes[last]]) last++;
+    if (last < *b) last++; /* the character after the run: what \b reads there */
+    *a = first;
+    *b = last;
+    return 1;
+}
+
+/* spans(hits, kinds, size, data) -> (windows, lead_ends): what matcher._RuleSet.windows
+ * makes of the hits on an ASCII text (`data`, its bytes). kinds[rule] is (LOCATE_*, a, b) or,
+ * for BACK, (LOCATE_BACK, a, b, alphabet), for REACH (LOCATE_REACH, a, b, alphabet, needed):
+ * BACK a = longest match; REACH a, b = reach before and after the anchor's end; alphabet: 128
+ * bytes, non-zero for the characters a match can consume (matcher._alphabet); needed: a
+ * character every match holds (matcher._required). windows: {rule: merged [(start, end)]}, lead_ends: {rule:
+ * [end, ...]} in hit order, for LEAD rules. With an alphabet, the windows are merged as without
+ * it, then each merged window begins at the least of its hits' narrowed starts (the start of
+ * the run of alphabet characters ending at the hit, if later than end - longest): the first
+ * hit's, as a narrowed start never decreases with the hit's end. A REACH window with an
+ * alphabet is cut to the runs of it around its first and last `needed` character (the run
+ * after, and one character more), or dropped without one. */
 static PyObject *spans(PyObject *self, PyObject *args) {
     Hits *hits;
-    PyObject *kinds;
+    PyObject *kinds, *data;
     Py_ssize_t size;
-    if (!PyArg_ParseTuple(args, "O!O!n", &HitsType, &hits, &PyList_Type, &kinds, &size))
+    if (!PyArg_ParseTuple(args, "O!O!nO!", &HitsType, &hits, &PyList_Type, &kinds, &size,
+                          &PyBytes_Type, &data))
         return NULL;
+    if (PyBytes_GET_SIZE(data) != size) {
+        PyErr_SetString(PyExc_ValueError, "spans: data is not the ASCII text's bytes");
+        return NULL;
+    }
+    const unsigned char *bytes = (const unsigned char *)PyBytes_AS_STRING(data);
     Py_ssize_t nkinds = PyList_GET_SIZE(kinds);
     Span *buf = PyMem_Malloc((size_t)(hits->n ? hits->n : 1) * sizeof(Span));
     if (buf == NULL) return PyErr_NoMemory();
@@ -874,15 +935,17 @@ static PyObject *spans(PyObject *self, PyObject *args) {
             goto fail;
         }
         PyObject *kind = PyList_GET_ITEM(kinds, h->rule);
-        if (!PyTuple_Check(kind) || PyTuple_GET_SIZE(kind) != 3) {
-            PyErr_SetString(PyExc_TypeError, "kinds: (code, a, b) tuples");
-            goto fail;
-        }
+        const unsigned char *alphabet;
+        if (kind_alphabet(kind, &alphabet, NULL) < 0) goto fail;
         long code = PyLong_AsLong(PyTuple_GET_ITEM(kind, 0));
         Py_ssize_t a = PyLong_AsSsize_t(PyTuple_GET_ITEM(kind, 1));
         Py_ssize_t b = PyLong_AsSsize_t(PyTuple_GET_ITEM(kind, 2));
         if (PyErr_Occurred()) goto fail;
         Py_ssize_t end = (Py_ssize_t)h->to, start;
+        if (end > size) {
+            PyErr_SetString(PyExc_ValueError, "spans: a hit past the end of the text");
+            goto fail;
+        }
         if (code == LOCATE_LEAD) {
             PyObject *key = PyLong_FromUnsignedLong(h->rule);
             PyObject *e = PyLong_FromSsize_t(end);
@@ -907,40 +970,58 @@ static PyObject *spans(PyObject *self, PyObject *args) {
         } else {
             start = (Py_ssize_t)h->from;
         }
+        Py_ssize_t from = end;
+        if (code == LOCATE_BACK && alphabet != NULL) {
+            while (from > start && bytes[from - 1] < 128 && alphabet[bytes[from - 1]]) from--;
+        } else {
+            from = start;
+        }
         buf[count].rule = h->rule;
         buf[count].start = start;
         buf[count].end = end;
+        buf[count].from = from;
         count++;
     }
     qsort(buf, (size_t)count, sizeof(Span), span_order);
     /* matcher._merge, rule by rule */
     for (Py_ssize_t i = 0; i < count;) {
         unsigned int rule = buf[i].rule;
+        PyObject *kind = PyList_GET_ITEM(kinds, rule);
+        const unsigned char *alphabet;
+        int needed;
+        if (kind_alphabet(kind, &alphabet, &needed) < 0) goto fail;
+        if (PyLong_AsLong(PyTuple_GET_ITEM(kind, 0)) != LOCATE_REACH) needed = -1;
         PyObject *list = PyList_New(0);
         if (list == NULL) goto fail;
-        Py_ssize_t ms = buf[i].start, me = buf[i].end;
-        Py_ssize_t j = i + 1;
-        for (; j < count && buf[j].rule == rule; j++) {
-            if (buf[j].start <= me) {
+        Py_ssize_t ms = buf[i].from, me = buf[i].end;
+        Py_ssize_t j = i;
+        for (;;) {
+            j++;
+            if (j < count && buf[j].rule == rule && buf[j].start <= me) {
                 if (buf[j].end > me) me = buf[j].end;
-                continue;
+                continue; /* (its `from` is no less than the first's: both grow with end) */
             }
-            PyObject *t = pair(ms, me);
-            if (t == NULL || PyList_Append(list, t) < 0) {
-                Py_XDECREF(t);
-                Py_DECREF(list);
-                goto fail;
+            /* [ms, me) is merged */
+            Py_ssize_t a = ms, b = me;
+            if (needed < 0 || alphabet == NULL || cut_to_needed(bytes, alphabet, needed, &a, &b)) {
+                PyObject *t = pair(a, b);
+                if (t == NULL || PyList_Append(list, t) < 0) {
+                    Py_XDECREF(t);
+                    Py_DECREF(list);
+                    goto fail;
+                }
+                Py_DECREF(t);
             }
-            Py_DECREF(t);
-            ms = buf[j].start;
+            if (j == count || buf[j].rule != rule) break;
+            ms = buf[j].from;
             me = buf[j].end;
         }
-        PyObject *t = pair(ms, me);
-        PyObject *key = PyLong_FromUnsignedLong(rule);
-        int bad = t == NULL || key == NULL || PyList_Append(list, t) < 0 ||
-                  PyDict_SetItem(windows, key, list) < 0;
-        Py_XDECREF(t);
-        Py_XDECREF(key);
+        int bad = 0;
+        if (PyList_GET_SIZE(list) > 0) {
+            PyObject *key = PyLong_FromUnsignedLong(rule);
+            bad = key == NULL || PyDict_SetItem(windows, key, list) < 0;
+            Py_XDECREF(key);
+        }
         Py_DECREF(list);
         if (bad) goto fail;
         i = j;

@@ -205,9 +205,19 @@ class _RuleSet:
         # rule; rules of other sets never hit here).
         self._kinds: list[tuple[int, int, int]] = [(0, 0, 0)] * (max(indexes, default=-1) + 1)
         for i, (before, after) in self.reach.items():
-            self._kinds[i] = (_REACH, before, after)
+            # With its characters and a character every match holds ("@"), the compiled path
+            # also cuts each window down to the runs of those characters around it (_required).
+            table, needed = _alphabet(rules[i]), _required(rules[i])
+            self._kinds[i] = (
+                (_REACH, before, after)
+                if table is None or needed is None
+                else (_REACH, before, after, table, needed)
+            )
         for i, longest in self.back.items():
-            self._kinds[i] = (_BACK, longest, 0)
+            # With the characters its matches are made of, the compiled path also moves each
+            # window's start up to where those characters begin (see _alphabet).
+            table = _alphabet(rules[i])
+            self._kinds[i] = (_BACK, longest, 0) if table is None else (_BACK, longest, 0, table)
         for i in self.leads:
             self._kinds[i] = (_LEAD, 0, 0)  # the others: located with their start (SOM)
         self._native: Any = None
@@ -270,7 +280,7 @@ class _RuleSet:
             self._located.scan(data, match_event_handler=hits)
         if self._anchored is not None:
             self._anchored.scan(data, match_event_handler=hits)
-        out, lead_ends = self._native.spans(hits, self._kinds, len(text))
+        out, lead_ends = self._native.spans(hits, self._kinds, len(text), data)
         for rule, found in lead_ends.items():
             starts = self.leads[rule].starts(text, found)
             if starts:
@@ -330,6 +340,107 @@ class _RuleSet:
 
 # compiled.native.spans' codes for how a rule's hit becomes a window (_RuleSet._kinds)
 _BACK, _REACH, _LEAD = 1, 2, 3
+
+
+def _alphabet(rule: Rule) -> bytes | None:
+    """Which ASCII characters a match of the rule can consume: 128 bytes, 1 for each (a
+    superset is fine), or None when that is not simple to know (lookarounds, negated sets, "."),
+    or a match can be empty.
+
+    A window located by its end, [end - longest, end], can begin no earlier than the run of
+    these characters that ends at `end` (a phone number's window then starts at the number, not
+    ~90 characters of prose before it). Narrowing a merged window's start to the least of its
+    hits' narrowed starts finds exactly what the whole window finds: every match found in a
+    window ends at one of its hits (a pattern without lookarounds matches the same inside the
+    window as in the text, up to the window's end, which is a hit) and is made of these
+    characters, so it begins at or after that hit's narrowed start; the positions skipped hold
+    no match start, and `re` decides each position the same whatever `pos` it was given.
+
+    A merged window around anchors (e-mail's "@domain.tld", [end - before, end + after]) is cut
+    to begin at the run of these characters holding the first of the rule's required
+    character (`_required`, "@") in it, and to end one character after the run holding the
+    last: every match found in it holds that character and is made of these characters, and
+    the one character after a run is all `\b` there reads. Without the character in it, the
+    window is dropped.
+    """
+    parsed = re._parser.parse(rule.pattern, rule.regex.flags)  # type: ignore[attr-defined]
+    if parsed.getwidth()[0] < 1:
+        return None
+    table = bytearray(128)
+    if not _consumed(list(parsed), bool(rule.regex.flags & re.IGNORECASE), table):
+        return None
+    return bytes(table)
+
+
+def _required(rule: Rule) -> int | None:
+    """An ASCII character every match of the rule holds (e-mail's "@"): a literal of the
+    pattern's top level, not a letter of a caseless rule."""
+    parsed = re._parser.parse(rule.pattern, rule.regex.flags)  # type: ignore[attr-defined]
+    caseless = bool(rule.regex.flags & re.IGNORECASE)
+    for op, av in parsed:
+        if op is re._constants.LITERAL and av < 128 and not (caseless and chr(av).isalpha()):  # type: ignore[attr-defined]
+            return int(av)
+    return None
+
+
+_CATEGORY_CHARS = {
+    "CATEGORY_DIGIT": "0123456789",
+    # Python's str whitespace among ASCII characters (\x1c-\x1f too), a superset of bytes'
+    "CATEGORY_SPACE": " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f",
+    "CATEGORY_WORD": "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_",
+}
+
+
+def _consumed(items: list[Any], caseless: bool, table: bytearray) -> bool:
+    """Marks in `table` the ASCII characters the parsed items can consume; False when unsure."""
+    c = re._constants  # type: ignore[attr-defined]
+
+    def mark(code: int) -> bool:
+        if code >= 128:
+            return not caseless  # (a caseless non-ASCII letter may match an ASCII one: "K")
+        table[code] = 1
+        if caseless:
+            table[ord(chr(code).lower())] = table[ord(chr(code).upper())] = 1
+        return True
+
+    for op, av in items:
+        if op is c.AT:
+            continue
+        if op is c.LITERAL:
+            if not mark(av):
+                return False
+        elif op is c.IN:
+            for kind, value in av:
+                if kind is c.LITERAL:
+                    ok = mark(value)
+                elif kind is c.RANGE:
+                    ok = value[0] >= 128 and not caseless
+                    for code in range(value[0], min(value[1], 127) + 1):
+                        ok = mark(code)
+                    ok = ok and (value[1] < 128 or not caseless)
+                elif kind is c.CATEGORY and str(value) in _CATEGORY_CHARS:
+                    ok = all(mark(ord(ch)) for ch in _CATEGORY_CHARS[str(value)])
+                else:  # negated sets and categories
+                    return False
+                if not ok:
+                    return False
+        elif op is c.SUBPATTERN:
+            _, add, remove, body = av
+            inner = (caseless or bool(add & re.IGNORECASE)) and not remove & re.IGNORECASE
+            if not _consumed(list(body), inner, table):
+                return False
+        elif op is c.BRANCH:
+            if not all(_consumed(list(branch), caseless, table) for branch in av[1]):
+                return False
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            if not _consumed(list(av[2]), caseless, table):
+                return False
+        elif op is c.ATOMIC_GROUP:
+            if not _consumed(list(av), caseless, table):
+                return False
+        else:  # ".", negated literals, lookarounds, back-references, conditionals
+            return False
+    return True
 
 
 def _char_starts(data: bytes) -> Any:
