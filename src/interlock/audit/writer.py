@@ -133,10 +133,10 @@ class _WriterSide(asyncio.Protocol):
         now = time.monotonic()
         urgent = False
         for line in lines:
-            if line.startswith(b"[") and line[line.index(b",") + 1 :].startswith(b'"x",'):
+            wid_end = line.find(b",")
+            if line.startswith(b"[") and line.startswith(b'"x",', wid_end + 1):
                 # An exchange: only its header is read now; the capture stays bytes until its
                 # record is built (a backlog of parsed captures is what the GC would walk).
-                wid_end = line.index(b",")
                 pipeline.enqueue(Item(line, None, None, now, int(line[1:wid_end])))
                 urgent = urgent or line.startswith(b"true", wid_end + 5)
                 continue
