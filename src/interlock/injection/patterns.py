@@ -361,6 +361,26 @@ _EN_RULES_GONE_WORDS = _words(
     "apply matter exist count lifted removed disabled suspended revoked void gone off "
     "deactivated deleted erased wiped cleared overwritten"
 )
+# The same persona in German, Spanish, French, Italian and Portuguese, said to the model ("du
+# bist jetzt DAN", "eres una IA sin restricciones", "no tienes reglas"). Described ("ein Buch
+# über eine KI ohne Grenzen") it is no order, and German prose already meets a classifier
+# biased by deepset's German attacks, so only the second-person forms count. Training rows:
+# 4 attacks, 0 benign (little non-English text); the English form's 9 / 0 is the evidence.
+_INTL_AI_WITHOUT = (
+    r"(?:ki|ia|ai|chatbot|modell|modelo|modele|modello)\s+(?:ohne|sin|sans|senza|sem)\s+"
+    r"(?:\w+\s+)?(?:regeln|einschrankungen|grenzen|filter|zensur|richtlinien|reglas|"
+    r"restricciones|limites|filtros|censura|regles|restrictions|filtres|regole|restrizioni|"
+    r"limiti|filtri|regras|restricoes)\b"
+)
+_INTL_RULES_GONE = (
+    r"\b(?:du bist|bist du|eres|tu es|sei|voce (?:agora )?e|vous etes|sie sind|sois|seja|"
+    r"actua como|agis comme|agisci come|aja como)\s+(?:\w+\s+){0,2}?"
+    r"(?:dan\b|(?:eine?|una?|une|uma|un')\s*" + _INTL_AI_WITHOUT + r")|"
+    r"\b(?:du hast keine|sie haben keine|no tienes|tu n'?as (?:plus )?(?:aucune|pas de)|"
+    r"vous n'?avez (?:plus )?(?:aucune|pas de)|non hai|voce nao tem)\s+(?:\w+\s+)?(?:regeln|"
+    r"einschrankungen|reglas|restricciones|regles|restrictions|limites|regole|restrizioni|"
+    r"regras|restricoes)\b"
+)
 _EN_SAFETY_OFF = (
     r"\b(?:compliance|safety|content|filter|filtering|moderation|ethics|ethical|censorship|guard|"
     r"guardrail|restricted) mode (?:is )?(?:now )?(?:off|disabled|deactivated)|"
@@ -703,6 +723,10 @@ RULES: tuple[Rule, ...] = (
     Rule("replace.en", 0.6, _rx(_EN_AI_WITHOUT), _words("ai assistant model chatbot bot llm"),
          span=100),
     Rule("replace.en", 0.6, _rx(_EN_RULES_GONE), _EN_RULES_GONE_WORDS, back=96, span=12),
+    # Anchored on the persona's noun ("dan", "ki", "ia"…), not on "sind", "es", "sei".
+    Rule("replace.intl", 0.6, _rx(_INTL_RULES_GONE), _words(
+        "dan ki ia ai chatbot modell modelo modele modello keine tienes avez hai tem"), back=56,
+         span=80),
     Rule("replace.en", 0.6, _rx(_EN_SAFETY_OFF), _words("off disabled deactivated"), back=60,
          span=12),
     # Anchored on the rare document nouns ("list of your rules" is the `list` verb's above).
