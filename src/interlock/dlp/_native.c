@@ -852,7 +852,13 @@ static PyObject *pair(Py_ssize_t a, Py_ssize_t b) {
     return t;
 }
 
-/* A kind's (code, a, b[, alphabet[, needed]]) extras: alphabet NULL when absent. */
+/* A word character of `re` (\w) among ASCII bytes: what \b reads. */
+static int word_byte(unsigned char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+/* A kind's (code, a, b[, alphabet[, needed]]) extras: alphabet NULL when absent. For BACK,
+ * `needed` reads the fifth field (whether its windows may be split). */
 static int kind_alphabet(PyObject *kind, const unsigned char **alphabet, int *needed) {
     Py_ssize_t width = PyTuple_Check(kind) ? PyTuple_GET_SIZE(kind) : 0;
     if (width < 3 || width > 5) {
@@ -990,14 +996,19 @@ static PyObject *spans(PyObject *self, PyObject *args) {
         const unsigned char *alphabet;
         int needed;
         if (kind_alphabet(kind, &alphabet, &needed) < 0) goto fail;
-        if (PyLong_AsLong(PyTuple_GET_ITEM(kind, 0)) != LOCATE_REACH) needed = -1;
+        long code = PyLong_AsLong(PyTuple_GET_ITEM(kind, 0));
+        /* BACK's fifth field: whether a window may end before any non-word character */
+        int split = code == LOCATE_BACK && alphabet != NULL && needed > 0;
+        if (code != LOCATE_REACH) needed = -1;
         PyObject *list = PyList_New(0);
         if (list == NULL) goto fail;
         Py_ssize_t ms = buf[i].from, me = buf[i].end;
         Py_ssize_t j = i;
         for (;;) {
             j++;
-            if (j < count && buf[j].rule == rule && buf[j].start <= me) {
+            int same = j < count && buf[j].rule == rule;
+            if (same && buf[j].start <= me &&
+                !(split && buf[j].from > me && me < size && !word_byte(bytes[me]))) {
                 if (buf[j].end > me) me = buf[j].end;
                 continue; /* (its `from` is no less than the first's: both grow with end) */
             }
@@ -1012,7 +1023,7 @@ static PyObject *spans(PyObject *self, PyObject *args) {
                 }
                 Py_DECREF(t);
             }
-            if (j == count || buf[j].rule != rule) break;
+            if (!same) break;
             ms = buf[j].from;
             me = buf[j].end;
         }
