@@ -22,7 +22,7 @@ from interlock.dlp.config import DlpPolicy
 from interlock.dlp.engine import Engine, adjacent_words, context_words
 from interlock.dlp.names import _JOINER_PARTICLES, NameRecognizer, _context_before
 from interlock.dlp.policy import compile_policy
-from interlock.dlp.rules import Rule
+from interlock.dlp.rules import Finding, Rule
 from tests.dlp.corpus import Gen, corpus
 
 native = compiled.native
@@ -495,3 +495,27 @@ def test_an_error_in_the_word_facts_reaches_the_caller() -> None:
         native.name_events("Hello Anna", {}, broken, _JOINER_PARTICLES)
     with pytest.raises(TypeError):
         native.name_events("Hello Anna", {}, lambda raw: ("Anna", 4), _JOINER_PARTICLES)
+
+
+def test_overlaps_resolved_in_c_as_in_python() -> None:
+    """The compiled resolve keeps exactly resolve_overlaps' findings (the same objects), in
+    the same order: ties of score, length and start (duplicates too) keep the first."""
+    assert native is not None
+    rnd = random.Random(12)
+    for _ in range(20000):
+        found = []
+        for _ in range(rnd.randrange(0, 12)):
+            start = rnd.randrange(0, 30)
+            end = start + rnd.randrange(1, 8)
+            score = rnd.choice([0.5, 0.6, 0.85, 1.0])
+            found.append(Finding(rnd.choice("AB"), start, end, rnd.choice("xy"), score, "c"))
+        if found and rnd.random() < 0.1:
+            found.append(found[0])
+        want = engine_module.resolve_overlaps(list(found))
+        got = native.resolve(list(found))
+        assert got == want, found
+        assert all(a is b for a, b in zip(got, want, strict=True))
+    with pytest.raises(AttributeError):
+        native.resolve([Finding("A", 0, 1, "x", 0.5, "c"), object()])
+    with pytest.raises(TypeError):
+        native.resolve((Finding("A", 0, 1, "x", 0.5, "c"),))

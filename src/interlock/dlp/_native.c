@@ -1400,13 +1400,101 @@ static PyObject *words(PyObject *self, PyObject *args) {
     return words_near(&t, text, start, end, adjacent);
 }
 
+/* ---- overlapping findings: engine.resolve_overlaps ------------------------------------------ */
+
+typedef struct {
+    double score;
+    Py_ssize_t start, end, index;
+} Ranked;
+
+/* engine.resolve_overlaps' order: (-score, start - end, start), stable (then the index) */
+static int ranked_order(const void *pa, const void *pb) {
+    const Ranked *a = pa, *b = pb;
+    if (a->score != b->score) return a->score > b->score ? -1 : 1;
+    if (a->start - a->end != b->start - b->end) return a->start - a->end < b->start - b->end ? -1 : 1;
+    if (a->start != b->start) return a->start < b->start ? -1 : 1;
+    return a->index < b->index ? -1 : (a->index > b->index);
+}
+
+static PyObject *str_score = NULL, *str_start = NULL;
+
+static int read_ranked(PyObject *f, Py_ssize_t index, Ranked *r) {
+    PyObject *score = PyObject_GetAttr(f, str_score);
+    if (score == NULL) return -1;
+    r->score = PyFloat_AsDouble(score);
+    Py_DECREF(score);
+    if (r->score == -1.0 && PyErr_Occurred()) return -1;
+    PyObject *start = PyObject_GetAttr(f, str_start);
+    if (start == NULL) return -1;
+    r->start = PyLong_AsSsize_t(start);
+    Py_DECREF(start);
+    if (r->start == -1 && PyErr_Occurred()) return -1;
+    PyObject *end = PyObject_GetAttr(f, str_end);
+    if (end == NULL) return -1;
+    r->end = PyLong_AsSsize_t(end);
+    Py_DECREF(end);
+    if (r->end == -1 && PyErr_Occurred()) return -1;
+    r->index = index;
+    return 0;
+}
+
+/* resolve(found) -> the findings kept: what engine.resolve_overlaps returns (the most
+ * confident of overlapping findings, then the longest, then the first; in text order). */
+static PyObject *resolve(PyObject *self, PyObject *found) {
+    if (!PyList_Check(found)) {
+        PyErr_SetString(PyExc_TypeError, "resolve(list of findings)");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(found);
+    if (n == 1) return Py_NewRef(found);
+    Ranked *ranked = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Ranked));
+    Ranked *kept = PyMem_Malloc((size_t)(n ? n : 1) * sizeof(Ranked)); /* sorted by start */
+    if (ranked == NULL || kept == NULL) {
+        PyMem_Free(ranked);
+        PyMem_Free(kept);
+        return PyErr_NoMemory();
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (read_ranked(PyList_GET_ITEM(found, i), i, &ranked[i]) < 0) {
+            PyMem_Free(ranked);
+            PyMem_Free(kept);
+            return NULL;
+        }
+    }
+    qsort(ranked, (size_t)n, sizeof(Ranked), ranked_order);
+    Py_ssize_t count = 0;
+    for (Py_ssize_t r = 0; r < n; r++) {
+        const Ranked *f = &ranked[r];
+        Py_ssize_t lo = 0, hi = count; /* bisect_left over the kept starts */
+        while (lo < hi) {
+            Py_ssize_t mid = (lo + hi) / 2;
+            if (kept[mid].start < f->start) lo = mid + 1;
+            else hi = mid;
+        }
+        if (lo > 0 && kept[lo - 1].end > f->start) continue;
+        if (lo < count && kept[lo].start < f->end) continue;
+        memmove(&kept[lo + 1], &kept[lo], (size_t)(count - lo) * sizeof(Ranked));
+        kept[lo] = *f;
+        count++;
+    }
+    PyObject *out = PyList_New(count);
+    if (out != NULL) {
+        for (Py_ssize_t i = 0; i < count; i++)
+            PyList_SET_ITEM(out, i, Py_NewRef(PyList_GET_ITEM(found, kept[i].index)));
+    }
+    PyMem_Free(ranked);
+    PyMem_Free(kept);
+    return out;
+}
+
 static PyMethodDef methods[] = {
     {"confirm", (PyCFunction)(void (*)(void))confirm, METH_FASTCALL,
      "confirm(spec, windows, text, ctx_cache, adj_cache, min_score, out)"},
     {"configure", configure, METH_VARARGS, "register the engine's helpers"},
     {"check", check, METH_VARARGS, "check(code, value): a C validator (-1: ask Python)"},
     {"words", words, METH_VARARGS, "words(text, start, end, adjacent)"},
-    {"spans", spans, METH_VARARGS, "spans(hits, kinds, size) -> (windows, lead_ends)"},
+    {"spans", spans, METH_VARARGS, "spans(hits, kinds, size, data) -> (windows, lead_ends)"},
+    {"resolve", resolve, METH_O, "resolve(found): engine.resolve_overlaps"},
     {"context_before", context_before, METH_VARARGS,
      "context_before(text, start): the words before a name, or None (not ASCII)"},
     {"name_events", name_events, METH_VARARGS,
@@ -1424,7 +1512,10 @@ PyMODINIT_FUNC PyInit__native(void) {
     str_end = PyUnicode_InternFromString("end");
     str_finditer = PyUnicode_InternFromString("finditer");
     str_match = PyUnicode_InternFromString("match");
-    if (!str_span || !str_end || !str_finditer || !str_match) return NULL;
+    str_score = PyUnicode_InternFromString("score");
+    str_start = PyUnicode_InternFromString("start");
+    if (!str_span || !str_end || !str_finditer || !str_match || !str_score || !str_start)
+        return NULL;
     if (PyType_Ready(&HitsType) < 0) return NULL;
     fill_latin1_name();
     PyObject *m = PyModule_Create(&module);

