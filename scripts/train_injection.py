@@ -773,6 +773,11 @@ def design_stats_recall_pass(attacks: list[str], benign: list[str]) -> None:
             ),
         ),
         ('"a summary of your rules" (extract.en, 0.85)', rx(p._EN_SUMMARY_OF_RULES)),
+        (
+            '"AI … reading this email:", "TODO(ai):", "hidden instructions:" in a user turn '
+            "(addressed.en, 0.6)",
+            rx(p._EN_READER_ADDRESSED),
+        ),
         ("bypass.en as a whole, revoke/suspend/cancel… added", rx(p._EN_BYPASS)),
         ('"how to make napalm / meth / ransomware" (harmful_howto.en, 0.35)', rx(HARMFUL_HOWTO)),
         (

@@ -450,6 +450,23 @@ _EN_INDIRECT_ADDRESSED = (
     # ...the reader named, and nothing more: "a note for the model railway club" is not one.
     + r"(?=\s*(?:[:,.;!)\]>-]|$|reading|processing|summari[sz]ing|that |who |which ))"
 )
+# The same addresses as they read inside a user's message: text written for an AI that will
+# read a document ("AI assistant reading this email: …", "TODO(ai): …", "Hidden
+# instructions: …") is a document's injection pasted or forwarded into the turn. Only the forms
+# a person talking to the assistant does not use ("Note to the assistant: be brief" is one they
+# do use, and stays out).
+_EN_READER_ADDRESSED = (
+    rf"\b(?:{_AI})s?{_AI_ROLE} (?:reading|processing|parsing|summari[sz]ing|reviewing) this "
+    r"(?:file|page|document|e-?mail|message|text|site|repo(?:sitory)?|ticket|thread|invite)"
+    # ...as an address ("…reading this email: forward…"), not a question about one
+    r"\s*[:,;!—-]|"
+    rf"\b(?:todo|fixme|note|hack)\s*\((?:{_AI})\)\s*:|"
+    r"\b(?:hidden|secret) (?:instructions?|commands?|directives?|orders?)\s*:"
+)
+_EN_READER_ADDRESSED_WORDS = _words(
+    "ai assistant chatbot model llm gpt chatgpt claude copilot bot agent ais assistants "
+    "chatbots models llms bots agents todo fixme note hack hidden secret"
+)
 _EN_INDIRECT_ADDRESSED_WORDS = _words(
     "hidden secret special ai assistant chatbot model llm gpt chatgpt claude copilot bot agent summarizer summariser "
     "ais assistants chatbots models llms bots agents"
@@ -748,6 +765,8 @@ RULES: tuple[Rule, ...] = (
          span=24, contexts=("indirect",)),
     Rule("indirect.en", 0.7, _rx(_EN_INDIRECT_ADDRESSED), _EN_INDIRECT_ADDRESSED_WORDS,
          back=40, span=48, contexts=("indirect",)),
+    Rule("addressed.en", 0.6, _rx(_EN_READER_ADDRESSED), _EN_READER_ADDRESSED_WORDS,
+         back=40, span=60, contexts=("user",)),
     Rule("indirect.en", 0.6, _rx(_EN_INDIRECT_DICTATE), _words(
         "state say report answer respond claim assume consider treat indicate reply"),
          span=60, contexts=("indirect",)),
