@@ -155,7 +155,7 @@ def _narrowed(rules: matcher._RuleSet, text: str, windows: matcher.Windows) -> m
         )
     out = dict(windows)
     for rule, kind in enumerate(rules._kinds):
-        if len(kind) < 4 or rule not in windows:
+        if len(kind) < 4 or kind[0] == matcher._LEAD or rule not in windows:
             continue
         table = kind[3]
         narrowed = []
@@ -212,7 +212,7 @@ def test_hyperscan_windows_collected_in_c_are_the_python_ones_narrowed(policy: D
     engine = compile_policy(policy).engine
     assert isinstance(engine.matcher, matcher.HyperscanMatcher)
     texts = [doc.text for doc in corpus(100, seed=31)] + generated_texts(200, seed=4)
-    texts += glued_texts(200, seed=6)
+    texts += glued_texts(200, seed=6) + lead_texts(engine, 300, seed=9)
     sets = [engine.matcher._always, *engine.matcher._gated.values()]
     opened = moved = 0
     for text in texts:
@@ -258,6 +258,27 @@ def glued_texts(n: int, seed: int) -> list[str]:
         text = rnd.choice(glue)
         for part in parts:
             text += part + rnd.choice(glue)
+        texts.append(text)
+    return texts
+
+
+def lead_texts(engine: Engine, n: int, seed: int) -> list[str]:
+    """The leading literals of the engine's literal-led rules ("sk-proj-", "api_key", the
+    service names of `*_API_KEY=`) in any case, overlapping and repeated, with values after."""
+    rnd = random.Random(seed)
+    rules = engine.matcher._always  # type: ignore[attr-defined]
+    words = sorted({w for literals in rules.leads.values() for w in literals.words})
+    cases = [str.upper, str.lower, str.title, lambda w: w]
+    texts = []
+    for _ in range(n):
+        text = ""
+        for _ in range(rnd.randrange(1, 6)):
+            word = rnd.choice(cases)(rnd.choice(words))
+            if rnd.random() < 0.3:
+                word += rnd.choice(cases)(rnd.choice(words))  # one literal ends in another
+            value = "".join(rnd.choice("abcXYZ0123456789_-") for _ in range(rnd.randrange(0, 40)))
+            text += word + rnd.choice(["=", ": ", "='", " ", "_API_KEY=", ""]) + value
+            text += rnd.choice([" ", "\n", "", "; "])
         texts.append(text)
     return texts
 
@@ -325,6 +346,8 @@ def test_compiled_and_python_paths_find_the_same(backend: str) -> None:
     for policy in (DlpPolicy(), CUSTOM, DlpPolicy(entities=["SECRET"])):
         engine = compile_policy(policy, backend).engine
         engine.recent = None
+        if backend == "hyperscan" and policy is CUSTOM:
+            texts = texts + lead_texts(engine, 150, seed=10)
         for text in texts:
             assert engine.use_native(True)
             compiled = engine.scan(text)

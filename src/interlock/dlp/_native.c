@@ -27,7 +27,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#define NATIVE_API 7
+#define NATIVE_API 8
 
 /* Validator codes (engine.py maps the rule's Python validator to one of these). */
 enum { V_PYTHON = 0, V_CARD = 1, V_SSN = 2, V_IPV4 = 3, V_PHONE = 4 };
@@ -904,13 +904,72 @@ static int cut_to_needed(const unsigned char *bytes, const unsigned char *alphab
     return 1;
 }
 
+static int grow_spans(Span **buf, Py_ssize_t *cap) {
+    Py_ssize_t more = *cap * 2;
+    Span *grown = PyMem_Realloc(*buf, (size_t)more * sizeof(Span));
+    if (grown == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *buf = grown;
+    *cap = more;
+    return 0;
+}
+
+/* matcher._Literals.starts for one end of a rule's leading literal: each literal length n
+ * (ascending) whose text[end - n:end] (lower-cased if caseless) is one of `words` adds a
+ * start (a Span with start = end - n). Returns how many, or -1. */
+static Py_ssize_t lead_starts(PyObject *kind, const unsigned char *bytes, Py_ssize_t end,
+                              unsigned int rule, Span **buf, Py_ssize_t *count, Py_ssize_t *cap) {
+    PyObject *words = PyTuple_GET_ITEM(kind, 3), *lengths = PyTuple_GET_ITEM(kind, 4);
+    if (!PyAnySet_Check(words) || !PyTuple_Check(lengths)) {
+        PyErr_SetString(PyExc_TypeError, "kinds: (LEAD, 0, 0, words, lengths, caseless)");
+        return -1;
+    }
+    int caseless = PyObject_IsTrue(PyTuple_GET_ITEM(kind, 5));
+    if (caseless < 0) return -1;
+    Py_ssize_t added = 0;
+    char small[64];
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(lengths); k++) {
+        Py_ssize_t n = PyLong_AsSsize_t(PyTuple_GET_ITEM(lengths, k));
+        if (n == -1 && PyErr_Occurred()) return -1;
+        if (n > end) break;
+        if (n < 0) continue;
+        char *word = n <= (Py_ssize_t)sizeof(small) ? small : PyMem_Malloc((size_t)n);
+        if (word == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        for (Py_ssize_t c = 0; c < n; c++) {
+            unsigned char ch = bytes[end - n + c];
+            word[c] = (char)(caseless && ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+        }
+        PyObject *str = PyUnicode_DecodeASCII(word, n, NULL);
+        if (word != small) PyMem_Free(word);
+        if (str == NULL) return -1;
+        int found = PySet_Contains(words, str);
+        Py_DECREF(str);
+        if (found < 0) return -1;
+        if (!found) continue;
+        if (*count == *cap && grow_spans(buf, cap) < 0) return -1;
+        Span *sp = &(*buf)[*count];
+        sp->rule = rule;
+        sp->start = sp->end = sp->from = end - n;
+        (*count)++;
+        added++;
+    }
+    return added;
+}
+
 /* spans(hits, kinds, size, data) -> (windows, lead_ends): what matcher._RuleSet.windows
  * makes of the hits on an ASCII text (`data`, its bytes). kinds[rule] is (LOCATE_*, a, b) or,
  * for BACK, (LOCATE_BACK, a, b, alphabet), for REACH (LOCATE_REACH, a, b, alphabet, needed):
  * BACK a = longest match; REACH a, b = reach before and after the anchor's end; alphabet: 128
  * bytes, non-zero for the characters a match can consume (matcher._alphabet); needed: a
- * character every match holds (matcher._required). windows: {rule: merged [(start, end)]}, lead_ends: {rule:
- * [end, ...]} in hit order, for LEAD rules. With an alphabet, the windows are merged as without
+ * character every match holds (matcher._required); for LEAD, (LOCATE_LEAD, 0, 0, words,
+ * lengths, caseless): its windows are the places a match can begin, [(start, MATCH_AT)]
+ * (matcher._Literals.starts), or without those three fields its ends go to lead_ends.
+ * windows: {rule: merged [(start, end)]}, lead_ends: {rule: [end, ...]} in hit order. With an alphabet, the windows are merged as without
  * it, then each merged window begins at the least of its hits' narrowed starts (the start of
  * the run of alphabet characters ending at the hit, if later than end - longest): the first
  * hit's, as a narrowed start never decreases with the hit's end. A REACH window with an
@@ -929,7 +988,8 @@ static PyObject *spans(PyObject *self, PyObject *args) {
     }
     const unsigned char *bytes = (const unsigned char *)PyBytes_AS_STRING(data);
     Py_ssize_t nkinds = PyList_GET_SIZE(kinds);
-    Span *buf = PyMem_Malloc((size_t)(hits->n ? hits->n : 1) * sizeof(Span));
+    Py_ssize_t cap = hits->n ? hits->n : 1;
+    Span *buf = PyMem_Malloc((size_t)cap * sizeof(Span));
     if (buf == NULL) return PyErr_NoMemory();
     PyObject *windows = PyDict_New(), *lead_ends = PyDict_New();
     Py_ssize_t count = 0;
@@ -941,6 +1001,17 @@ static PyObject *spans(PyObject *self, PyObject *args) {
             goto fail;
         }
         PyObject *kind = PyList_GET_ITEM(kinds, h->rule);
+        if (PyTuple_Check(kind) && PyTuple_GET_SIZE(kind) == 6) {
+            /* (LOCATE_LEAD, 0, 0, words, lengths, caseless): where matches can begin */
+            if ((Py_ssize_t)h->to > size) {
+                PyErr_SetString(PyExc_ValueError, "spans: a hit past the end of the text");
+                goto fail;
+            }
+            Py_ssize_t added = lead_starts(kind, bytes, (Py_ssize_t)h->to, h->rule, &buf, &count,
+                                           &cap);
+            if (added < 0) goto fail;
+            continue;
+        }
         const unsigned char *alphabet;
         if (kind_alphabet(kind, &alphabet, NULL) < 0) goto fail;
         long code = PyLong_AsLong(PyTuple_GET_ITEM(kind, 0));
@@ -982,6 +1053,7 @@ static PyObject *spans(PyObject *self, PyObject *args) {
         } else {
             from = start;
         }
+        if (count == cap && grow_spans(&buf, &cap) < 0) goto fail;
         buf[count].rule = h->rule;
         buf[count].start = start;
         buf[count].end = end;
@@ -993,6 +1065,28 @@ static PyObject *spans(PyObject *self, PyObject *args) {
     for (Py_ssize_t i = 0; i < count;) {
         unsigned int rule = buf[i].rule;
         PyObject *kind = PyList_GET_ITEM(kinds, rule);
+        if (PyTuple_GET_SIZE(kind) == 6) { /* a LEAD rule's starts, each once, in order */
+            PyObject *list = PyList_New(0);
+            if (list == NULL) goto fail;
+            Py_ssize_t j = i;
+            for (; j < count && buf[j].rule == rule; j++) {
+                if (j > i && buf[j].start == buf[j - 1].start) continue;
+                PyObject *t = pair(buf[j].start, match_at_mark);
+                if (t == NULL || PyList_Append(list, t) < 0) {
+                    Py_XDECREF(t);
+                    Py_DECREF(list);
+                    goto fail;
+                }
+                Py_DECREF(t);
+            }
+            PyObject *key = PyLong_FromUnsignedLong(rule);
+            int bad = key == NULL || PyDict_SetItem(windows, key, list) < 0;
+            Py_XDECREF(key);
+            Py_DECREF(list);
+            if (bad) goto fail;
+            i = j;
+            continue;
+        }
         const unsigned char *alphabet;
         int needed;
         if (kind_alphabet(kind, &alphabet, &needed) < 0) goto fail;

@@ -223,8 +223,9 @@ class _RuleSet:
                 if table is None
                 else (_BACK, longest, 0, table, int(_word_bounded(rules[i])))
             )
-        for i in self.leads:
-            self._kinds[i] = (_LEAD, 0, 0)  # the others: located with their start (SOM)
+        for i, literals in self.leads.items():  # (the others: located with their start, SOM)
+            # the compiled path finds where matches can begin itself (_Literals.starts)
+            self._kinds[i] = (_LEAD, 0, 0, literals.words, literals.lengths, literals.caseless)
         self._native: Any = None
 
     def use_native(self, on: bool) -> None:
