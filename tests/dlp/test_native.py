@@ -8,6 +8,7 @@ disappears.
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 import sysconfig
@@ -542,3 +543,37 @@ def test_overlaps_resolved_in_c_as_in_python() -> None:
         native.resolve([Finding("A", 0, 1, "x", 0.5, "c"), object()])
     with pytest.raises(TypeError):
         native.resolve((Finding("A", 0, 1, "x", 0.5, "c"),))
+
+
+def test_strong_phone_rescoring_in_c_is_pythons() -> None:
+    """pii._strong_phone (a +country code, the NANP pattern over the whole value, an (area
+    code) with 9 digits) against its C copy: every combination of the NANP pattern's optional
+    parts (area codes and exchanges from 1 and 2, at [2-9]'s edge), each with every one
+    character deleted or doubled, and random strings of its characters."""
+    assert native is not None
+    code = native.R_STRONG_PHONE
+    values = set()
+    for head, opening, closing, sep, sep2, ext in itertools.product(
+        ["", "1", "1 ", "1-", "1.", "11", "+1 ", " "],
+        ["", "("],
+        ["", ")"],
+        ["", " ", "-", ".", "  "],
+        [" ", "-", ".", ""],
+        ["", "x1", " x 12", "ext123", "ext.12345", " ext. 1", "x123456", "ext", "\tx\t9", " "],
+    ):
+        for area, exchange in (("212", "555"), ("112", "255"), ("219", "155")):
+            value = f"{head}{opening}{area}{closing}{sep}{exchange}{sep2}0123{ext}"
+            values.add(value)
+            for i in range(len(value)):
+                values.add(value[:i] + value[i + 1 :])
+                values.add(value[:i] + value[i] + value[i:])
+    rnd = random.Random(14)
+    for _ in range(20000):
+        values.add("".join(rnd.choice("12905()+ -.xet\t") for _ in range(rnd.randrange(0, 20))))
+    strong = 0
+    for value in values:
+        want = pii._strong_phone(value)
+        assert native.check(code, value) == int(want), value
+        strong += want
+    assert 0.1 * len(values) < strong < 0.9 * len(values)
+    assert native.check(code, "(２12) 555-0123") == -1  # non-ASCII: Python's call

@@ -27,10 +27,11 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#define NATIVE_API 8
+#define NATIVE_API 9
 
 /* Validator codes (engine.py maps the rule's Python validator to one of these). */
 enum { V_PYTHON = 0, V_CARD = 1, V_SSN = 2, V_IPV4 = 3, V_PHONE = 4 };
+enum { R_PYTHON = 0, R_STRONG_PHONE = 16 }; /* rescoring done in C (pii.strong_phone_rescore) */
 
 /* What configure() registered. */
 static PyObject *finding_cls = NULL;
@@ -249,6 +250,87 @@ static int check_phone(const Text *t, Py_ssize_t a, Py_ssize_t b) {
 }
 
 /* 1 valid, 0 not, -1 error */
+/* pii._NANP.fullmatch on t[a:b] (ASCII): (?:1[ .-]?)?\(?[2-9]\d{2}\)?[ .-]?[2-9]\d{2}[ .-]\d{4}
+ * (?:\s?(?:x|ext\.?)\s?\d{1,5})? -- whether any way through it spans the whole value. */
+#define AT_(i) ((i) < b ? CH(t, (i)) : 0)
+static int nanp_tail(const Text *t, Py_ssize_t i, Py_ssize_t b) {
+    if (i == b) return 1;
+    for (int sp1 = 0; sp1 <= 1; sp1++) {
+        Py_ssize_t j = i + sp1;
+        if (sp1 && !ascii_space(AT_(i))) continue;
+        Py_ssize_t ks[2];
+        int nk = 0;
+        if (AT_(j) == 'x') ks[nk++] = j + 1;
+        if (AT_(j) == 'e' && AT_(j + 1) == 'x' && AT_(j + 2) == 't') {
+            ks[nk++] = j + 3;
+            if (AT_(j + 3) == '.') ks[nk++] = j + 4;
+        }
+        for (int k = 0; k < nk; k++) {
+            for (int sp2 = 0; sp2 <= 1; sp2++) {
+                Py_ssize_t m = ks[k] + sp2;
+                if (sp2 && !ascii_space(AT_(ks[k]))) continue;
+                Py_ssize_t d = 0;
+                while (m + d < b && is_digit_ascii(CH(t, m + d))) d++;
+                if (m + d == b && d >= 1 && d <= 5) return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+static int nanp(const Text *t, Py_ssize_t a, Py_ssize_t b) {
+    Py_ssize_t starts[3];
+    int ns = 0;
+    starts[ns++] = a;
+    if (AT_(a) == '1') {
+        starts[ns++] = a + 1;
+        if (in_chars(AT_(a + 1), " .-")) starts[ns++] = a + 2;
+    }
+    for (int si = 0; si < ns; si++) {
+        for (int paren = 0; paren <= 1; paren++) {
+            Py_ssize_t q = starts[si] + paren;
+            if (paren && AT_(starts[si]) != '(') continue;
+            Py_UCS4 q0 = AT_(q);
+            if (!(q0 >= '2' && q0 <= '9') || !is_digit_ascii(AT_(q + 1)) ||
+                !is_digit_ascii(AT_(q + 2)))
+                continue;
+            for (int close = 0; close <= 1; close++) {
+                Py_ssize_t r2 = q + 3 + close;
+                if (close && AT_(q + 3) != ')') continue;
+                for (int sep = 0; sep <= 1; sep++) {
+                    Py_ssize_t r3 = r2 + sep;
+                    if (sep && !in_chars(AT_(r2), " .-")) continue;
+                    Py_UCS4 c0 = AT_(r3);
+                    if (!(c0 >= '2' && c0 <= '9') || !is_digit_ascii(AT_(r3 + 1)) ||
+                        !is_digit_ascii(AT_(r3 + 2)) || !in_chars(AT_(r3 + 3), " .-"))
+                        continue;
+                    int ok = 1;
+                    for (int k = 4; k < 8; k++) ok = ok && is_digit_ascii(AT_(r3 + k));
+                    if (ok && nanp_tail(t, r3 + 8, b)) return 1;
+                }
+            }
+        }
+    }
+    return 0;
+}
+#undef AT_
+
+/* pii._strong_phone on an ASCII value: a +country code, a NANP number, or an (area code) with
+ * 9 digits or more; -1 when not ASCII (ask Python). */
+static int strong_phone(const Text *t, Py_ssize_t a, Py_ssize_t b) {
+    if (!all_ascii(t, a, b)) return -1;
+    while (a < b && ascii_space(CH(t, a))) a++; /* value.strip() */
+    while (b > a && ascii_space(CH(t, b - 1))) b--;
+    if (a < b && CH(t, a) == '+') return 1;
+    if (nanp(t, a, b)) return 1;
+    if (a < b && CH(t, a) == '(') {
+        int n = 0;
+        for (Py_ssize_t i = a; i < b; i++) n += is_digit_ascii(CH(t, i));
+        return n >= 9;
+    }
+    return 0;
+}
+
 static int validate(const Text *t, PyObject *text, Py_ssize_t a, Py_ssize_t b, PyObject *fn,
                     long code) {
     if (fn == Py_None) return 1;
@@ -478,13 +560,15 @@ typedef struct {
     PyObject *validate;
     long vcode;
     PyObject *rescore;
+    long rcode;    /* R_*: the rescoring done in C on ASCII values */
+    double rbonus; /* what R_STRONG_PHONE adds */
     double score;
     PyObject *namer, *entity, *name, *classification;
 } Spec;
 
 static int read_spec(PyObject *tuple, Spec *s) {
-    if (!PyTuple_Check(tuple) || PyTuple_GET_SIZE(tuple) != 15) {
-        PyErr_SetString(PyExc_TypeError, "spec: a 15-tuple");
+    if (!PyTuple_Check(tuple) || PyTuple_GET_SIZE(tuple) != 17) {
+        PyErr_SetString(PyExc_TypeError, "spec: a 17-tuple");
         return -1;
     }
 #define ITEM(i) PyTuple_GET_ITEM(tuple, i)
@@ -503,6 +587,8 @@ static int read_spec(PyObject *tuple, Spec *s) {
     s->entity = ITEM(12);
     s->name = ITEM(13);
     s->classification = ITEM(14);
+    s->rcode = PyLong_AsLong(ITEM(15));
+    s->rbonus = PyFloat_AsDouble(ITEM(16));
 #undef ITEM
     if (PyErr_Occurred()) return -1;
     if (!PyAnySet_Check(s->context) || !PyAnySet_Check(s->negative)) {
@@ -565,7 +651,11 @@ static int confirm_one(const Spec *s, PyObject *match, const Text *t, PyObject *
     }
     if (s->isolated && glued(t, start, end)) return 0;
     double score = s->score;
-    if (s->rescore != Py_None) {
+    int strong = s->rescore != Py_None && s->rcode == R_STRONG_PHONE ? strong_phone(t, start, end)
+                                                                     : -1;
+    if (strong >= 0) {
+        if (strong) score += s->rbonus; /* pii.strong_phone_rescore */
+    } else if (s->rescore != Py_None) {
         PyObject *value = PyUnicode_Substring(text, start, end);
         if (value == NULL) return -1;
         PyObject *f = PyFloat_FromDouble(score);
@@ -1471,6 +1561,7 @@ static PyObject *check(PyObject *self, PyObject *args) {
     case V_SSN: got = check_ssn(&t, 0, t.len); break;
     case V_IPV4: got = check_ipv4(&t, 0, t.len); break;
     case V_PHONE: got = check_phone(&t, 0, t.len); break;
+    case R_STRONG_PHONE: got = strong_phone(&t, 0, t.len); break;
     default: got = -1;
     }
     return PyLong_FromLong(got);
@@ -1625,6 +1716,7 @@ PyMODINIT_FUNC PyInit__native(void) {
         PyModule_AddIntConstant(m, "V_SSN", V_SSN) < 0 ||
         PyModule_AddIntConstant(m, "V_IPV4", V_IPV4) < 0 ||
         PyModule_AddIntConstant(m, "V_PHONE", V_PHONE) < 0 ||
+        PyModule_AddIntConstant(m, "R_STRONG_PHONE", R_STRONG_PHONE) < 0 ||
         PyModule_AddIntConstant(m, "LOCATE_SOM", LOCATE_SOM) < 0 ||
         PyModule_AddIntConstant(m, "LOCATE_BACK", LOCATE_BACK) < 0 ||
         PyModule_AddIntConstant(m, "LOCATE_REACH", LOCATE_REACH) < 0 ||

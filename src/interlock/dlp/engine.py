@@ -249,6 +249,12 @@ _NATIVE_CHECKS: dict[object, int] = (
 )
 
 
+# Rescoring the compiled confirmation does in C on ASCII values (test_native.py compares it).
+_NATIVE_RESCORES: dict[object, int] = (
+    {pii.strong_phone_rescore: native.R_STRONG_PHONE} if native is not None else {}
+)
+
+
 def _spec(rule: Rule) -> tuple[Any, ...]:
     """A rule as _native.confirm reads it (a tuple: one C look-up per field)."""
     return (
@@ -267,6 +273,8 @@ def _spec(rule: Rule) -> tuple[Any, ...]:
         rule.entity,
         rule.name,
         rule.classification,
+        _NATIVE_RESCORES.get(rule.rescore, 0) if rule.rescore is not None else 0,
+        pii.STRONG_PHONE_BONUS,
     )
 
 
