@@ -577,3 +577,17 @@ def test_strong_phone_rescoring_in_c_is_pythons() -> None:
         strong += want
     assert 0.1 * len(values) < strong < 0.9 * len(values)
     assert native.check(code, "(２12) 555-0123") == -1  # non-ASCII: Python's call
+
+
+def test_confirm_all_refuses_what_it_cannot_read() -> None:
+    assert native is not None
+    engine = compile_policy(DlpPolicy()).engine
+    assert engine.specs is not None
+    found: list[Finding] = []
+    with pytest.raises(IndexError):
+        native.confirm_all(engine.specs, {len(engine.specs): [(0, 4)]}, "1234", 0.5, found)
+    with pytest.raises(TypeError):
+        native.confirm_all(tuple(engine.specs), {}, "1234", 0.5, found)
+    with pytest.raises(TypeError):
+        native.confirm_all(engine.specs, {"phone": [(0, 4)]}, "1234", 0.5, found)
+    assert found == []

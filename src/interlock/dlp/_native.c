@@ -27,7 +27,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#define NATIVE_API 9
+#define NATIVE_API 10
 
 /* Validator codes (engine.py maps the rule's Python validator to one of these). */
 enum { V_PYTHON = 0, V_CARD = 1, V_SSN = 2, V_IPV4 = 3, V_PHONE = 4 };
@@ -830,6 +830,53 @@ static PyObject *confirm(PyObject *self, PyObject *const *args, Py_ssize_t nargs
         if (r < 0) return NULL;
     }
     Py_RETURN_NONE;
+}
+
+/* confirm_all(specs, hits, text, min_score, out): Engine.confirmed's loop, rule by rule in rule
+ * order, the words around spans shared by the rules. */
+static PyObject *confirm_all(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 5) {
+        PyErr_SetString(PyExc_TypeError, "confirm_all() takes 5 arguments");
+        return NULL;
+    }
+    PyObject *specs = args[0], *hits = args[1];
+    if (!PyList_Check(specs) || !PyDict_Check(hits)) {
+        PyErr_SetString(PyExc_TypeError, "confirm_all(list, dict, str, float, list)");
+        return NULL;
+    }
+    PyObject *keys = PyDict_Keys(hits);
+    if (keys == NULL) return NULL;
+    PyObject *ctx = NULL, *adj = NULL;
+    if (PyList_Sort(keys) < 0 || (ctx = PyDict_New()) == NULL || (adj = PyDict_New()) == NULL)
+        goto fail;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(keys); i++) {
+        PyObject *key = PyList_GET_ITEM(keys, i);
+        Py_ssize_t index = PyLong_AsSsize_t(key);
+        if (index == -1 && PyErr_Occurred()) goto fail;
+        if (index < 0 || index >= PyList_GET_SIZE(specs)) {
+            PyErr_SetString(PyExc_IndexError, "confirm_all: a rule without a spec");
+            goto fail;
+        }
+        PyObject *windows = PyDict_GetItemWithError(hits, key); /* borrowed */
+        if (windows == NULL) {
+            if (!PyErr_Occurred()) PyErr_SetObject(PyExc_KeyError, key);
+            goto fail;
+        }
+        PyObject *one[7] = {PyList_GET_ITEM(specs, index), windows, args[2], ctx, adj, args[3],
+                            args[4]};
+        PyObject *r = confirm(self, one, 7);
+        if (r == NULL) goto fail;
+        Py_DECREF(r);
+    }
+    Py_DECREF(keys);
+    Py_DECREF(ctx);
+    Py_DECREF(adj);
+    Py_RETURN_NONE;
+fail:
+    Py_DECREF(keys);
+    Py_XDECREF(ctx);
+    Py_XDECREF(adj);
+    return NULL;
 }
 
 /* ---- the multi-pattern pass: Hyperscan's matches, collected and turned into windows ---------- */
@@ -1675,6 +1722,8 @@ static PyObject *resolve(PyObject *self, PyObject *found) {
 static PyMethodDef methods[] = {
     {"confirm", (PyCFunction)(void (*)(void))confirm, METH_FASTCALL,
      "confirm(spec, windows, text, ctx_cache, adj_cache, min_score, out)"},
+    {"confirm_all", (PyCFunction)(void (*)(void))confirm_all, METH_FASTCALL,
+     "confirm_all(specs, hits, text, min_score, out): Engine.confirmed"},
     {"configure", configure, METH_VARARGS, "register the engine's helpers"},
     {"check", check, METH_VARARGS, "check(code, value): a C validator (-1: ask Python)"},
     {"words", words, METH_VARARGS, "words(text, start, end, adjacent)"},

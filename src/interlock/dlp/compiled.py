@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from types import ModuleType
 
-API = 9  # the interface of _native.c this code speaks; a build of another one is not used
+API = 10  # the interface of _native.c this code speaks; a build of another one is not used
 
 native: ModuleType | None
 try:

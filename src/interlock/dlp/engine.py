@@ -140,11 +140,8 @@ class Engine:
         specs = self.specs
         if specs is not None:
             assert native is not None
-            confirm, min_score = native.confirm, self.min_score
-            context: dict[int, set[str]] = {}  # words per span, shared by the rules
-            adjacent: dict[int, set[str]] = {}
-            for index in sorted(hits):
-                confirm(specs[index], hits[index], canon, context, adjacent, min_score, found)
+            # (in C: for each rule in rule order, native.confirm, the words around spans shared)
+            native.confirm_all(specs, hits, canon, self.min_score, found)
             return found
         near = _Near(canon)  # context words per hit, shared by the rules that hit one span
         confirm = self._confirm
