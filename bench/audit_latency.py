@@ -49,6 +49,12 @@ VARIANTS = {
         "audit: {spool_dir: spool-apart-nice, store: {url: 'sqlite:///audit-apart-nice.db'}, "
         "writer_cpus: [WRITER_CPU], writer_nice: 19}\n"
     ),
+    # ...at SCHED_IDLE instead: wrk and nginx take the CPU back the moment they wake (a niced
+    # writer first finishes its time slice, which shows in their p99).
+    "audit-on-writer-apart-idle": (
+        "audit: {spool_dir: spool-apart-idle, store: {url: 'sqlite:///audit-apart-idle.db'}, "
+        "writer_cpus: [WRITER_CPU], writer_idle: true}\n"
+    ),
     "audit-spool-only": "audit: {spool_dir: spool-only, store: null}\n",
     "audit-strict": (
         "audit: {spool_dir: spool-strict, durability: strict, "

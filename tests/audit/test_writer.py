@@ -14,6 +14,7 @@ import httpx
 import orjson
 import pytest
 from tests.audit.test_durability import durable_ids
+from tests.auth.support import wait_for
 from tests.support import GatewayServer, gateway_config
 
 from interlock.audit.capture import encode_exchange
@@ -218,5 +219,33 @@ def test_the_writer_runs_at_the_configured_niceness(tmp_path: Path, simulator: A
         writer = stage.pipeline._proc.pid
         mine = os.getpriority(os.PRIO_PROCESS, 0)
         assert os.getpriority(os.PRIO_PROCESS, writer) == min(19, mine + 7)
+        assert os.sched_getscheduler(writer) == os.SCHED_OTHER
+    finally:
+        gw.close()
+
+
+def test_an_idle_writer_runs_under_sched_idle_and_still_records(
+    tmp_path: Path, simulator: Any
+) -> None:
+    """`writer_idle` puts the writer under SCHED_IDLE (it runs on CPU time nothing else
+    wants); on a machine with spare time it still makes every record durable."""
+    yaml = gateway_config(simulator.url) + (
+        "\naudit: {spool_dir: spool, store: {url: 'sqlite:///audit.db'}, writer_idle: true}\n"
+    )
+    gw = GatewayServer(yaml, tmp_path / "gw.yaml")
+    stage = next(
+        h.__self__ for h in gw.app[PIPELINE].done_hooks if isinstance(h.__self__, AuditStage)
+    )
+    try:
+        with httpx.Client(base_url=gw.url, timeout=10) as client:
+            body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
+            ids = [
+                client.post("/v1/chat/completions", json=body).headers["x-request-id"]
+                for _ in range(5)
+            ]
+        assert os.sched_getscheduler(stage.pipeline._proc.pid) == os.SCHED_IDLE
+        assert os.sched_getscheduler(0) == os.SCHED_OTHER  # the worker keeps its own
+        assert stage.store is not None
+        wait_for(lambda: all(stage.store.by_request_id(i) for i in ids), 10)
     finally:
         gw.close()

@@ -143,6 +143,12 @@ class AuditSettings(_Strict):
     # Niceness added to the writer process: a worker that shares its core with the writer then
     # runs first when a request arrives, and the writer catches up in between (see README).
     writer_nice: int = Field(0, ge=0, le=19)
+    # Linux SCHED_IDLE for the writer: it runs only on CPU time nothing else wants, and any other
+    # task that wakes up (a worker, the load balancer, a client on the same host) takes the CPU
+    # at once; a niced writer keeps its time slice first (on EEVDF kernels a few ms: the p99 of
+    # whatever shares its CPU). For a writer on a CPU with spare time; on a saturated one it
+    # falls behind until `queue_max` refuses or drops (per policy). See README.
+    writer_idle: bool = False
     # Request content kept per text part in a record; longer text is cut (and says so).
     max_text_chars: int = Field(100_000, ge=100)
 

@@ -124,6 +124,7 @@ class AuditStage:
                 self._signing_key_path(),
                 self.settings.writer_cpus,
                 self.settings.writer_nice,
+                self.settings.writer_idle,
             )
             self.pipeline = WriterClient(spec, self.metrics, self.store)
         else:

@@ -77,6 +77,7 @@ class WriterSpec:
     signing_key: Path
     cpus: list[int] | None = None
     nice: int = 0
+    idle: bool = False  # SCHED_IDLE (AuditSettings.writer_idle)
 
 
 # ---- the writer process ----------------------------------------------------------------------
@@ -98,6 +99,11 @@ def writer_main(sock: socket.socket, spec: WriterSpec) -> None:
             log.warning("audit writer: cannot run on CPUs %s: %s", spec.cpus, exc)
     if spec.nice:
         os.nice(spec.nice)
+    if spec.idle:
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        except (AttributeError, OSError) as exc:  # not Linux
+            log.warning("audit writer: cannot run at idle priority: %s", exc)
     try:
         import uvloop
 
