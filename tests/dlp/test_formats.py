@@ -172,3 +172,9 @@ def test_iso_dates_of_birth(everything: Engine, text: str) -> None:
     # a four-digit year first: its two-digit day is no two-digit year (a regression of the
     # DOB 7/4/90 change, caught by probing)
     assert len(found(everything, text, "DATE_OF_BIRTH")) == 1
+
+
+def test_email_whose_second_label_starts_with_a_digit(everything: Engine) -> None:
+    # the multi-pattern anchor wanted a letter after the first dot; the pattern does not
+    text = "write to jo@mail.2go.com now, not to lodash@4.17.21"
+    assert found(everything, text, "EMAIL_ADDRESS") == ["jo@mail.2go.com"]

@@ -101,7 +101,7 @@ def pii_rules() -> list[Rule]:
             score=0.95,
             validate=_email_ok,
             keywords=("@",),
-            anchor=r"@[A-Za-z0-9-]+\.[A-Za-z]",
+            anchor=r"@[A-Za-z0-9-]+\.[A-Za-z0-9]",
             reach=(130, 200),
         ),
         Rule(
