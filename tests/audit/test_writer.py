@@ -99,6 +99,13 @@ def through_the_writer(ex: Exchange, kind: str | None = None) -> dict[str, Any]:
     return record_from_capture(capture, 100_000)
 
 
+def audit_stage(gw: GatewayServer) -> AuditStage:
+    """The gateway's audit stage (its writer client is `stage.pipeline`)."""
+    return next(
+        h.__self__ for h in gw.app[PIPELINE].done_hooks if isinstance(h.__self__, AuditStage)
+    )
+
+
 @pytest.mark.parametrize("level", ["none", "metadata", "redacted", "full"])
 def test_the_writer_builds_the_record_the_worker_would_have_built(level: str) -> None:
     for make in (chat_exchange, embedding_exchange):
@@ -138,9 +145,7 @@ audit: {durability: strict, spool_dir: spool, store: null, on_spool_full: refuse
 """
     )
     gw = GatewayServer(yaml, tmp_path / "gw.yaml")
-    stage = next(
-        h.__self__ for h in gw.app[PIPELINE].done_hooks if isinstance(h.__self__, AuditStage)
-    )
+    stage = audit_stage(gw)
     body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
     answered: list[str] = []
     statuses: list[int] = []
@@ -209,9 +214,7 @@ def test_the_writer_runs_at_the_configured_niceness(tmp_path: Path, simulator: A
         gateway_config(simulator.url) + "\naudit: {spool_dir: spool, store: null, writer_nice: 7}\n"
     )
     gw = GatewayServer(yaml, tmp_path / "gw.yaml")
-    stage = next(
-        h.__self__ for h in gw.app[PIPELINE].done_hooks if isinstance(h.__self__, AuditStage)
-    )
+    stage = audit_stage(gw)
     try:
         with httpx.Client(base_url=gw.url, timeout=10) as client:
             body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
@@ -233,9 +236,7 @@ def test_an_idle_writer_runs_under_sched_idle_and_still_records(
         "\naudit: {spool_dir: spool, store: {url: 'sqlite:///audit.db'}, writer_idle: true}\n"
     )
     gw = GatewayServer(yaml, tmp_path / "gw.yaml")
-    stage = next(
-        h.__self__ for h in gw.app[PIPELINE].done_hooks if isinstance(h.__self__, AuditStage)
-    )
+    stage = audit_stage(gw)
     try:
         with httpx.Client(base_url=gw.url, timeout=10) as client:
             body = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
