@@ -12,15 +12,15 @@ is labelled. Deterministic for a seed. None of this comes from the evaluation se
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
+import lzma
 import random
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GAZETTEER = ROOT / "src" / "interlock" / "dlp" / "data" / "gazetteer.json.gz"
+GAZETTEER = ROOT / "src" / "interlock" / "dlp" / "data" / "gazetteer.json.xz"
 
 
 def _list(text: str) -> list[str]:
@@ -238,7 +238,7 @@ class Doc:
 class Generator:
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
-        with gzip.open(GAZETTEER, "rt", encoding="utf-8") as fh:
+        with lzma.open(GAZETTEER, "rt", encoding="utf-8") as fh:
             data = json.load(fh)
         common = set(data["common_words"])
         plain = re.compile(r"[A-Z][a-z]{2,11}\Z")

@@ -13,7 +13,7 @@ follows "I work for" / precedes "is a … company". Capitalised common words (se
 headings; the common-word list holds English words that no name list holds), acronyms and
 CamelCase identifiers start no run, and a run ends at a full stop. Two or three unknown
 capitalised words in mid-sentence are a name; so is a name ending a list item or a form field
-("2. Donalda Paet", "To: Crystallee"). All-lower-case text gets its own pass. Everything ships in data/gazetteer.json.gz (built by scripts/build_dlp_gazetteer.py);
+("2. Donalda Paet", "To: Crystallee"). All-lower-case text gets its own pass. Everything ships in data/gazetteer.json.xz (built by scripts/build_dlp_gazetteer.py);
 nothing is downloaded.
 
 `NameRecognizer(trained=True)` lets a trained model (name_model.py) take the final "is this
@@ -23,8 +23,8 @@ held-out `test` templates it did not beat the hand rules (see name_model.py for 
 
 from __future__ import annotations
 
-import gzip
 import json
+import lzma
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -298,8 +298,8 @@ class Gazetteer:
 
 @lru_cache(maxsize=1)
 def gazetteer() -> Gazetteer:
-    ref = resources.files("interlock.dlp") / "data" / "gazetteer.json.gz"
-    with ref.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as fh:
+    ref = resources.files("interlock.dlp") / "data" / "gazetteer.json.xz"
+    with ref.open("rb") as raw, lzma.open(raw, "rt", encoding="utf-8") as fh:
         data = json.load(fh)
     common = frozenset(data["common_words"])
     return Gazetteer(
