@@ -178,3 +178,17 @@ def test_email_whose_second_label_starts_with_a_digit(everything: Engine) -> Non
     # the multi-pattern anchor wanted a letter after the first dot; the pattern does not
     text = "write to jo@mail.2go.com now, not to lodash@4.17.21"
     assert found(everything, text, "EMAIL_ADDRESS") == ["jo@mail.2go.com"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Ich heiße Müller und wohne in Berlin.", "Müller"),
+        ("Je m'appelle Dupont.", "Dupont"),
+        ("Mi chiamo Bianchi.", "Bianchi"),
+        ("Ik heet Daan.", "Daan"),
+    ],
+)
+def test_my_name_is_in_other_languages(everything: Engine, text: str, name: str) -> None:
+    # the words before a name are read as Unicode words: "heiße" was split at its "ß"
+    assert found(everything, text, "PERSON") == [name]

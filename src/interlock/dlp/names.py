@@ -111,7 +111,10 @@ PERSON_CONTEXT = words(
     "beneficiary payee recipient sender signatory attendee attendees participant participants "
     # verbs whose object is a person
     "remind reminded invite invited hire hired email emailed ping pinged notify notified "
-    "congratulate congratulated"
+    "congratulate congratulated "
+    # "my name is" / "I am called" in the languages people write prompts in: heiße (ich heiße
+    # Müller), m'appelle, llamo, chiamo, chamo, heet
+    "heiße heisse m'appelle llamo chiamo chamo heet"
 )
 # Role nouns that stand before a name ("CEO Jane Doe", "songwriter …") or after it in an
 # apposition ("Jane Doe, the engineer, said").
@@ -1137,8 +1140,10 @@ def _line_bonus(text: str, start: int, end: int, run: list[_Token]) -> float:
 _PERSON_FIELDS = frozenset(["to", "from", "cc", "bcc", "attn", "name"]) | (
     PERSON_CONTEXT - PLACE_CONTEXT
 )
-_NOT_WORD = re.compile(r"[^a-z0-9_']+")
-_LETTERS = re.compile(r"[a-z']+")
+# Unicode words ("ich heiße Müller": `heiße` is one word); on ASCII text the same as
+# [^a-z0-9_'] and [a-z'] on the lower-cased slice, which _native.context_before implements
+_NOT_WORD = re.compile(r"[^\w']+")
+_LETTERS = re.compile(r"(?:[^\W\d_]|')+")
 
 
 def _context_before(text: str, start: int) -> tuple[str, str]:
