@@ -463,15 +463,11 @@ def _response_content(resp: list[Any] | None, limit: int) -> dict[str, Any] | No
     return {"choices": choices}
 
 
-def _request_metadata(req: list[Any] | None, chat: bool) -> dict[str, Any] | None:
-    if not req:
-        return None
-    if not chat:
-        inputs = req[3] or ()
-        return {"inputs": len(inputs), "chars": sum(map(len, inputs))}
-    messages, tools = req[6] or (), req[7]
-    chars = images = 0
-    for _role, parts, _name in messages:
+def _count_parts(items: Any, kind: type) -> tuple[int, int]:
+    """Characters of text, and how many `kind` parts, in captured (_, parts, _) triples: the
+    messages of a request or the choices of an answer."""
+    chars = count = 0
+    for _first, parts, _last in items:
         if _plain(parts):
             chars += sum(map(len, parts))
             continue
@@ -479,8 +475,19 @@ def _request_metadata(req: list[Any] | None, chat: bool) -> dict[str, Any] | Non
             p = part_from_capture(part)
             if isinstance(p, TextPart):
                 chars += len(p.text)
-            elif isinstance(p, ImagePart):
-                images += 1
+            elif isinstance(p, kind):
+                count += 1
+    return chars, count
+
+
+def _request_metadata(req: list[Any] | None, chat: bool) -> dict[str, Any] | None:
+    if not req:
+        return None
+    if not chat:
+        inputs = req[3] or ()
+        return {"inputs": len(inputs), "chars": sum(map(len, inputs))}
+    messages, tools = req[6] or (), req[7]
+    chars, images = _count_parts(messages, ImagePart)
     return {"messages": len(messages), "chars": chars, "images": images, "tools": list(tools or ())}
 
 
@@ -490,17 +497,7 @@ def _response_metadata(resp: list[Any] | None) -> dict[str, Any] | None:
     if resp[0] != "c":
         return {"vectors": resp[1]}
     choices = resp[1] or ()
-    chars = calls = 0
-    for _index, parts, _finish in choices:
-        if _plain(parts):
-            chars += sum(map(len, parts))
-            continue
-        for part in parts:
-            p = part_from_capture(part)
-            if isinstance(p, TextPart):
-                chars += len(p.text)
-            elif isinstance(p, ToolCall):
-                calls += 1
+    chars, calls = _count_parts(choices, ToolCall)
     return {
         "choices": len(choices),
         "chars": chars,
