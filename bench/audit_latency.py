@@ -11,9 +11,10 @@ connections that each wait 4 ms between an answer and their next request (wrk's 
 steady load below saturation, where a latency the audit added would show in p50 and p99
 without the machine's spare CPU deciding the throughput. Each run also reads the gateway
 worker's own CPU time per request (the writer process is a child, not counted): the request
-path's cost, apart from what the load generator or the writer take on a small machine. Every gateway here has auth off (as the
-`interlock` target of bench/run.sh), so the difference is the audit alone. Audit on keeps the
-store sink (SQLite FTS5) running: "keeps up" is checked from the spool's sink lag at the end.
+path's cost, apart from what the load generator or the writer take on a small machine. Every
+gateway here has auth off (as the `interlock` target of bench/run.sh), so the difference is the
+audit alone. Audit on keeps the store sink (SQLite FTS5) running: "keeps up" is checked from
+the spool's sink lag at the end.
 """
 
 from __future__ import annotations
@@ -124,11 +125,7 @@ def main() -> int:
                 for c in conns:
                     n, _, delay = c.partition("@")
                     script = paced(lua, int(delay)) if delay else lua
-                    cpu0 = harness.process_cpu_seconds(proc.pid)
-                    res = harness.run_wrk(url, script, int(n), args.duration)
-                    res["worker_cpu_us"] = (
-                        (harness.process_cpu_seconds(proc.pid) - cpu0) / res["requests"] * 1e6
-                    )
+                    res = harness.run_wrk(url, script, int(n), args.duration, proc.pid)
                     samples.setdefault((name, c), []).append(res)
                     harness.log(
                         f"round {r + 1} {name} c={c}: {res['rps']:.0f} req/s p50 {res['p50_ms']:.3f} ms"

@@ -403,14 +403,20 @@ def write_lua(s: Settings, key: str = API_KEY, tag: str = "") -> dict[str, Path]
     return paths
 
 
-def run_wrk(url: str, script: Path, conns: int, duration: int) -> dict[str, Any]:
+def run_wrk(
+    url: str, script: Path, conns: int, duration: int, server_pid: int | None = None
+) -> dict[str, Any]:
+    """wrk's summary; with `server_pid`, also that process's own CPU per request
+    (`worker_cpu_us`)."""
     pin = [] if PIN["load"] is None else ["taskset", "-c", str(PIN["load"])]
     argv = [
         *pin, "wrk", "-t1", f"-c{conns}", f"-d{duration}s",
         "--timeout", "5s", "--latency", "-s", str(script), url,
     ]  # fmt: skip
+    cpu0 = process_cpu_seconds(server_pid) if server_pid is not None else 0.0
     # wrk stops itself after -d; the subprocess timeout is the backstop.
     res = subprocess.run(argv, capture_output=True, text=True, timeout=duration + 20, check=False)
+    cpu = process_cpu_seconds(server_pid) - cpu0 if server_pid is not None else None
     out = res.stdout
     m = re.search(r"^BENCH_JSON (\{.*\})$", out, re.M)
     if res.returncode != 0 or not m:
@@ -431,6 +437,7 @@ def run_wrk(url: str, script: Path, conns: int, duration: int) -> dict[str, Any]
         "max_ms": raw["max_us"] / 1000,
         "errors": errors,
         "error_count": sum(errors.values()),
+        "worker_cpu_us": None if cpu is None else cpu / max(int(raw["requests"]), 1) * 1e6,
     }
 
 

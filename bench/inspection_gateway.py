@@ -129,13 +129,7 @@ def main() -> int:
                 lua = lua_script(tmp, key, args.bodies, args.tiny)
                 harness.run_wrk(url, lua, 16, 2)  # warm-up
                 for c in conns:
-                    cpu0 = harness.process_cpu_seconds(proc.pid)
-                    res = harness.run_wrk(url, lua, c, args.duration)
-                    res["worker_cpu_us"] = (
-                        (harness.process_cpu_seconds(proc.pid) - cpu0)
-                        / max(res["requests"], 1)
-                        * 1e6
-                    )
+                    res = harness.run_wrk(url, lua, c, args.duration, proc.pid)
                     samples.setdefault((name, c), []).append(res)
                     harness.log(
                         f"round {r + 1} {name} c={c}: {res['rps']:.0f} req/s "
