@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import lzma
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,6 +35,7 @@ from types import ModuleType
 
 from interlock.dlp import compiled
 from interlock.dlp.name_model import NameModel, features, load_model, set_context_kinds
+from interlock.dlp.name_shape import name_shape
 from interlock.dlp.rules import Finding, words
 
 PERSON, LOCATION, ORGANIZATION = "PERSON", "LOCATION", "ORGANIZATION"
@@ -137,7 +139,17 @@ PERSON_CONTEXT = PERSON_CONTEXT | ROLE_WORDS
 # Two words before a run that make it a name ("my name is …", "change it to …").
 PERSON_PHRASES = frozenset(
     ["name is", "it to", "assistant to", "speak to", "talk to", "said to", "listed by", "sung by",
-     "thanks to"]
+     "thanks to",
+     # who a ticket or an e-mail is about or goes to: "according to Nakamura", "on behalf of
+     # …", "assigned to …", "give the keys back to …", "forward this to …"
+     "according to", "behalf of", "assigned to", "reassigned to", "escalated to", "back to",
+     "forward to", "forwarded to", "spoke to", "spoke with", "talked to", "out to", "loop in",
+     "looped in"]
+)  # fmt: skip
+# the phrases of those after which a town's name is a person's too
+_PERSON_NOT_PLACE = frozenset(
+    ["according to", "behalf of", "assigned to", "reassigned to", "spoke to", "spoke with",
+     "talked to", "name is"]
 )  # fmt: skip
 # Verbs after a run that say a person did something; the weak ones follow things too.
 PERSON_AFTER = words(
@@ -146,7 +158,12 @@ PERSON_AFTER = words(
     "nodded agreed argued insisted claimed admitted announced stated "
     # what people, not things, do: die, marry, resign; think, know, feel
     "died married resigned retired apologised apologized confessed sang thinks thought "
-    "believes believed knows knew feels felt"
+    "believes believed knows knew feels felt "
+    # what a ticket or a chat says colleagues did or want: "Kowalczyk approved the change",
+    # "also Halvorsen wants the logs" (verbs a product or a place rarely has for subject)
+    "approved requested promised mentioned suggested recommended confirmed emailed texted "
+    "phoned joined quit wants wanted decided refused declined complained noticed forgot "
+    "prefers preferred hopes hoped"
 )
 PERSON_AFTER_WEAK = words("is was has had just will would can could")
 # Capitalised words that are never (part of) a name: weekdays, months, nationalities and
@@ -782,6 +799,7 @@ class NameRecognizer:
                 or shouted
             )
             and not (before in PERSON_CONTEXT and before not in PLACE_CONTEXT)
+            and phrase not in _PERSON_NOT_PLACE  # "according to Nakamura" (a town too)
         )
         named = _person_score(run, title, before, after, text, start)
         if shouted and len(run) == 1 and not title:
@@ -974,7 +992,10 @@ def _is_street(run: list[_Token], text: str, start: int) -> bool:
         and not run[-1].word.endswith(("'s", "’s"))
     ):
         return True
-    return len(run) >= 2 and bool(_NUMBER_BEFORE.search(text[max(0, start - 8) : start]))
+    if not _NUMBER_BEFORE.search(text[max(0, start - 8) : start]):
+        return False
+    # "641 Dašická 688", "34151 Nybyvägen 65": one word between numbers is a street too
+    return len(run) >= 2 or bool(_HOUSE_NUMBER_AFTER.match(text, run[-1].end))
 
 
 def _company_pair(run: list[_Token], text: str, title: bool) -> bool:
@@ -1051,6 +1072,16 @@ def _person_score(
         score = 0.5 if proper else 0.4
     else:
         score = 0.2 if not commons and not any(t.common for t in run) else 0.0
+    if unknown:
+        # words no list knows: do they look like names ("Kowalczyk") or like words or
+        # products ("Throughput", "Postgres")? (name_shape.py; accented words have their own
+        # bonus below: the lists' names have accents, their English words none)
+        shape = sum(name_shape(t.word) for t in run if not (t.first or t.last or t.common))
+        shape /= unknown
+        if shape >= _SHAPE_NAME and all(t.word.isascii() for t in run):
+            score += 0.15
+        elif shape <= _SHAPE_WORD:
+            score -= 0.1
     if (n >= 2 and any(t.word.lower().endswith(_SURNAME_ENDINGS) for t in run[1:])) or (
         unknown and not all(t.word.isascii() for t in run)
     ):
@@ -1073,7 +1104,49 @@ def _person_score(
         score += 0.3 if known else 0.1
     if n > 4:
         score -= 0.3  # a title-cased heading, not a name
+    if n == 1 and not title:
+        if before in _DETERMINERS and text[start - 1 - len(before) : start].lower() == before + " ":
+            score -= 0.3  # "the Atlas project", "on the Oslo cluster": a thing's name
+        if first.word.lower() in _MONTH_ABBREVIATIONS and _DAY_AFTER.match(after):
+            return 0.0  # "visited on Jan 3"
+    if after[:3].lstrip(" ").startswith(("<", "(", "[")) and _named_in_address(run, after):
+        score += 0.4  # "Tomasz Wierzbicki <t.wierzbicki@…>": the address repeats the name
     return score
+
+
+# name_shape scores past which an unknown word reads as a name (half of the held-out names,
+# 1.3 % of held-out words: scripts/train_dlp_name_shape.py) or as no name (-0.8)
+_SHAPE_NAME, _SHAPE_WORD = 0.5, -0.8
+
+
+def _name_shaped(token: _Token) -> bool:
+    return not token.common and token.word.isascii() and name_shape(token.word) >= _SHAPE_NAME
+
+
+_DETERMINERS = frozenset(["the", "a", "an", "this", "that", "these", "those", "our", "your"])
+_MONTH_ABBREVIATIONS = frozenset(
+    ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"]
+)
+_DAY_AFTER = re.compile(r"\.? \d{1,2}\b")
+_ADDRESS_AFTER = re.compile(r" ?[<(\[] ?(?:mailto:)?([\w.+'-]+)@")
+
+
+def _fold(word: str) -> str:
+    """Lower case without accents, as addresses spell names ("Petrović" -> "petrovic")."""
+    word = word.lower()
+    if word.isascii():
+        return word
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+def _named_in_address(run: list[_Token], after: str) -> bool:
+    """Whether the e-mail address right after the run (`after` is lower case) holds one of its
+    words of three letters or more in its local part."""
+    m = _ADDRESS_AFTER.match(after)
+    if m is None:
+        return False
+    local = m.group(1)
+    return any(len(t.word) >= 3 and _fold(t.word) in local for t in run)
 
 
 _COORDINATION = re.compile(r",?\s{1,2}(?:and|&|or)\s{1,2}")
@@ -1104,7 +1177,30 @@ def _same_name(text: str, out: list[Finding], maybe: list[tuple[int, int, bool]]
             if f.end <= start or f.start >= end
         ):
             out.append(Finding(PERSON, start, end, "coordinated_name", 0.6, "confidential"))
+        elif people and _listed(text, start, end, people, maybe):
+            out.append(Finding(PERSON, start, end, "listed_name", 0.6, "confidential"))
     return out
+
+
+_LIST_SEPARATOR = re.compile(r"[,;]\s{1,2}(?:(?:and|&)\s{1,2})?|\s{1,2}(?:and|&)\s{1,2}")
+
+
+def _listed(
+    text: str, start: int, end: int, people: list[Finding], maybe: list[tuple[int, int, bool]]
+) -> bool:
+    """An item of a list of names between a person and another name ("Attendees: Rosalind
+    Tyrrell, Okafor, Benedikt Sauter"): a list, its items alike."""
+    left = _LIST_SEPARATOR.search(text, max(0, start - 8), start)
+    right = _LIST_SEPARATOR.match(text, end)
+    if left is None or left.end() != start or right is None:
+        return False
+    people_ends = {f.end for f in people}
+    people_starts = {f.start for f in people}
+    if left.start() in people_ends:
+        return right.end() in people_starts or any(s == right.end() for s, _, _ in maybe)
+    if right.end() in people_starts:
+        return any(e == left.start() for _, e, _ in maybe)
+    return False
 
 
 def _phrase_before_place(text: str, start: int, phrase: str) -> bool:
@@ -1120,11 +1216,14 @@ def _line_bonus(text: str, start: int, end: int, run: list[_Token]) -> float:
     line_end = len(text) if line_end < 0 else line_end
     raw_head = text[line_start:start]
     head = raw_head.strip(_LINE_PUNCT)
+    if head and _STAMP.fullmatch(head):
+        head = ""  # "[10:42] Nkechi: …", "2024-05-02 10:00 Ravi: …": a chat log's time
     tail = text[end:line_end]
     if not tail.strip(_LINE_PUNCT):
         if not head and len(run) >= 2:
             return 0.3
-        known = len(run) >= 2 or run[0].first or run[0].last  # not a heading ("Winners")
+        # not a heading ("Winners"): a known name or one shaped like a name ("1. Tsugukazu")
+        known = len(run) >= 2 or run[0].first or run[0].last or _name_shaped(run[0])
         if known and head.isdigit():
             return 0.3
         if raw_head.rstrip().endswith(":") and head.count(" ") < 3:
@@ -1136,6 +1235,7 @@ def _line_bonus(text: str, start: int, end: int, run: list[_Token]) -> float:
     return 0.0
 
 
+_STAMP = re.compile(r"[\d:./ TZ-]*\d:\d\d[\d:./ TZ-]*")
 # form fields whose value is a person, even one word no list knows
 _PERSON_FIELDS = frozenset(["to", "from", "cc", "bcc", "attn", "name"]) | (
     PERSON_CONTEXT - PLACE_CONTEXT
