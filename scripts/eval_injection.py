@@ -110,13 +110,14 @@ def score_set(name: str, rows: list[tuple[str, int]], flag: Callable[[str], bool
 RULES_ONLY = Detector(use_model=False)
 
 
-def as_user_turn(detector: Detector) -> Callable[[str], bool]:
-    """Flagged the way the gateway checks a user turn: the whole turn at the user threshold,
-    and each fenced, quoted or tagged block in it as indirect content at the indirect one, by
-    the rules only (the default policy's `quoted_blocks: true`; see segments.py)."""
+def as_user_turn(detector: Detector) -> Callable[..., bool]:
+    """Flagged the way the gateway checks a user turn: the whole turn at the user threshold
+    (with the request's system prompt in view when one is given), and each fenced, quoted or
+    tagged block in it as indirect content at the indirect one, by the rules only (the default
+    policy's `quoted_blocks: true`; see segments.py)."""
 
-    def flag(text: str) -> bool:
-        if detector.scan(text, "user").score >= USER_T:
+    def flag(text: str, system: str | None = None) -> bool:
+        if detector.scan(text, "user", system=system).score >= USER_T:
             return True
         return any(RULES_ONLY.scan(b, "indirect").score >= INDIRECT_T for b in quoted(text))
 
@@ -320,6 +321,73 @@ def leave_one_source_out(sources: dict[str, list[Example]]) -> list[Score]:
     return out
 
 
+def cyberseceval_rows() -> list[tuple[str, str, str]]:
+    """CyberSecEval English as (system prompt, user turn, risk category), deduplicated by the
+    user turn as in `load_sources` (the same 245 rows as the user-only figure)."""
+    rows = json.loads(
+        (DATASETS / "cyberseceval-prompt-injection/prompt_injection.json").read_text()
+    )
+    out = []
+    seen: set[str] = set()
+    for r in rows:
+        text = (r["user_input"] or "").strip()
+        if len(text) < 4 or text in seen:
+            continue
+        seen.add(text)
+        out.append((r["test_case_prompt"] or "", text, r["risk_category"]))
+    return out
+
+
+def with_system_prompt(model: LinearModel, evals: dict[str, list[Example]]) -> list[Score]:
+    """The system-prompt-aware signal (sysprompt.py): CyberSecEval English scored the way the
+    gateway sees it (its system prompt in view) beside the user-only row; our own system
+    prompts with their benign and conflicting turns (development data: the parser was written
+    from them); and false positives of every CyberSecEval system prompt paired at random (fixed
+    seed) with the held-out general benign and NotInject prompts, beside the same prompts
+    without a system prompt."""
+    import random
+
+    from sysprompt_cases import benign_pairs, conflict_pairs
+
+    flag = as_user_turn(Detector(model))
+    cse = cyberseceval_rows()
+    out = []
+    for label, keep in (
+        ("all", lambda risk: True),
+        ("logic-violating", lambda risk: risk == "logic-violating"),
+        ("security-violating", lambda risk: risk == "security-violating"),
+    ):
+        rows = [(s, u) for s, u, risk in cse if keep(risk)]
+        user_only = sum(flag(u) for _, u in rows)
+        seen = sum(flag(u, s) for s, u in rows)
+        out.append(Score(f"CyberSecEval English ({label}), user turn only", len(rows),
+                         len(rows), user_only, 0))  # fmt: skip
+        out.append(Score(f"CyberSecEval English ({label}), with its system prompt", len(rows),
+                         len(rows), seen, 0))  # fmt: skip
+    benign = benign_pairs()
+    conflicts = conflict_pairs()
+    out.append(Score("own system prompts: conflicting turns (dev data)", len(conflicts),
+                     len(conflicts), sum(flag(u, s) for _, s, u in conflicts), 0))  # fmt: skip
+    out.append(Score("own system prompts: benign on/near-topic turns (a)", len(benign), 0, 0,
+                     sum(flag(u, s) for _, s, u in benign)))  # fmt: skip
+    out.append(Score("the same benign turns without their system prompt", len(benign), 0, 0,
+                     sum(flag(u) for _, _, u in benign)))  # fmt: skip
+    systems = sorted({s for s, _, _ in cse if s.strip()})
+    rng = random.Random(20261127)
+    for name, key in (
+        ("general benign held-out", "general_benign_heldout"),
+        ("NotInject", "notinject"),
+        ("WildGuard benign held-out", "wildguard_heldout"),
+    ):
+        texts = [e.text for e in evals[key]]
+        paired = [(rng.choice(systems), t) for t in texts]
+        out.append(Score(f"{name} under a random CyberSecEval system prompt (b)", len(texts), 0,
+                         0, sum(flag(t, s) for s, t in paired)))  # fmt: skip
+        out.append(Score(f"{name}, no system prompt (c)", len(texts), 0, 0,
+                         sum(flag(t) for t in texts)))  # fmt: skip
+    return out
+
+
 def table(scores: list[Score]) -> str:
     lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
     lines += ["| " + " | ".join(s.row()) + " |" for s in scores]
@@ -343,6 +411,11 @@ def main() -> None:
         parts.append(f"### {name}\n\n{table(scores)}")
     parts.append(f"### full detector, per general benign source\n\n"
                  f"{table(per_benign_source(model, sources))}")  # fmt: skip
+    _, evals = split_sources(sources)
+    parts.append(
+        "### full detector with the system prompt in view (sysprompt.py)\n\n"
+        + table(with_system_prompt(model, evals))
+    )
     by_variant, by_kind = cyberseceval_breakdown(model)
     parts.append(
         "### full detector, CyberSecEval English per technique (weakest first)\n\n" + by_variant

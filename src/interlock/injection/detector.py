@@ -25,6 +25,7 @@ from interlock.injection.patterns import (
     words_of,
 )
 from interlock.injection.structure import match_markers
+from interlock.injection.sysprompt import Restrictions, restrictions
 from interlock.injection.typos import repairs
 
 _MAX_DEPTH = 2  # decoded payloads are checked again, and what they decode to, once more
@@ -86,16 +87,31 @@ class Detector:
     def __init__(self, model: LinearModel | None = None, use_model: bool = True) -> None:
         self.model = model if model is not None or not use_model else shipped_model()
 
-    def scan(self, text: str, context: Context = "user", depth: int = 0) -> Verdict:
+    def scan(
+        self, text: str, context: Context = "user", depth: int = 0, system: str | None = None
+    ) -> Verdict:
+        """`system`: the request's trusted system prompt(s); a user turn is also scored
+        against what they forbid (sysprompt.py)."""
         signals = Signals()
-        self._collect(text, context, depth, signals)
+        rules = restrictions(system) if system and context == "user" and depth == 0 else None
+        self._collect(text, context, depth, signals, rules)
         return signals.verdict()
 
-    def _collect(self, text: str, context: Context, depth: int, signals: Signals) -> None:
+    def _collect(
+        self,
+        text: str,
+        context: Context,
+        depth: int,
+        signals: Signals,
+        rules: Restrictions | None = None,
+    ) -> None:
         if not text or text.isspace():
             return
         v = views(text)
         words = words_of(v.folded)
+        if rules is not None:
+            for reason, weight in rules.conflicts(v.folded, words).items():
+                signals.add(reason, weight)
         hits = match_rules(v.folded, context, words)
         for rule, _ in hits:
             signals.add(rule.name, rule.weight)

@@ -82,6 +82,12 @@ def segments(req: ChatRequest, quoted_blocks: bool, check_assistant: bool) -> li
     return out
 
 
+def system_prompt(req: ChatRequest) -> str:
+    """The request's trusted instructions: its system messages (OpenAI system and developer
+    messages, Anthropic `system`, Responses `instructions` all arrive as role "system")."""
+    return "\n".join(m.text() for m in req.messages if m.role == "system")
+
+
 def _maybe_quoted(text: str) -> bool:
     return (
         "```" in text

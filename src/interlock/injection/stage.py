@@ -30,7 +30,8 @@ from interlock.injection.config import WHEN_ABSENT, ExternalDetector, InjectionP
 from interlock.injection.detector import Detector, Verdict
 from interlock.injection.external import ExternalResult, ask
 from interlock.injection.patterns import Context
-from interlock.injection.segments import Segment, segments
+from interlock.injection.segments import Segment, segments, system_prompt
+from interlock.injection.sysprompt import restrictions
 
 log = logging.getLogger("interlock.injection")
 
@@ -102,17 +103,25 @@ class InjectionStage:
 
     # ---- scoring -------------------------------------------------------------------------------
 
-    def scan(self, text: str, context: Context, quoted: bool = False) -> Verdict:
+    def scan(self, text: str, context: Context, quoted: bool = False, system: str = "") -> Verdict:
+        """`system`: the request's system prompt; user turns are also scored against what it
+        forbids (sysprompt.py). Quoted blocks and indirect content are not."""
         if self.detector is None:
             raise RuntimeError(f"detector unavailable: {self.load_error}")
         # A block quoted in a user turn: rules only (the classifier scored the whole turn).
         detector = self.rules_only if quoted else self.detector
+        rules = restrictions(system) if system and context == "user" and not quoted else None
+        if rules is not None and rules.empty:
+            rules = None
         if len(text) > _CACHE_MAX_CHARS:
-            return detector.scan(text, context)
-        key = (f"{context}:quoted" if quoted else context, text)
+            return detector.scan(text, context, system=system if rules else None)
+        # The prompt's digest, not its text, keys the cache: one copy of a long system prompt
+        # per cached turn would cost memory, and its restrictions are what the verdict read.
+        kind = f"{context}:quoted" if quoted else context
+        key = (f"{kind}:{rules.digest}" if rules else kind, text)
         verdict = self.cache.get(key)
         if verdict is None:
-            verdict = detector.scan(text, context)
+            verdict = detector.scan(text, context, system=system if rules else None)
             self.cache.put(key, verdict)
         return verdict
 
@@ -150,8 +159,9 @@ class InjectionStage:
         if not segs:
             ex.decide("injection", "passed", score=0.0, checked=0)
             return
+        system = system_prompt(ex.request)
         try:
-            verdicts = [self.scan(s.text, s.context, s.quoted) for s in segs]
+            verdicts = [self.scan(s.text, s.context, s.quoted, system) for s in segs]
         except Exception as exc:
             log.exception("prompt-injection detector failed on request %s", ex.request_id)
             self._failed(ex, policy, "detector_error", type(exc).__name__)
