@@ -120,6 +120,18 @@ install_nginx() {
         nginx >&2
 }
 
+# --- libhs (Hyperscan's library: the DLP C module scans with it where present, tests/dlp/test_libhs.py
+# compares it with the Python binding; without it the binding scans) --------------------------
+install_libhs() {
+    case "$(/sbin/ldconfig -p 2>/dev/null || ldconfig -p 2>/dev/null || true)" in
+        *"libhs.so.5 "*) return 0 ;;
+    esac
+    log "installing libhyperscan5 from Debian's packages"
+    $SUDO apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+        libhyperscan5 >&2 || log "libhyperscan5 not installed: DLP scans through the binding"
+}
+
 if [ "${1:-start}" = "stop" ]; then
     stop_pg
     stop_redis
@@ -129,6 +141,7 @@ fi
 start_redis
 install_chromium
 install_nginx
+install_libhs
 
 # --- already running? reuse it -------------------------------------------------------------
 if [ -f "$STATE" ]; then

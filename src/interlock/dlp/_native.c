@@ -15,7 +15,8 @@
  *
  * Also here: the multi-pattern pass's match handler (Hits: Hyperscan's matches recorded in C,
  * not in a Python callback per match) and the windows made of them (spans), matcher.py's
- * _RuleSet.windows for ASCII texts.
+ * _RuleSet.windows for ASCII texts; and Hyperscan itself without its Python binding (HsDatabase:
+ * libhs loaded at run time with dlopen where the system has it, so the build never needs it).
  *
  * And the name recogniser's mechanics (names.py): the scan of capitalised words into runs
  * (name_events, NameRecognizer._events in Python) and the words before a run (context_before,
@@ -27,7 +28,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#define NATIVE_API 10
+#define NATIVE_API 11
 
 /* Validator codes (engine.py maps the rule's Python validator to one of these). */
 enum { V_PYTHON = 0, V_CARD = 1, V_SSN = 2, V_IPV4 = 3, V_PHONE = 4 };
@@ -894,7 +895,7 @@ typedef struct {
 } Hits;
 
 static void hits_dealloc(Hits *self) {
-    PyMem_Free(self->hits);
+    PyMem_RawFree(self->hits); /* (raw: HsDatabase.scan grows it without the GIL) */
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -910,7 +911,7 @@ static PyObject *hits_call(Hits *self, PyObject *args, PyObject *kwargs) {
     if (PyErr_Occurred()) return NULL;
     if (self->n == self->cap) {
         Py_ssize_t cap = self->cap ? self->cap * 2 : 64;
-        Hit *grown = PyMem_Realloc(self->hits, (size_t)cap * sizeof(Hit));
+        Hit *grown = PyMem_RawRealloc(self->hits, (size_t)cap * sizeof(Hit));
         if (grown == NULL) return PyErr_NoMemory();
         self->hits = grown;
         self->cap = cap;
@@ -939,6 +940,22 @@ static PyObject *hits_ids(Hits *self, PyObject *unused) {
     return out;
 }
 
+/* The hits recorded, in order: [(id, from, to), ...] (a Python match handler replays them). */
+static PyObject *hits_triples(Hits *self, PyObject *unused) {
+    PyObject *out = PyList_New(self->n);
+    if (out == NULL) return NULL;
+    for (Py_ssize_t i = 0; i < self->n; i++) {
+        const Hit *h = &self->hits[i];
+        PyObject *t = Py_BuildValue("(IKK)", h->rule, h->from, h->to);
+        if (t == NULL) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, i, t);
+    }
+    return out;
+}
+
 static PyObject *hits_clear(Hits *self, PyObject *unused) {
     self->n = 0;
     Py_RETURN_NONE;
@@ -947,6 +964,7 @@ static PyObject *hits_clear(Hits *self, PyObject *unused) {
 static PyMethodDef hits_methods[] = {
     {"ids", (PyCFunction)hits_ids, METH_NOARGS, "the ids recorded, in order"},
     {"clear", (PyCFunction)hits_clear, METH_NOARGS, "forget every hit"},
+    {"triples", (PyCFunction)hits_triples, METH_NOARGS, "[(id, from, to), ...] in order"},
     {NULL, NULL, 0, NULL},
 };
 
@@ -961,6 +979,265 @@ static PyTypeObject HitsType = {
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "A hyperscan match handler recording (id, from, to) in C.",
     .tp_methods = hits_methods,
+    .tp_new = PyType_GenericNew,
+};
+
+/* ---- Hyperscan without its Python binding ----------------------------------------------------
+ * The binding (python-hyperscan) releases the GIL for every scan and, per match, takes it back
+ * and calls a Python handler with a 5-tuple: ~0.2 us a match, ~28 matches and 4 scans per 2 KB
+ * prompt. Its module does not export libhs's functions, so the library is loaded here at run
+ * time (dlopen "libhs.so.5": Debian's libhyperscan5) when the system has it: nothing at build
+ * time depends on it, and without it matcher.py uses the binding. Databases scanned here are
+ * compiled by the same library (hs_compile), so no serialised form crosses two versions. */
+#include <dlfcn.h>
+
+typedef struct hs_database hs_database_t;
+typedef struct hs_scratch hs_scratch_t;
+typedef struct {
+    char *message;
+    int expression;
+} hs_compile_error_t;
+typedef int (*hs_handler_t)(unsigned int id, unsigned long long from, unsigned long long to,
+                            unsigned int flags, void *context);
+#define HS_MODE_BLOCK 1
+#define HS_SCAN_TERMINATED (-3)
+
+/* libhs's functions used here (their signatures are hs.h's, stable across 5.x). */
+static struct {
+    int loaded; /* 0 not tried, 1 loaded, -1 unavailable */
+    const char *(*version)(void);
+    int (*compile_multi)(const char *const *expressions, const unsigned int *flags,
+                         const unsigned int *ids, unsigned int elements, unsigned int mode,
+                         const void *platform, hs_database_t **db, hs_compile_error_t **error);
+    int (*free_compile_error)(hs_compile_error_t *error);
+    int (*serialize)(const hs_database_t *db, char **bytes, size_t *length);
+    int (*deserialize)(const char *bytes, size_t length, hs_database_t **db);
+    int (*free_database)(hs_database_t *db);
+    int (*alloc_scratch)(const hs_database_t *db, hs_scratch_t **scratch);
+    int (*free_scratch)(hs_scratch_t *scratch);
+    int (*scan)(const hs_database_t *db, const char *data, unsigned int length, unsigned int flags,
+                hs_scratch_t *scratch, hs_handler_t on_match, void *context);
+} hs;
+
+/* hs_load(names): libhs's version string once the first of `names` (library file names) loads
+ * with every function needed, else None. */
+static PyObject *hs_load(PyObject *self, PyObject *names) {
+    if (hs.loaded == 0) {
+        hs.loaded = -1;
+        PyObject *seq = PySequence_Fast(names, "hs_load(names): a sequence of file names");
+        if (seq == NULL) return NULL;
+        for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq) && hs.loaded < 0; i++) {
+            const char *name = PyUnicode_AsUTF8(PySequence_Fast_GET_ITEM(seq, i));
+            if (name == NULL) {
+                Py_DECREF(seq);
+                return NULL;
+            }
+            void *lib = dlopen(name, RTLD_NOW | RTLD_LOCAL);
+            if (lib == NULL) continue;
+#define HS_SYM(field, symbol) (*(void **)(&hs.field) = dlsym(lib, symbol)) != NULL
+            if (HS_SYM(version, "hs_version") && HS_SYM(compile_multi, "hs_compile_multi") &&
+                HS_SYM(free_compile_error, "hs_free_compile_error") &&
+                HS_SYM(serialize, "hs_serialize_database") &&
+                HS_SYM(deserialize, "hs_deserialize_database") &&
+                HS_SYM(free_database, "hs_free_database") &&
+                HS_SYM(alloc_scratch, "hs_alloc_scratch") &&
+                HS_SYM(free_scratch, "hs_free_scratch") && HS_SYM(scan, "hs_scan"))
+                hs.loaded = 1;
+            else
+                dlclose(lib);
+#undef HS_SYM
+        }
+        Py_DECREF(seq);
+    }
+    if (hs.loaded < 0) Py_RETURN_NONE;
+    return PyUnicode_FromString(hs.version());
+}
+
+static int hs_ready(void) {
+    if (hs.loaded == 1) return 1;
+    PyErr_SetString(PyExc_RuntimeError, "libhs is not loaded (hs_load)");
+    return 0;
+}
+
+/* hs_compile(expressions, ids, flags) -> bytes: a block-mode database, serialised (the caller
+ * keeps it to load copies without compiling again); ValueError with Hyperscan's message. */
+static PyObject *hs_compile(PyObject *self, PyObject *args) {
+    PyObject *expressions, *ids, *flags;
+    if (!PyArg_ParseTuple(args, "O!O!O!", &PyList_Type, &expressions, &PyList_Type, &ids,
+                          &PyList_Type, &flags))
+        return NULL;
+    if (!hs_ready()) return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(expressions);
+    if (n == 0 || PyList_GET_SIZE(ids) != n || PyList_GET_SIZE(flags) != n) {
+        PyErr_SetString(PyExc_ValueError, "hs_compile: as many ids and flags as expressions");
+        return NULL;
+    }
+    const char **exprs = PyMem_Malloc((size_t)n * sizeof(char *));
+    unsigned int *id_of = PyMem_Malloc((size_t)n * sizeof(unsigned int));
+    unsigned int *flag_of = PyMem_Malloc((size_t)n * sizeof(unsigned int));
+    PyObject *out = NULL;
+    if (exprs == NULL || id_of == NULL || flag_of == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        exprs[i] = PyBytes_AsString(PyList_GET_ITEM(expressions, i));
+        id_of[i] = (unsigned int)PyLong_AsUnsignedLong(PyList_GET_ITEM(ids, i));
+        flag_of[i] = (unsigned int)PyLong_AsUnsignedLong(PyList_GET_ITEM(flags, i));
+        if (exprs[i] == NULL || PyErr_Occurred()) goto done;
+    }
+    hs_database_t *db = NULL;
+    hs_compile_error_t *error = NULL;
+    if (hs.compile_multi(exprs, flag_of, id_of, (unsigned int)n, HS_MODE_BLOCK, NULL, &db,
+                         &error) != 0) {
+        PyErr_Format(PyExc_ValueError, "hs_compile: %s (expression %d)",
+                     error && error->message ? error->message : "failed",
+                     error ? error->expression : -1);
+        if (error) hs.free_compile_error(error);
+        goto done;
+    }
+    char *bytes = NULL;
+    size_t length = 0;
+    if (hs.serialize(db, &bytes, &length) != 0) {
+        PyErr_SetString(PyExc_RuntimeError, "hs_serialize_database failed");
+    } else {
+        out = PyBytes_FromStringAndSize(bytes, (Py_ssize_t)length);
+        free(bytes); /* (hs's default allocator is malloc) */
+    }
+    hs.free_database(db);
+done:
+    PyMem_Free(exprs);
+    PyMem_Free(id_of);
+    PyMem_Free(flag_of);
+    return out;
+}
+
+/* A scratch space: one per database and thread (matcher._Database keeps them per thread). */
+static const char *SCRATCH_CAPSULE = "interlock.dlp._native.hs_scratch";
+
+static void scratch_free(PyObject *capsule) {
+    hs_scratch_t *scratch = PyCapsule_GetPointer(capsule, SCRATCH_CAPSULE);
+    if (scratch != NULL && hs.loaded == 1) hs.free_scratch(scratch);
+}
+
+typedef struct {
+    PyObject_HEAD hs_database_t *db;
+} HsDatabase;
+
+static void hsdb_dealloc(HsDatabase *self) {
+    if (self->db != NULL && hs.loaded == 1) hs.free_database(self->db);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* HsDatabase(blob): a database serialised by hs_compile. */
+static int hsdb_init(HsDatabase *self, PyObject *args, PyObject *kwargs) {
+    Py_buffer blob;
+    if (!PyArg_ParseTuple(args, "y*", &blob)) return -1;
+    if (!hs_ready()) {
+        PyBuffer_Release(&blob);
+        return -1;
+    }
+    hs_database_t *db = NULL;
+    int err = hs.deserialize(blob.buf, (size_t)blob.len, &db);
+    PyBuffer_Release(&blob);
+    if (err != 0) {
+        PyErr_Format(PyExc_ValueError, "hs_deserialize_database: error %d", err);
+        return -1;
+    }
+    if (self->db != NULL) hs.free_database(self->db);
+    self->db = db;
+    return 0;
+}
+
+static PyObject *hsdb_scratch(HsDatabase *self, PyObject *unused) {
+    if (self->db == NULL || !hs_ready()) return NULL;
+    hs_scratch_t *scratch = NULL;
+    if (hs.alloc_scratch(self->db, &scratch) != 0) {
+        PyErr_SetString(PyExc_MemoryError, "hs_alloc_scratch failed");
+        return NULL;
+    }
+    PyObject *capsule = PyCapsule_New(scratch, SCRATCH_CAPSULE, scratch_free);
+    if (capsule == NULL) hs.free_scratch(scratch);
+    return capsule;
+}
+
+typedef struct {
+    Hits *hits;
+    int out_of_memory;
+} Collect;
+
+/* Every match into the Hits buffer (raw allocator: the GIL may be released). */
+static int hs_collect(unsigned int id, unsigned long long from, unsigned long long to,
+                      unsigned int flags, void *context) {
+    Collect *c = context;
+    Hits *h = c->hits;
+    if (h->n == h->cap) {
+        Py_ssize_t cap = h->cap ? h->cap * 2 : 64;
+        Hit *grown = PyMem_RawRealloc(h->hits, (size_t)cap * sizeof(Hit));
+        if (grown == NULL) {
+            c->out_of_memory = 1;
+            return 1; /* stop scanning */
+        }
+        h->hits = grown;
+        h->cap = cap;
+    }
+    h->hits[h->n].rule = id;
+    h->hits[h->n].from = from;
+    h->hits[h->n].to = to;
+    h->n++;
+    return 0;
+}
+
+/* Texts from this size on are scanned without the GIL (a worker thread's large request must not
+ * hold up the event loop); below it, releasing and taking the GIL back costs more than the scan. */
+#define HS_SCAN_NOGIL_BYTES (64 * 1024)
+
+/* scan(data, scratch, hits): Hyperscan's matches appended to `hits`, in Hyperscan's order. */
+static PyObject *hsdb_scan(HsDatabase *self, PyObject *const *args, Py_ssize_t nargs) {
+    if (nargs != 3 || !PyBytes_Check(args[0]) || !PyObject_TypeCheck(args[2], &HitsType)) {
+        PyErr_SetString(PyExc_TypeError, "scan(data: bytes, scratch, hits: Hits)");
+        return NULL;
+    }
+    hs_scratch_t *scratch = PyCapsule_GetPointer(args[1], SCRATCH_CAPSULE);
+    if (scratch == NULL || self->db == NULL || !hs_ready()) return NULL;
+    Py_ssize_t length = PyBytes_GET_SIZE(args[0]);
+    if (length > (Py_ssize_t)0xFFFFFFFFu) {
+        PyErr_SetString(PyExc_ValueError, "scan: at most 4 GB");
+        return NULL;
+    }
+    const char *data = PyBytes_AS_STRING(args[0]);
+    Collect c = {(Hits *)args[2], 0};
+    int err;
+    if (length >= HS_SCAN_NOGIL_BYTES) {
+        Py_BEGIN_ALLOW_THREADS;
+        err = hs.scan(self->db, data, (unsigned int)length, 0, scratch, hs_collect, &c);
+        Py_END_ALLOW_THREADS;
+    } else {
+        err = hs.scan(self->db, data, (unsigned int)length, 0, scratch, hs_collect, &c);
+    }
+    if (c.out_of_memory) return PyErr_NoMemory();
+    if (err != 0 && err != HS_SCAN_TERMINATED) {
+        PyErr_Format(PyExc_RuntimeError, "hs_scan: error %d", err);
+        return NULL;
+    }
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef hsdb_methods[] = {
+    {"scratch", (PyCFunction)hsdb_scratch, METH_NOARGS, "a new scratch space for this database"},
+    {"scan", (PyCFunction)(void (*)(void))hsdb_scan, METH_FASTCALL,
+     "scan(data, scratch, hits): matches appended to hits"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject HsDatabaseType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "interlock.dlp._native.HsDatabase",
+    .tp_basicsize = sizeof(HsDatabase),
+    .tp_dealloc = (destructor)hsdb_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "A Hyperscan block-mode database scanned through libhs directly.",
+    .tp_methods = hsdb_methods,
+    .tp_init = (initproc)hsdb_init,
     .tp_new = PyType_GenericNew,
 };
 
@@ -1729,6 +2006,8 @@ static PyMethodDef methods[] = {
     {"words", words, METH_VARARGS, "words(text, start, end, adjacent)"},
     {"spans", spans, METH_VARARGS, "spans(hits, kinds, size, data) -> (windows, lead_ends)"},
     {"resolve", resolve, METH_O, "resolve(found): engine.resolve_overlaps"},
+    {"hs_load", hs_load, METH_O, "hs_load(names): libhs's version once loaded, else None"},
+    {"hs_compile", hs_compile, METH_VARARGS, "hs_compile(expressions, ids, flags) -> blob"},
     {"context_before", context_before, METH_VARARGS,
      "context_before(text, start): the words before a name, or None (not ASCII)"},
     {"name_events", name_events, METH_VARARGS,
@@ -1750,13 +2029,19 @@ PyMODINIT_FUNC PyInit__native(void) {
     str_start = PyUnicode_InternFromString("start");
     if (!str_span || !str_end || !str_finditer || !str_match || !str_score || !str_start)
         return NULL;
-    if (PyType_Ready(&HitsType) < 0) return NULL;
+    if (PyType_Ready(&HitsType) < 0 || PyType_Ready(&HsDatabaseType) < 0) return NULL;
     fill_latin1_name();
     PyObject *m = PyModule_Create(&module);
     if (m == NULL) return NULL;
     Py_INCREF(&HitsType);
     if (PyModule_AddObject(m, "Hits", (PyObject *)&HitsType) < 0) {
         Py_DECREF(&HitsType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&HsDatabaseType);
+    if (PyModule_AddObject(m, "HsDatabase", (PyObject *)&HsDatabaseType) < 0) {
+        Py_DECREF(&HsDatabaseType);
         Py_DECREF(m);
         return NULL;
     }

@@ -631,11 +631,32 @@ def _expand(items: list[Any], limit: int = 256) -> list[str] | None:
 
 # Compiling a database takes ~0.5 s; every engine with the same rules loads a serialised copy
 # (its own database and scratch space, so engines on different threads never share one).
-_COMPILED: dict[tuple[tuple[int, bytes, int], ...], bytes] = {}
+_COMPILED: dict[tuple[bool, tuple[tuple[int, bytes, int], ...]], bytes] = {}
+
+# Databases compiled and scanned by libhs through the C module (compiled.libhs) instead of the
+# Python binding: the same matches, without a Python call per match or a GIL hand-off per scan.
+# The binding still provides the flag constants. (Tests switch it off to compare the two.)
+USE_LIBHS = compiled.libhs is not None
+
+
+def _libhs() -> Any:
+    """The C module when databases are compiled and scanned by libhs, else None."""
+    return compiled.native if USE_LIBHS else None
+
+
+def _compiles(expression: str, flags: int) -> bool:
+    """Whether the library that will scan the rule compiles it with these flags."""
+    return _compiles_with(expression, flags, _libhs() is not None)
 
 
 @lru_cache(maxsize=4096)
-def _compiles(expression: str, flags: int) -> bool:
+def _compiles_with(expression: str, flags: int, libhs: bool) -> bool:
+    if libhs:
+        try:
+            _libhs().hs_compile([expression.encode()], [0], [flags])
+        except ValueError:
+            return False
+        return True
     try:
         hyperscan.Database().compile(
             expressions=[expression.encode()], ids=[0], elements=1, flags=[flags]
@@ -662,10 +683,41 @@ class _Database:
         self._db.scan(data, scratch=scratch, match_event_handler=match_event_handler)
 
 
-def _load(entries: list[tuple[int, bytes, int]]) -> _Database | None:
+class _LibhsDatabase:
+    """`_Database` compiled and scanned by libhs through the C module: a `Hits` handler gets
+    the matches in C; any other handler is called with them afterwards, in Hyperscan's order."""
+
+    def __init__(self, native: Any, blob: bytes) -> None:
+        self._native = native
+        self._db = native.HsDatabase(blob)
+        self._local = threading.local()
+
+    def scan(self, data: bytes, match_event_handler: Any) -> None:
+        scratch = getattr(self._local, "scratch", None)
+        if scratch is None:
+            scratch = self._local.scratch = self._db.scratch()
+        if type(match_event_handler) is self._native.Hits:
+            self._db.scan(data, scratch, match_event_handler)
+            return
+        hits = self._native.Hits()
+        self._db.scan(data, scratch, hits)
+        for rule, start, end in hits.triples():
+            match_event_handler(rule, start, end, 0, None)
+
+
+def _load(entries: list[tuple[int, bytes, int]]) -> _Database | _LibhsDatabase | None:
     if not entries:
         return None
-    key = tuple(entries)
+    native = _libhs()
+    if native is not None:
+        key = (True, tuple(entries))
+        blob = _COMPILED.get(key)
+        if blob is None:
+            blob = _COMPILED[key] = native.hs_compile(
+                [e for _, e, _ in entries], [i for i, _, _ in entries], [f for _, _, f in entries]
+            )
+        return _LibhsDatabase(native, blob)
+    key = (False, tuple(entries))
     blob = _COMPILED.get(key)
     if blob is None:
         db = hyperscan.Database()
