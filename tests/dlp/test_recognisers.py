@@ -66,6 +66,10 @@ def found(engine: Engine, text: str, entity: str | None = None) -> list[tuple[st
         ("According to Nakamura, the team finished early.", ["Nakamura"]),  # a town too
         # a list item no list knows, shaped like a name (name_shape.py); not the heading
         ("Winners\n1. Vehbija\n2. Zorvat Kemblish", ["Vehbija", "Zorvat Kemblish"]),
+        ("Zorvat and I went to school together.", ["Zorvat"]),  # "and I": a person
+        ("Is this Kemblish's phone?", ["Kemblish"]),  # "this" is the phone's
+        ("Best,\n\nQuillon", ["Quillon"]),  # the signature after a closing
+        ("Prosecutors say Zorvat moved the money.", ["Zorvat"]),
         # an item between two people in a list
         (
             "Attendees: Rosalind Tyrrell, Kemblish, Benedikt Sauter",

@@ -106,7 +106,7 @@ PERSON_CONTEXT = words(
     "sincerely regards thanks thank cc attn signed author user client colleague friend wife "
     "husband son daughter mother father brother sister called am i'm is was ask tell meet "
     "met with cc: to: from: mr mrs ms dr applicant candidate tenant resident member owner "
-    "holder cardholder driver passenger guest said says me producer director starring "
+    "holder cardholder driver passenger guest said says say me producer director starring "
     "founder founders singer actor writer under guardian assistant asks asked replied replies "
     "writes wrote adds added explains explained notes noted told thanked "
     # fields and roles that hold a person
@@ -163,7 +163,7 @@ PERSON_AFTER = words(
     # "also Halvorsen wants the logs" (verbs a product or a place rarely has for subject)
     "approved requested promised mentioned suggested recommended confirmed emailed texted "
     "phoned joined quit wants wanted decided refused declined complained noticed forgot "
-    "prefers preferred hopes hoped"
+    "prefers preferred hopes hoped disagreed disagrees agrees complains notices noticed left"
 )
 PERSON_AFTER_WEAK = words("is was has had just will would can could")
 # Capitalised words that are never (part of) a name: weekdays, months, nationalities and
@@ -1100,12 +1100,18 @@ def _person_score(
     owner = after.startswith(("'s", "’s")) and not after[3:4].isupper()
     if owner or head in PERSON_AFTER:
         score += 0.3
+    elif after.startswith((" and i ", " and me ", " and myself ")):
+        score += 0.3  # "Eldridge and I went to school together"
     elif head in PERSON_AFTER_WEAK:
         score += 0.3 if known else 0.1
     if n > 4:
         score -= 0.3  # a title-cased heading, not a name
     if n == 1 and not title:
-        if before in _DETERMINERS and text[start - 1 - len(before) : start].lower() == before + " ":
+        if (
+            before in _DETERMINERS
+            and not owner  # "Is this Flora's phone?": "this" is the phone's
+            and text[start - 1 - len(before) : start].lower() == before + " "
+        ):
             score -= 0.3  # "the Atlas project", "on the Oslo cluster": a thing's name
         if first.word.lower() in _MONTH_ABBREVIATIONS and _DAY_AFTER.match(after):
             return 0.0  # "visited on Jan 3"
@@ -1226,6 +1232,8 @@ def _line_bonus(text: str, start: int, end: int, run: list[_Token]) -> float:
         known = len(run) >= 2 or run[0].first or run[0].last or _name_shaped(run[0])
         if known and head.isdigit():
             return 0.3
+        if not head and line_start >= 2 and _closes_letter(text, line_start - 1):
+            return 0.3  # "Thanks,\nNkechi": the signature after a closing
         if raw_head.rstrip().endswith(":") and head.count(" ") < 3:
             label = head.rsplit(" ", 1)[-1].lower()
             if known or label in _PERSON_FIELDS:  # "To: Crystallee", "Beneficiary: Aldin"
@@ -1233,6 +1241,21 @@ def _line_bonus(text: str, start: int, end: int, run: list[_Token]) -> float:
     if not head and tail.startswith(": ") and not any(t.common for t in run):
         return 0.3  # "Ubul: What a wife."
     return 0.0
+
+
+# a letter's closing line, lower case without its comma: the signature follows
+_CLOSINGS = frozenset(
+    ["thanks", "thank you", "many thanks", "thx", "best", "best regards", "kind regards",
+     "warm regards", "regards", "cheers", "sincerely", "yours sincerely", "yours truly",
+     "yours", "best wishes", "all the best", "br", "talk soon", "love", "take care"]
+)  # fmt: skip
+
+
+def _closes_letter(text: str, newline: int) -> bool:
+    """Whether the line ending at `newline` is a letter's closing ("Best regards,")."""
+    newline = len(text[max(0, newline - 40) : newline].rstrip()) + max(0, newline - 40)
+    line = text[text.rfind("\n", 0, newline) + 1 : newline].strip(" \t,.!-–—")
+    return len(line) <= 20 and line.lower() in _CLOSINGS
 
 
 _STAMP = re.compile(r"[\d:./ TZ-]*\d:\d\d[\d:./ TZ-]*")
