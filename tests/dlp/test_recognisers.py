@@ -70,6 +70,8 @@ def found(engine: Engine, text: str, entity: str | None = None) -> list[tuple[st
         ("Is this Kemblish's phone?", ["Kemblish"]),  # "this" is the phone's
         ("Best,\n\nQuillon", ["Quillon"]),  # the signature after a closing
         ("Prosecutors say Zorvat moved the money.", ["Zorvat"]),
+        ("Assigned: J. Kemblish\nStatus: open", ["J. Kemblish"]),  # an initial starts a name
+        ("Can you reply to this email from Zorvat?", ["Zorvat"]),
         # an item between two people in a list
         (
             "Attendees: Rosalind Tyrrell, Kemblish, Benedikt Sauter",
@@ -105,6 +107,8 @@ def test_people(engine: Engine, text: str, names: list[str] | None) -> None:
         "The plumber visited on Jan 3 and left.",  # a month, not Jan
         "Who owns the Atlas project? Meeting with the Oslo team.",  # a thing's name after "the"
         "Meet me at 34151 Nybyvägen 65 Apt. 392",  # a street between house numbers
+        "Why?\nA. Loud sounds\nB. Late hour\nC. Low lighting",  # lettered options
+        "Is the U.S. Army bigger?",
     ],
 )
 def test_not_people(engine: Engine, text: str) -> None:

@@ -138,7 +138,8 @@ ROLE_WORDS = words(
 PERSON_CONTEXT = PERSON_CONTEXT | ROLE_WORDS
 # Two words before a run that make it a name ("my name is …", "change it to …").
 PERSON_PHRASES = frozenset(
-    ["name is", "it to", "assistant to", "speak to", "talk to", "said to", "listed by", "sung by",
+    ["name is", "it to", "assistant to", "email from", "e-mail from", "note from", "message from",
+     "call from", "letter from", "reply from", "feedback from", "request from", "me and", "speak to", "talk to", "said to", "listed by", "sung by",
      "thanks to",
      # who a ticket or an e-mail is about or goes to: "according to Nakamura", "on behalf of
      # …", "assigned to …", "give the keys back to …", "forward this to …"
@@ -675,6 +676,9 @@ class NameRecognizer:
             # "WhatsApp", "NextAuth", "ConsoleModel": a product or an identifier, no name
             return (key, len(word), False, False, False, True, True, False, False, False, and_sons)
         title = lower in TITLES
+        if len(word) == 1 and raw.endswith(".") and word.isupper():
+            # an initial ("J. Pemberton"): it may start a name, though "j" is a word
+            return (key, 1, False, False, False, False, False, False, False, False, False)
         return (
             key,
             len(word),
@@ -1048,6 +1052,10 @@ def _person_score(
             commons += 1
         else:
             unknown += 1
+    if all(_initial(t) for t in run):
+        return 0.0  # "U.S.", "A." of a heading
+    if _initial(first) and run[1].common and not title and before not in PERSON_CONTEXT:
+        return 0.0  # "A. Loud sounds", "C. Late hour": a lettered option, no "J. Brown"
     middle_initial = n >= 3 and any(_initial(t) for t in run[1:-1]) and not _initial(last)
     if title:
         score = 0.9
