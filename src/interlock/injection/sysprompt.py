@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from interlock.injection.normalize import views
@@ -325,12 +325,15 @@ class Topic:
     keys: frozenset[str]
     category: frozenset[str] = frozenset()
     make: bool = False
+    # Each key's spellings ("salary", "salaries"): a user turn's words are looked up in these,
+    # so no word of the turn has to be stemmed.
+    forms: tuple[frozenset[str], ...] = ()
     # Data about other people ("never disclose other customers' account details"): the user's
     # own ("my account") is not asked for.
     others: bool = False
 
     def needed(self) -> int:
-        return min(2, len(self.keys))
+        return min(2, len(self.forms))
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,7 +350,12 @@ class Restrictions:
     task_verbs: tuple[str, ...] = ()
     personas: frozenset[str] = frozenset()
     has_persona: bool = False
-    anchors: frozenset[str] = field(default_factory=frozenset)
+    # The words a user turn must contain for each check to run.
+    secret_anchors: frozenset[str] = frozenset()
+    topic_anchors: frozenset[str] = frozenset()
+    persona_anchors: frozenset[str] = frozenset()
+    any_anchor: frozenset[str] = frozenset()  # every word any check needs
+    other_languages: frozenset[str] = frozenset()  # the languages a reply may not be in
     # Built once per prompt from the task verbs and persona names above.
     scope_rx: re.Pattern[str] | None = None
     persona_rx: re.Pattern[str] | None = None
@@ -368,24 +376,36 @@ class Restrictions:
         reason -> weight. Empty unless the turn shares a word with what is restricted."""
         if self.empty:
             return {}
+        # Each check runs only when the turn has one of its words (set intersections at C
+        # speed): a turn that shares nothing with the restrictions costs a few microseconds.
+        found: dict[str, float] = {}
+        if self.any_anchor.isdisjoint(words):
+            return found
         if len(folded) > _LONG:
             # A long turn is mostly a pasted document or a prompt of its own: the request is at
             # its start or its end, and the words in between are the document's, not an ask.
             folded = f"{folded[:_EDGE]} ... {folded[-_EDGE:]}"
             words = words_of(folded)
-        present = self.anchors.intersection(words)
-        found: dict[str, float] = {}
+        present = self.secret_anchors.intersection(words)
         if present:
-            stems = {_stem(w) for w in words}
             self._secret(folded, words, present, found)
-            self._topics(folded, words, stems, found)
+        if self.topic_anchors.intersection(words):
+            self._topics(folded, words, set(words), found)
+        if self.languages and not self.other_languages.isdisjoint(words):
             self._language(folded, found)
+        if (
+            self.task_verbs
+            and _SCOPE_WORDS.intersection(words)
+            and any(v in folded for v in self.task_verbs)
+        ) or (self.task_verbs and _PIVOT_WORDS.intersection(words)):
             self._scope(folded, words, found)
+        if self.has_persona and self.persona_anchors.intersection(words):
             self._persona(folded, found)
-        if _HIDDEN_REF.search(folded):
+        cues = _CUE_WORDS.intersection(words)
+        if cues & _HIDDEN_WORDS and _HIDDEN_REF.search(folded):
             key = "secret" if self.secret_words or self.secret_phrases else "forbidden"
             found[REASONS[key]] = WEIGHTS[key]
-        if _EXCEPTION.search(folded):
+        if cues & _EXCEPTION_WORDS and _EXCEPTION.search(folded):
             found[REASONS["exception"]] = WEIGHTS["exception"]
         return found
 
@@ -427,8 +447,8 @@ class Restrictions:
             return
         asks = _ASKS.search(folded) is not None
         for topic in self.topics:
-            hits = [k for k in topic.keys if k in stems]
-            cat = [w for w in topic.category if w in stems or w in words]
+            hits = [min(f & stems) for f in topic.forms if not f.isdisjoint(stems)]
+            cat = sorted(topic.category & stems)
             if len(hits) < topic.needed() and not cat:
                 continue
             if topic.make and not _MAKE.intersection(words):
@@ -436,24 +456,30 @@ class Restrictions:
             if not asks:
                 continue
             where = hits[0] if hits else cat[0]
-            m = re.search(rf"\b{re.escape(where)}", folded)
-            if m is not None and _NOT_ASKING.search(folded, max(0, m.start() - 40), m.start()):
+            for n, m in enumerate(re.finditer(rf"\b{re.escape(where)}", folded)):
+                if n == 4 or self._asked_at(folded, m, where, topic):
+                    break
+            else:
                 continue
-            if (
-                m is not None
-                and (topic.others or where in _PERSONAL)
-                and _MINE.search(folded, max(0, m.start() - 30), m.start())
-            ):
+            if n == 4:
                 continue
-            if (
-                (where in _PERSONAL or topic.others)
-                and m is not None
-                and not _OWNER_BEFORE.search(folded, max(0, m.start() - 30), m.start())
-                and not _OWNER_AFTER.match(folded, m.end())
-            ):
-                continue  # "what's the address of the restaurant?" is no one's personal data
             found[REASONS["forbidden"]] = WEIGHTS["forbidden"]
             return
+
+    @staticmethod
+    def _asked_at(folded: str, m: re.Match[str], where: str, topic: Topic) -> bool:
+        """Whether this mention of a forbidden thing is asked for."""
+        if _NOT_ASKING.search(folded, max(0, m.start() - 40), m.start()):
+            return False
+        if not (topic.others or where in _PERSONAL):
+            return True
+        if _MINE.search(folded, max(0, m.start() - 30), m.start()):
+            return False  # the user's own
+        # "what's the address of the restaurant?" is no one's personal data
+        return bool(
+            _OWNER_BEFORE.search(folded, max(0, m.start() - 30), m.start())
+            or _OWNER_AFTER.match(folded, m.end())
+        )
 
     def _language(self, folded: str, found: dict[str, float]) -> None:
         if not self.languages:
@@ -495,6 +521,16 @@ class Restrictions:
 # "never break character", "do not stop translating": the user restating a rule
 _NEVER = re.compile(r"\b(?:never|don'?t|do not|not|won'?t|must not|shouldn'?t)\s+(?:\w+\s+)?$")
 _KEEP_ON = re.compile(r"(?:don'?t|do not|never) (?:stop|quit|skip)")  # "don't stop translating"
+# The words each cue needs: the regexes run only on a turn that has one of them.
+_HIDDEN_WORDS = _set(
+    "allowed supposed permitted cannot told mustn shouldn hiding keeping guarding protecting "
+    "secret secrets"
+)
+_EXCEPTION_WORDS = _set(
+    "exception once bend break allowed ok okay alright authorized authorised permitted "
+    "permission clearance authorization authorisation nobody between"
+)
+_CUE_WORDS = _HIDDEN_WORDS | _EXCEPTION_WORDS
 _LONG = 800
 _EDGE = 400
 _THE = re.compile(r"\b(?:the|your|that|this|today'?s)\s+(?:[\w-]+\s+){0,2}$")
@@ -518,14 +554,25 @@ _ASK_WORDS = _set(
     "characters backwards reverse reversed encode translate rhyme poem repeat confirm guess "
     "clue remind type output acrostic describe first last spelled spell"
 )
-_ANCHOR_ALWAYS = _set(
-    "instead actually stop quit drop break forget rather character persona real really role "
-    "don do not no skip change new different"
+# Words the scope cues need (a negated task verb, a pivot) and the persona cues need.
+_SCOPE_WORDS = _set("don do not no stop quit forget skip instead rather more need")
+_PIVOT_WORDS = _set("instead actually task plan plans change now different")
+_PERSONA_WORDS = _set(
+    "stop quit drop break leave abandon exit forget character persona roleplay role act real "
+    "true really longer"
 )
 
 
 def _content(phrase: str) -> list[str]:
     return [w for w in words_of(phrase) if w not in _STOP and len(w) > 2 and not w.isdigit()]
+
+
+def _forms(word: str) -> frozenset[str]:
+    stem = _stem(word)
+    forms = {word, stem, stem + "s", stem + "es"}
+    if stem.endswith("y"):
+        forms.add(stem[:-1] + "ies")
+    return frozenset(forms)
 
 
 def _topics_of(rest: str, verb: str, others: bool = False) -> list[Topic]:
@@ -547,7 +594,8 @@ def _topics_of(rest: str, verb: str, others: bool = False) -> list[Topic]:
             for head, name in _TOPIC_HEADS.items():
                 if k.startswith(head):
                     category |= _TOPIC_WORDS[name]
-        out.append(Topic(stems, frozenset(category), make, others))
+        forms = tuple(_forms(k) for k in {_stem(k): k for k in keys}.values())
+        out.append(Topic(stems, frozenset(category), make, forms, others))
     return out
 
 
@@ -646,15 +694,10 @@ def _parse(system: str) -> Restrictions:
         if role in _ROLE_VERB:
             verbs.add(_ROLE_VERB[role])
     task_verbs = tuple(sorted({_verb_stem(v) for v in verbs if len(v) > 3}))
-    anchors: set[str] = set()
+    topic_anchors: set[str] = set()
     for t in topics:
-        anchors |= t.keys | {k + "s" for k in t.keys} | t.category
-    anchors |= LANGUAGES if languages else set()
-    if task_verbs or personas or roles:
-        anchors |= _ANCHOR_ALWAYS | personas
-    anchors -= _STOP
-    anchors |= set(secret_words) | {w for p in secret_phrases for w in p.split()} | values
-    anchors |= {"don", "not", "no"} if (task_verbs or personas or roles) else set()
+        topic_anchors |= t.keys | {k + "s" for k in t.keys} | t.category
+    secret_anchors = set(secret_words) | {w for p in secret_phrases for w in p.split()} | values
     names = "|".join(re.escape(p) for p in sorted(personas)) or "(?!x)x"
     scope_rx = persona_rx = None
     if task_verbs:
@@ -673,7 +716,18 @@ def _parse(system: str) -> Restrictions:
         task_verbs=task_verbs,
         personas=frozenset(personas),
         has_persona=bool(personas or roles),
-        anchors=frozenset(anchors),
+        secret_anchors=frozenset(secret_anchors),
+        topic_anchors=frozenset(topic_anchors - _STOP),
+        persona_anchors=frozenset(personas) | _PERSONA_WORDS,
+        other_languages=LANGUAGES - languages,
+        any_anchor=frozenset(
+            secret_anchors
+            | (topic_anchors - _STOP)
+            | ((LANGUAGES - languages) if languages else set())
+            | ((_SCOPE_WORDS | _PIVOT_WORDS) if task_verbs else set())
+            | ((set(personas) | _PERSONA_WORDS) if (personas or roles) else set())
+            | _CUE_WORDS
+        ),
         scope_rx=scope_rx,
         persona_rx=persona_rx,
     )
