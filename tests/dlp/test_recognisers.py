@@ -72,6 +72,11 @@ def found(engine: Engine, text: str, entity: str | None = None) -> list[tuple[st
         ("Prosecutors say Zorvat moved the money.", ["Zorvat"]),
         ("Assigned: J. Kemblish\nStatus: open", ["J. Kemblish"]),  # an initial starts a name
         ("Can you reply to this email from Zorvat?", ["Zorvat"]),
+        ("Zorvat, can you check ticket 4821?", ["Zorvat"]),  # addressed
+        ("Kemblish is a very kind person.", ["Kemblish"]),
+        ("Enrico shouted at Zorvat: stop!", ["Enrico", "Zorvat"]),
+        # two words shaped like names, coordinated, doing what people do
+        ("Vehbija and Muslija were engineers.", ["Vehbija", "Muslija"]),
         # an item between two people in a list
         (
             "Attendees: Rosalind Tyrrell, Kemblish, Benedikt Sauter",
@@ -109,6 +114,7 @@ def test_people(engine: Engine, text: str, names: list[str] | None) -> None:
         "Meet me at 34151 Nybyvägen 65 Apt. 392",  # a street between house numbers
         "Why?\nA. Loud sounds\nB. Late hour\nC. Low lighting",  # lettered options
         "Is the U.S. Army bigger?",
+        "### Prometheus and Grafana\n- Follow the metric naming rules",
     ],
 )
 def test_not_people(engine: Engine, text: str) -> None:

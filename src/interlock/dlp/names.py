@@ -139,7 +139,9 @@ PERSON_CONTEXT = PERSON_CONTEXT | ROLE_WORDS
 # Two words before a run that make it a name ("my name is …", "change it to …").
 PERSON_PHRASES = frozenset(
     ["name is", "it to", "assistant to", "email from", "e-mail from", "note from", "message from",
-     "call from", "letter from", "reply from", "feedback from", "request from", "me and", "speak to", "talk to", "said to", "listed by", "sung by",
+     "call from", "letter from", "reply from", "feedback from", "request from", "me and",
+     "shouted at", "yelled at", "screamed at", "smiled at", "laughed at", "stared at", "waved at",
+     "named him", "named her", "call him", "call her", "called him", "called her", "calls me", "speak to", "talk to", "said to", "listed by", "sung by",
      "thanks to",
      # who a ticket or an e-mail is about or goes to: "according to Nakamura", "on behalf of
      # …", "assigned to …", "give the keys back to …", "forward this to …"
@@ -387,7 +389,7 @@ class NameRecognizer:
         org = ORGANIZATION in self.entities
         person = PERSON in self.entities
         # weak candidates (start, end, a known name?), per call: scans may run in threads
-        maybe: list[tuple[int, int, bool]] = []
+        maybe: list[tuple[int, int, int]] = []
         native = self.native
         if native is not None:
             events, and_sons = native.name_events(
@@ -706,7 +708,7 @@ class NameRecognizer:
         text: str,
         run: list[_Token],
         out: list[Finding],
-        maybe: list[tuple[int, int, bool]],
+        maybe: list[tuple[int, int, int]],
     ) -> None:
         if (
             run[-1].common  # checked first: the usual run ends in a name, no common word
@@ -876,7 +878,7 @@ class NameRecognizer:
                 )
             )
         elif PERSON in self.entities and named > 0:
-            maybe.append((start, end, any(t.first or t.last for t in run)))
+            maybe.append((start, end, _known_or_shaped(run)))
 
     @staticmethod
     def _decide(
@@ -887,7 +889,7 @@ class NameRecognizer:
         named: float,
         run: list[_Token],
         out: list[Finding],
-        maybe: list[tuple[int, int, bool]],
+        maybe: list[tuple[int, int, int]],
     ) -> None:
         p = model.probability(feats)
         if p >= model.threshold:
@@ -895,7 +897,7 @@ class NameRecognizer:
             score = 0.5 + 0.5 * (p - model.threshold) / (1.0 - model.threshold)
             out.append(Finding(PERSON, start, end, "name_model", round(score, 2), "confidential"))
         elif named > 0:
-            maybe.append((start, end, any(t.first or t.last for t in run)))
+            maybe.append((start, end, _known_or_shaped(run)))
 
 
 _LOWER_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?\.?")
@@ -1110,6 +1112,10 @@ def _person_score(
         score += 0.3
     elif after.startswith((" and i ", " and me ", " and myself ")):
         score += 0.3  # "Eldridge and I went to school together"
+    elif after.startswith(_VOCATIVE_AFTER) and _opens_sentence(text, start):
+        score += 0.3  # "Marta, can you check ticket 4821?"
+    elif _PERSON_IS.match(after):
+        score += 0.3  # "Kemblish is a very kind person"
     elif head in PERSON_AFTER_WEAK:
         score += 0.3 if known else 0.1
     if n > 4:
@@ -1133,10 +1139,28 @@ def _person_score(
 _SHAPE_NAME, _SHAPE_WORD = 0.5, -0.8
 
 
+def _known_or_shaped(run: list[_Token]) -> int:
+    """2 when a word of the run is a known name, 1 when one is shaped like a name, else 0:
+    what a weak candidate brings to a coordination ("Usamov and Bowers", "Muslija and Torpy
+    were")."""
+    if any(t.first or t.last for t in run):
+        return 2
+    return 1 if any(_name_shaped(t) for t in run) else 0
+
+
 def _name_shaped(token: _Token) -> bool:
     return not token.common and token.word.isascii() and name_shape(token.word) >= _SHAPE_NAME
 
 
+# what follows a name the text addresses at the start of a sentence
+_VOCATIVE_AFTER = (
+    ", can you", ", could you", ", would you", ", will you", ", can u", ", please", ", do you",
+    ", are you", ", have you", ", did you", ", thanks", ", thank you",
+)  # fmt: skip
+_PERSON_IS = re.compile(
+    r",? (?:is|was|are|were) (?:an? |such an? )?(?:[a-z]+ ){0,2}(?:person|man|woman|guy|girl|"
+    r"boy|lady|gentleman|people|kid|child)\b"
+)
 _DETERMINERS = frozenset(["the", "a", "an", "this", "that", "these", "those", "our", "your"])
 _MONTH_ABBREVIATIONS = frozenset(
     ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"]
@@ -1166,7 +1190,7 @@ def _named_in_address(run: list[_Token], after: str) -> bool:
 _COORDINATION = re.compile(r",?\s{1,2}(?:and|&|or)\s{1,2}")
 
 
-def _same_name(text: str, out: list[Finding], maybe: list[tuple[int, int, bool]]) -> list[Finding]:
+def _same_name(text: str, out: list[Finding], maybe: list[tuple[int, int, int]]) -> list[Finding]:
     """A weak candidate that repeats a word of a person found in the same text ("early
     Bulgakov" after "Yuri Bulgakov's") is that person; so is one coordinated with a person
     ("Anna and Quionia", "Quionia and Anna"), and two coordinated surnames of which one is
@@ -1175,8 +1199,12 @@ def _same_name(text: str, out: list[Finding], maybe: list[tuple[int, int, bool]]
     known = {w for f in people for w in text[f.start : f.end].split()}
     pairs: set[int] = set()
     for i in range(len(maybe) - 1):
-        (s1, e1, k1), (s2, _, k2) = maybe[i], maybe[i + 1]
-        if (k1 or k2) and _COORDINATION.fullmatch(text, e1, s2):
+        (s1, e1, k1), (s2, e2, k2) = maybe[i], maybe[i + 1]
+        if (
+            k1 == 2 or k2 == 2 or (k1 and k2 and _verb_after(text, e2))
+        ) and _COORDINATION.fullmatch(
+            text, e1, s2
+        ):  # a known name, or two shaped like names doing what people do
             pairs.update((s1, s2))
     for start, end, _ in maybe:
         if start in pairs:
@@ -1196,11 +1224,16 @@ def _same_name(text: str, out: list[Finding], maybe: list[tuple[int, int, bool]]
     return out
 
 
+def _verb_after(text: str, end: int) -> bool:
+    head = text[end : end + 16].lstrip(" ").split(" ", 1)[0].strip(",.!?").lower()
+    return head in PERSON_AFTER or head in PERSON_AFTER_WEAK or head in ("were", "are")
+
+
 _LIST_SEPARATOR = re.compile(r"[,;]\s{1,2}(?:(?:and|&)\s{1,2})?|\s{1,2}(?:and|&)\s{1,2}")
 
 
 def _listed(
-    text: str, start: int, end: int, people: list[Finding], maybe: list[tuple[int, int, bool]]
+    text: str, start: int, end: int, people: list[Finding], maybe: list[tuple[int, int, int]]
 ) -> bool:
     """An item of a list of names between a person and another name ("Attendees: Rosalind
     Tyrrell, Okafor, Benedikt Sauter"): a list, its items alike."""
