@@ -347,7 +347,7 @@ def with_system_prompt(model: LinearModel, evals: dict[str, list[Example]]) -> l
     without a system prompt."""
     import random
 
-    from sysprompt_cases import benign_pairs, conflict_pairs
+    from sysprompt_cases import benign_pairs, conflict_pairs, fresh_pairs
 
     flag = as_user_turn(Detector(model))
     cse = cyberseceval_rows()
@@ -372,6 +372,12 @@ def with_system_prompt(model: LinearModel, evals: dict[str, list[Example]]) -> l
                      sum(flag(u, s) for _, s, u in benign)))  # fmt: skip
     out.append(Score("the same benign turns without their system prompt", len(benign), 0, 0,
                      sum(flag(u) for _, _, u in benign)))  # fmt: skip
+    fresh_benign, fresh_conflicts = fresh_pairs()
+    out.append(Score("own, written after the parser was frozen: conflicting turns",
+                     len(fresh_conflicts), len(fresh_conflicts),
+                     sum(flag(u, s) for _, s, u in fresh_conflicts), 0))  # fmt: skip
+    out.append(Score("own, written after the parser was frozen: benign turns", len(fresh_benign),
+                     0, 0, sum(flag(u, s) for _, s, u in fresh_benign)))  # fmt: skip
     systems = sorted({s for s, _, _ in cse if s.strip()})
     rng = random.Random(20261127)
     for name, key in (
@@ -380,8 +386,11 @@ def with_system_prompt(model: LinearModel, evals: dict[str, list[Example]]) -> l
         ("WildGuard benign held-out", "wildguard_heldout"),
     ):
         texts = [e.text for e in evals[key]]
-        paired = [(rng.choice(systems), t) for t in texts]
-        out.append(Score(f"{name} under a random CyberSecEval system prompt (b)", len(texts), 0,
+        # Every system prompt in turn over the texts in a seeded random order: each prompt
+        # meets some of every set, no text is scored twice.
+        order = rng.sample(texts, len(texts))
+        paired = [(systems[i % len(systems)], t) for i, t in enumerate(order)]
+        out.append(Score(f"{name} under CyberSecEval's system prompts (b)", len(texts), 0,
                          0, sum(flag(t, s) for s, t in paired)))  # fmt: skip
         out.append(Score(f"{name}, no system prompt (c)", len(texts), 0, 0,
                          sum(flag(t) for t in texts)))  # fmt: skip

@@ -59,6 +59,7 @@ _SECRET_COMPOUND = re.compile(
 # A declared value: "the password is 'tulip'", "secret key: 7781", "code = ALPHA".
 _SECRET_VALUE = re.compile(
     r"\b(?:password|passphrase|passcode|pin|secret|code|key|word|phrase|token|number)"
+    r"(?:\s+(?:for|of|to)\s+[\w' -]{1,40}?)?"  # "the password for the loaner laptops is …"
     r"\s*(?:is|:|=|was|reads)\s*['\"]?([^\s'\",.;]{3,40})"
 )
 _CONFIDENTIAL = re.compile(
@@ -94,7 +95,8 @@ _SPEAK = _set(
     "discuss discussing talk talking mention mentioning comment commenting answer answering "
     "respond responding engage engaging speculate chat converse bring address cover offer "
     "give giving provide providing express share sharing help helping assist assisting "
-    "recommend recommending advise advising entertain entertaining reply replying"
+    "recommend recommending advise advising entertain entertaining reply replying suggest "
+    "suggesting"
 )
 # Verbs of making something: forbidding "write code" needs the user to ask for one of these.
 _MAKE = _set(
@@ -136,8 +138,8 @@ _TOPIC_WORDS: dict[str, frozenset[str]] = {
     ),
     "medical": _set(
         "medical medicine medication medications diagnosis diagnose symptom symptoms dose "
-        "dosage prescription prescribe disease illness treatment treat doctor ibuprofen "
-        "antibiotics pill pills rash fever infection"
+        "dosage disease illness treatment treat doctor ibuprofen "
+        "antibiotics pill pills rash fever infection paracetamol acetaminophen aspirin"
     ),
     "legal": _set("legal lawsuit sue suing court liability litigation illegal"),
     "financial": _set(
@@ -151,10 +153,21 @@ _TOPIC_WORDS: dict[str, frozenset[str]] = {
         "java sql html css regex snippet bash typescript rust golang c++"
     ),
     "weather": _set("weather forecast temperature rain snow sunny"),
+    "dosage": _set(
+        "dose doses dosage dosing mg milligrams pills tablets paracetamol ibuprofen aspirin "
+        "acetaminophen antibiotics"
+    ),
+    "nutrition": _set(
+        "nutrition nutritional calorie calories healthy unhealthy protein carbs carbohydrates "
+        "fat sugar vitamins diet diabetic"
+    ),
     "price": _set("price prices pricing cost costs discount discounts cheaper expensive fee fees"),
     "sport": _set("sport sports football soccer basketball baseball tennis match league team"),
 }
 _PERSONAL = _TOPIC_WORDS["personal"]
+_PERSONAL_DATA = re.compile(
+    r"\b(?:personal|private|contact) (?:data|information|info|details)|\bpersonal\s*$"
+)
 _OWNER_BEFORE = re.compile(r"(?:'s?|\bhis|\bher|\btheir)\s+(?:[\w-]+\s+){0,2}$")
 _OWNER_AFTER = re.compile(
     r"[\w-]*(?:\s+[\w-]+){0,2}?\s+(?:of|for)\s+(?:my |the |our |your |a |an )?(?:[a-z]+ )?[a-z]+"
@@ -169,6 +182,10 @@ _TOPIC_HEADS = {
     "medicine": "medical",
     "health": "medical",
     "diagnos": "medical",
+    "dosage": "dosage",
+    "dose": "dosage",
+    "nutrition": "nutrition",
+    "diet": "nutrition",
     "legal": "legal",
     "law": "legal",
     "financial": "financial",
@@ -176,9 +193,6 @@ _TOPIC_HEADS = {
     "invest": "financial",
     "stock": "financial",
     "competitor": "competitor",
-    "personal": "personal",
-    "private": "personal",
-    "contact": "personal",
     "code": "code",
     "programming": "code",
     "weather": "weather",
@@ -431,6 +445,8 @@ class Restrictions:
                 continue
             if _OWN.search(folded, max(0, pos - 30), pos):
                 continue
+            if _ABOUT_SECRETS.match(folded, pos):
+                continue  # "the password policy", "password reset": about passwords, not one
             if folded.startswith("secret", pos) and _SECRET_AS_ADJECTIVE.match(folded, pos):
                 continue  # "the secret ingredient": a secret, not the one the prompt keeps
             word = folded[pos:].split(" ", 1)[0].strip("?.!,;:'\"")
@@ -534,6 +550,10 @@ _CUE_WORDS = _HIDDEN_WORDS | _EXCEPTION_WORDS
 _LONG = 800
 _EDGE = 400
 _THE = re.compile(r"\b(?:the|your|that|this|today'?s)\s+(?:[\w-]+\s+){0,2}$")
+_ABOUT_SECRETS = re.compile(
+    r"[\w-]+\s+(?:polic|manager|reset|requirement|strength|length|field|rule|format|hash|"
+    r"generator|complexity|expir|change|recovery|protect|hygiene|best practice)"
+)
 _SECRET_AS_ADJECTIVE = re.compile(
     r"secret\s+(?!(?:word|code|key|phrase|password|number|value|token|you|that|which|is|was|"
     r"of|please|behind|here|now|i|to|and|or)\b)[a-z]{3,}"
@@ -594,6 +614,8 @@ def _topics_of(rest: str, verb: str, others: bool = False) -> list[Topic]:
             for head, name in _TOPIC_HEADS.items():
                 if k.startswith(head):
                     category |= _TOPIC_WORDS[name]
+        if _PERSONAL_DATA.search(part):  # "personal devices" are not personal data
+            category |= _PERSONAL
         forms = tuple(_forms(k) for k in {_stem(k): k for k in keys}.values())
         out.append(Topic(stems, frozenset(category), make, forms, others))
     return out
