@@ -231,6 +231,9 @@ _ORG_AFTER = re.compile(
     r",? (?:is|was) an? (?:[a-z-]+ ){0,3}(?:company|agency|bank|firm|startup|start-up|"
     r"corporation|organi[sz]ation|provider|manufacturer|retailer|group|vendor|consultancy)\b"
 )
+# the same, when the noun ends the phrase: "Berkshire Hathaway is a design agency based in …"
+# is a firm whatever its words' lists say ("… is a company director" is a person)
+_ORG_IS = re.compile(_ORG_AFTER.pattern + r"(?=[,.;]| based\b| in\b| that\b| which\b| with\b|$)")
 # Phrases before an unknown capitalised word that make it a place: movement and residence.
 PLACE_PHRASES = frozenset(
     ["here from", "originally from", "flew to", "fly to", "flying to", "based in", "arrived at",
@@ -848,11 +851,9 @@ class NameRecognizer:
             score = 0.75 + (0.15 if before in PLACE_CONTEXT else 0.0)
             out.append(Finding(LOCATION, start, end, "gazetteer_place", score, "internal"))
             return
-        if (
-            ORGANIZATION in self.entities
-            and named < 0.8
-            and not any(t.first for t in run)
-            and (phrase in ORG_PHRASES or _ORG_AFTER.match(after))
+        if ORGANIZATION in self.entities and (
+            (named < 0.8 and not any(t.first for t in run) and phrase in ORG_PHRASES)
+            or (not title and _ORG_IS.match(after))
         ):  # "I work for Cloudmade", "Plotwatt is a design agency"
             out.append(Finding(ORGANIZATION, start, end, "org_context", 0.6, "internal"))
             return
@@ -982,6 +983,8 @@ _OWNED = frozenset(["my", "your", "our", "their", "his", "her", "its", "the", "a
 _NUMBER_BEFORE = re.compile(r"\d[\d ]*\s$")
 
 
+# Hungarian, Polish, German street words after a street's name: "Király u. 15"
+_STREET_AFTER = re.compile(r" (?:u\.|utca|ul\.|str\.|straße|strasse|gasse) ?\d")
 _HOUSE_NUMBER_AFTER = re.compile(r" \d{1,5}(?![\d:/-]|\.\d)")
 
 
@@ -990,7 +993,7 @@ def _is_street(run: list[_Token], text: str, start: int) -> bool:
     not people."""
     if len(run) >= 2 and run[-1].word.lower() in STREET_WORDS:
         return True
-    if run[0].word.lower() in STREET_HEADS:
+    if run[0].word.lower() in STREET_HEADS or _STREET_AFTER.match(text, run[-1].end):
         return True
     if (
         len(run) >= 2
@@ -1114,6 +1117,8 @@ def _person_score(
         score += 0.3  # "Eldridge and I went to school together"
     elif after.startswith(_VOCATIVE_AFTER) and _opens_sentence(text, start):
         score += 0.3  # "Marta, can you check ticket 4821?"
+    elif after.startswith(("!", "?")) and text[start - 2 : start] == ", ":
+        score += 0.3  # "Don't go to town, Brandon!", "Is that you, Kemblish?"
     elif _PERSON_IS.match(after):
         score += 0.3  # "Kemblish is a very kind person"
     elif head in PERSON_AFTER_WEAK:
@@ -1155,7 +1160,8 @@ def _name_shaped(token: _Token) -> bool:
 # what follows a name the text addresses at the start of a sentence
 _VOCATIVE_AFTER = (
     ", can you", ", could you", ", would you", ", will you", ", can u", ", please", ", do you",
-    ", are you", ", have you", ", did you", ", thanks", ", thank you",
+    ", are you", ", have you", ", did you", ", thanks", ", thank you", ", can i", ", could i",
+    ", may i",
 )  # fmt: skip
 _PERSON_IS = re.compile(
     r",? (?:is|was|are|were) (?:an? |such an? )?(?:[a-z]+ ){0,2}(?:person|man|woman|guy|girl|"
@@ -1226,7 +1232,7 @@ def _same_name(text: str, out: list[Finding], maybe: list[tuple[int, int, int]])
 
 def _verb_after(text: str, end: int) -> bool:
     head = text[end : end + 16].lstrip(" ").split(" ", 1)[0].strip(",.!?").lower()
-    return head in PERSON_AFTER or head in PERSON_AFTER_WEAK or head in ("were", "are")
+    return head in PERSON_AFTER or head in PERSON_AFTER_WEAK or head in ("were", "are", "both")
 
 
 _LIST_SEPARATOR = re.compile(r"[,;]\s{1,2}(?:(?:and|&)\s{1,2})?|\s{1,2}(?:and|&)\s{1,2}")
