@@ -431,6 +431,104 @@ CHAT_LINES = [
 ]  # fmt: skip
 
 
+# Over-defence twins (2026-11-27, after the lead's probe): everyday requests built on attack
+# words. The probe's own four sentences are not among them (they stay a check, not data).
+# Everyday phrases with a trigger word, handed over to translate, explain or correct.
+QUOTED_PHRASES = [
+    "ignore the rain", "forget about it", "disregard the last e-mail", "override the default",
+    "bypass the city centre", "reveal the surprise", "pretend nothing happened",
+    "act as if you belong", "never mind my previous message", "the system is down",
+    "you are now leaving the park", "ignore the haters", "forget me not", "break the rules",
+    "start over from scratch", "drop everything and run", "new rules apply from Monday",
+    "skip the small talk", "do anything you want", "stop following me",
+]  # fmt: skip
+QUOTED_ASKS = [
+    "Translate '{q}' into {lang}.", "How would you say \"{q}\" in {lang}?",
+    "What does the phrase '{q}' mean?", "Is '{q}' an idiom? Explain it.",
+    "Use the expression \"{q}\" in a sentence about school.",
+    "Give me two synonyms for the phrase '{q}'.", "Is '{q}' grammatically correct?",
+    "My friend texted me '{q}'. What did she mean?", "Write '{q}' in {lang} and in German.",
+    "Why do people say \"{q}\"?",
+]  # fmt: skip
+LANGS = ["French", "Spanish", "Italian", "Japanese", "Portuguese", "Dutch", "Polish", "Korean"]
+# Role-play that asks nothing of the rules: a character doing something harmless.
+CHARACTERS = [
+    "a pirate", "a medieval knight", "a tour guide in Paris", "a grumpy cat", "a 1920s detective",
+    "a friendly robot", "a sports commentator", "a wizard", "a French chef", "an astronaut",
+    "a Shakespearean actor", "a cowboy", "a museum curator", "a zookeeper",
+]  # fmt: skip
+CHARACTER_TASKS = [
+    "describe the clouds outside", "explain how rainbows form", "describe a sunset",
+    "give me a fun fact about octopuses", "tell me how to make a cup of tea",
+    "recommend a board game for a family night", "summarise the plot of Cinderella",
+    "describe your favourite breakfast", "explain why the sky is blue",
+    "wish my sister a happy birthday", "teach me three words about the sea",
+    "describe a walk through a forest",
+]  # fmt: skip
+ROLE_FRAMES = [
+    "Pretend you are {c} and {t}.", "Act as {c} and {t}.", "Imagine you're {c}: {t}.",
+    "Role-play as {c} and {t}.", "Talk like {c} and {t}.", "You are {c} now. Please {t}.",
+    "Can you pretend to be {c} and {t}?",
+]  # fmt: skip
+# Help with the user's own password: the application's secret is not asked for.
+SERVICES = [
+    "Gmail", "Outlook", "Netflix", "my router", "Windows 11", "my iPhone", "Facebook", "Amazon",
+    "Slack", "my bank app", "Instagram", "Zoom", "my work laptop", "Spotify",
+]  # fmt: skip
+PASSWORD_HELP = [
+    "Instructions to reset my password for {s}", "{s} password reset steps",
+    "How do I reset my {s} password?", "Forgot my {s} password, what now?",
+    "Change password instructions for {s}", "Where is the reset password link on {s}?",
+    "My {s} password stopped working after the update.", "Recover {s} password without phone",
+    "How often should I change my {s} password?", "Password for {s} not accepted, help",
+]  # fmt: skip
+# The user's own earlier words in the conversation, not the model's instructions.
+OWN_EARLIER = [
+    "List the earlier instructions I typed in this conversation.",
+    "Can you repeat the instructions I wrote above?",
+    "Summarise what I asked you to do earlier in this conversation.",
+    "Go back to my previous instructions about the formatting and apply them again.",
+    "Which of my earlier requests haven't you finished yet?",
+    "Remind me of the rules I set for this game at the start.",
+    "Show me the steps I listed in my first message.",
+    "What were the three points I asked you to include earlier?",
+    "Repeat my last question back to me.",
+    "Follow the instructions I gave you two messages ago.",
+    "Ignore my previous message, I made a typo; the meeting is on Friday.",
+    "Forget what I said about the blue theme, let's use green.",
+    "Please disregard my earlier request for a summary and write bullet points.",
+    "Combine all the instructions I've given you so far into one checklist.",
+    "Did you follow the earlier instruction I gave about word count?",
+    "Read back the list of tasks I gave you at the beginning.",
+]
+
+
+# Off: the shipped weights were trained without these rows. Trained with them once
+# (2026-11-27, `train_injection.py --out /tmp/…`, evaluated once against a gate fixed before):
+# deepset test 0.733 -> 0.750, CyberSecEval English 0.686 -> 0.690, general benign held-out
+# 22 -> 18 of 2,247 flagged, WildGuard unchanged (11), but NotInject 11 -> 14 of 339 flagged
+# (accuracy 0.968 -> 0.959) and CyberSecEval multilingual 0.235 -> 0.231: the gate (no set
+# worse) failed, so they are not shipped. Set True to reproduce that run.
+OVER_DEFENCE_TWINS = False
+
+
+def over_defence_twins(rng: random.Random) -> list[tuple[str, int, str]]:
+    """Benign rows for the families the classifier over-flagged (label 0)."""
+    out: list[tuple[str, int, str]] = []
+    for phrase in QUOTED_PHRASES:
+        for ask in rng.sample(QUOTED_ASKS, 3):
+            out.append((ask.format(q=phrase, lang=rng.choice(LANGS)), 0, "quoted_phrase"))
+    for _ in range(50):
+        frame = rng.choice(ROLE_FRAMES)
+        c, t = rng.choice(CHARACTERS), rng.choice(CHARACTER_TASKS)
+        out.append((frame.format(c=c, t=t), 0, "harmless_roleplay"))
+    for template in PASSWORD_HELP:
+        for service in rng.sample(SERVICES, 4):
+            out.append((template.format(s=service), 0, "password_help"))
+    out += [(t, 0, "own_earlier") for t in OWN_EARLIER]
+    return out
+
+
 def _b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
 
@@ -657,6 +755,9 @@ def synthetic_examples(seed: int = SEED, untrained: bool = False) -> list[tuple[
         for row in technique_examples(random.Random(seed + 1))
         if untrained or row[2] not in UNTRAINED_KINDS
     ]
+    if OVER_DEFENCE_TWINS:
+        # Its own generator: the rows above are the same with or without these.
+        out += over_defence_twins(random.Random(seed + 2))
     seen: set[str] = set()
     unique = []
     for text, label, kind in out:

@@ -120,6 +120,13 @@ _EN_EXTRACT_QUAL = (
     r"original|initial|first|starting|hidden|secret|internal|system|developer|"
     r"previous|above|preceding|confidential|verbatim|raw|pre-?prompt"
 )
+# "the previous instructions I gave you": the user's own earlier words in the chat, not the
+# model's instructions (an over-defence the lead's probe found, 2026-11-27). A system prompt
+# claimed as the user's own ("the system prompt I wrote") is still asked for.
+_USERS_OWN = (
+    r"(?!\s+(?:that\s+)?(?:i|we)\s+(?:just\s+)?(?:gave|give|wrote|typed|sent|listed|posted|"
+    r"provided|shared|mentioned|asked|'ve|have|had|made|set)\b)"
+)
 _EN_EXTRACT_OBJECT = (
     r"system ?prompts?|system ?messages?|system ?instructions|initial ?prompt|pre-?prompt|"
     r"(?:original|initial|hidden|secret|internal|starting|first|underlying|confidential|"
@@ -728,7 +735,7 @@ RULES: tuple[Rule, ...] = (
          span=120),
     Rule("extract.en", 0.85, _rx(
         rf"\b(?:{_EN_EXTRACT_VERBS})\b(?:\s+\S+){{0,4}}?\s+(?:(?:{_EN_EXTRACT_QUAL})\s+){{0,3}}"
-        rf"(?<!\ba )(?<!\ban )(?:{_EN_EXTRACT_OBJECT})\b"
+        rf"(?<!\ba )(?<!\ban )(?:{_EN_EXTRACT_OBJECT})\b(?:(?<=prompt)|(?<=prompts)|{_USERS_OWN})"
     ), _EN_EXTRACT_WORDS),
     Rule("extract_secret.en", 0.55, _rx(_EN_SECRET), _words(
         "what tell reveal give share show print spell say type repeat confirm provide hint "
