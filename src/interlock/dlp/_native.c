@@ -28,7 +28,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#define NATIVE_API 11
+#define NATIVE_API 12
 
 /* Validator codes (engine.py maps the rule's Python validator to one of these). */
 enum { V_PYTHON = 0, V_CARD = 1, V_SSN = 2, V_IPV4 = 3, V_PHONE = 4 };
@@ -395,8 +395,127 @@ static PyObject *word_str(const Text *t, Py_ssize_t a, Py_ssize_t b) {
     return s;
 }
 
+/* ---- the words rules look for ------------------------------------------------------------------
+ * A span's words (engine.context_words / adjacent_words) are only ever intersected with rules'
+ * context and negative words, so within confirm_all a word no registered rule names is left out
+ * of the span's set: no str is made for it (most of a window's ~15 words). The table holds the
+ * ASCII words of every rule registered with register_words (engine._spec); a non-ASCII word
+ * never equals a word of an ASCII window, and non-ASCII windows take the Python path unfiltered. */
+typedef struct {
+    char *word; /* NULL: an empty slot */
+    Py_ssize_t len;
+    unsigned long long hash;
+} KnownWord;
+
+static KnownWord *known = NULL;
+static size_t known_cap = 0, known_n = 0;
+static Py_ssize_t known_longest = 0;
+#define KNOWN_LONGEST 255
+
+static unsigned long long fnv1a(const char *s, Py_ssize_t n) {
+    unsigned long long h = 1469598103934665603ULL;
+    for (Py_ssize_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h;
+}
+
+static int known_find(const char *s, Py_ssize_t n, unsigned long long h) {
+    if (known_cap == 0) return 0;
+    for (size_t i = (size_t)h & (known_cap - 1);; i = (i + 1) & (known_cap - 1)) {
+        const KnownWord *k = &known[i];
+        if (k->word == NULL) return 0;
+        if (k->hash == h && k->len == n && memcmp(k->word, s, (size_t)n) == 0) return 1;
+    }
+}
+
+static int known_add(const char *s, Py_ssize_t n) {
+    unsigned long long h = fnv1a(s, n);
+    if (known_find(s, n, h)) return 0;
+    if ((known_n + 1) * 2 > known_cap) { /* at most half full */
+        size_t cap = known_cap ? known_cap * 2 : 1024;
+        KnownWord *grown = PyMem_Calloc(cap, sizeof(KnownWord));
+        if (grown == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        for (size_t i = 0; i < known_cap; i++) {
+            if (known[i].word == NULL) continue;
+            size_t j = (size_t)known[i].hash & (cap - 1);
+            while (grown[j].word != NULL) j = (j + 1) & (cap - 1);
+            grown[j] = known[i];
+        }
+        PyMem_Free(known);
+        known = grown;
+        known_cap = cap;
+    }
+    char *copy = PyMem_Malloc((size_t)n + 1);
+    if (copy == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    memcpy(copy, s, (size_t)n);
+    copy[n] = 0;
+    size_t j = (size_t)h & (known_cap - 1);
+    while (known[j].word != NULL) j = (j + 1) & (known_cap - 1);
+    known[j].word = copy;
+    known[j].len = n;
+    known[j].hash = h;
+    known_n++;
+    if (n > known_longest) known_longest = n;
+    return 0;
+}
+
+/* register_words(words): the rule's context and negative words, before its spec is used with
+ * the words filter (engine._spec marks the spec registered). */
+static PyObject *register_words(PyObject *self, PyObject *words) {
+    PyObject *it = PyObject_GetIter(words);
+    if (it == NULL) return NULL;
+    PyObject *w;
+    while ((w = PyIter_Next(it)) != NULL) {
+        int bad = 0;
+        if (!PyUnicode_Check(w)) {
+            PyErr_SetString(PyExc_TypeError, "register_words: words are str");
+            bad = 1;
+        } else if (PyUnicode_IS_ASCII(w) && PyUnicode_GET_LENGTH(w) <= KNOWN_LONGEST) {
+            bad = known_add((const char *)PyUnicode_DATA(w), PyUnicode_GET_LENGTH(w)) < 0;
+        } else if (PyUnicode_IS_ASCII(w)) {
+            known_longest = PY_SSIZE_T_MAX; /* (too long to look up: every word passes) */
+        }
+        Py_DECREF(w);
+        if (bad) {
+            Py_DECREF(it);
+            return NULL;
+        }
+    }
+    Py_DECREF(it);
+    if (PyErr_Occurred()) return NULL;
+    Py_RETURN_NONE;
+}
+
+/* Whether the ASCII word [a, b), lower-cased, may be a registered word. */
+static int known_word(const Text *t, Py_ssize_t a, Py_ssize_t b) {
+    Py_ssize_t n = b - a;
+    if (n > known_longest) return 0;
+    if (n > KNOWN_LONGEST) return 1;
+    char buf[KNOWN_LONGEST + 1];
+    for (Py_ssize_t i = 0; i < n; i++) buf[i] = (char)lower_ascii(CH(t, a + i));
+    return known_find(buf, n, fnv1a(buf, n));
+}
+
+/* Adds the word [a, b) (lower-cased) to the set `into`, unless `filter` leaves it out. */
+static int add_word(const Text *t, Py_ssize_t a, Py_ssize_t b, PyObject *into, int filter) {
+    if (filter && !known_word(t, a, b)) return 0;
+    PyObject *w = word_str(t, a, b);
+    if (w == NULL || PySet_Add(into, w) < 0) {
+        Py_XDECREF(w);
+        return -1;
+    }
+    Py_DECREF(w);
+    return 0;
+}
+
 /* Adds the words of [a, b) to `into` (a set) or, with `last` > 0, only the last `last` words. */
-static int add_words(const Text *t, Py_ssize_t a, Py_ssize_t b, PyObject *into, int last) {
+static int add_words(const Text *t, Py_ssize_t a, Py_ssize_t b, PyObject *into, int last,
+                     int filter) {
     Py_ssize_t starts[3], ends[3];
     int kept = 0;
     Py_ssize_t p = a;
@@ -417,30 +536,21 @@ static int add_words(const Text *t, Py_ssize_t a, Py_ssize_t b, PyObject *into, 
             starts[kept] = p;
             ends[kept] = q;
             kept++;
-        } else {
-            PyObject *w = word_str(t, p, q);
-            if (w == NULL || PySet_Add(into, w) < 0) {
-                Py_XDECREF(w);
-                return -1;
-            }
-            Py_DECREF(w);
+        } else if (add_word(t, p, q, into, filter) < 0) {
+            return -1;
         }
         p = q;
     }
     for (int k = 0; k < kept; k++) {
-        PyObject *w = word_str(t, starts[k], ends[k]);
-        if (w == NULL || PySet_Add(into, w) < 0) {
-            Py_XDECREF(w);
-            return -1;
-        }
-        Py_DECREF(w);
+        if (add_word(t, starts[k], ends[k], into, filter) < 0) return -1;
     }
     return 0;
 }
 
-/* engine.context_words(text, start, end), or adjacent_words with `adjacent`. New reference. */
+/* engine.context_words(text, start, end), or adjacent_words with `adjacent` (with `filter`,
+ * only their registered words). New reference. */
 static PyObject *words_near(const Text *t, PyObject *text, Py_ssize_t start, Py_ssize_t end,
-                            int adjacent) {
+                            int adjacent, int filter) {
     Py_ssize_t before = adjacent ? 30 : 60, after = adjacent ? 16 : 24;
     Py_ssize_t a = start > before ? start - before : 0;
     Py_ssize_t b = end + after < t->len ? end + after : t->len;
@@ -450,21 +560,16 @@ static PyObject *words_near(const Text *t, PyObject *text, Py_ssize_t start, Py_
     }
     PyObject *set = PySet_New(NULL);
     if (set == NULL) return NULL;
-    if (add_words(t, a, start, set, adjacent ? 3 : 0) < 0) goto fail;
+    if (add_words(t, a, start, set, adjacent ? 3 : 0, filter) < 0) goto fail;
     if (adjacent) { /* the first word after the hit */
         for (Py_ssize_t p = end; p < b; p++) {
             Py_ssize_t q = word_end(t, p, b);
             if (q > p) {
-                PyObject *w = word_str(t, p, q);
-                if (w == NULL || PySet_Add(set, w) < 0) {
-                    Py_XDECREF(w);
-                    goto fail;
-                }
-                Py_DECREF(w);
+                if (add_word(t, p, q, set, filter) < 0) goto fail;
                 break;
             }
         }
-    } else if (add_words(t, end, b, set, 0) < 0) {
+    } else if (add_words(t, end, b, set, 0, filter) < 0) {
         goto fail;
     }
     return set;
@@ -476,12 +581,12 @@ fail:
 /* The span's words, computed once per span and text (cache: dict keyed by start << 32 | end).
  * Borrowed reference into the cache. */
 static PyObject *cached_words(PyObject *cache, const Text *t, PyObject *text, Py_ssize_t start,
-                              Py_ssize_t end, int adjacent) {
+                              Py_ssize_t end, int adjacent, int filter) {
     PyObject *key = PyLong_FromLongLong(((long long)start << 32) | (long long)end);
     if (key == NULL) return NULL;
     PyObject *got = PyDict_GetItemWithError(cache, key);
     if (got == NULL && !PyErr_Occurred()) {
-        PyObject *made = words_near(t, text, start, end, adjacent);
+        PyObject *made = words_near(t, text, start, end, adjacent, filter);
         if (made != NULL) {
             if (PyDict_SetItem(cache, key, made) == 0) got = made;
             Py_DECREF(made);
@@ -565,11 +670,12 @@ typedef struct {
     double rbonus; /* what R_STRONG_PHONE adds */
     double score;
     PyObject *namer, *entity, *name, *classification;
+    int filter; /* the span word sets of this call hold registered words only (confirm_all) */
 } Spec;
 
 static int read_spec(PyObject *tuple, Spec *s) {
-    if (!PyTuple_Check(tuple) || PyTuple_GET_SIZE(tuple) != 17) {
-        PyErr_SetString(PyExc_TypeError, "spec: a 17-tuple");
+    if (!PyTuple_Check(tuple) || (PyTuple_GET_SIZE(tuple) != 17 && PyTuple_GET_SIZE(tuple) != 18)) {
+        PyErr_SetString(PyExc_TypeError, "spec: a 17-tuple (18: words registered)");
         return -1;
     }
 #define ITEM(i) PyTuple_GET_ITEM(tuple, i)
@@ -632,7 +738,7 @@ static int confirm_one(const Spec *s, PyObject *match, const Text *t, PyObject *
         if (s->isolated && glued(t, start, end)) return 0;
         if (s->needs_context) {
             if (!has_context) return 0;
-            PyObject *words = cached_words(ctx_cache, t, text, start, end, 0);
+            PyObject *words = cached_words(ctx_cache, t, text, start, end, 0, s->filter);
             if (words == NULL) return -1;
             int r = intersects(s->context, words);
             if (r < 0) return -1;
@@ -675,7 +781,7 @@ static int confirm_one(const Spec *s, PyObject *match, const Text *t, PyObject *
     if (has_context || has_negative) {
         int boosted = 0;
         if (has_context) {
-            PyObject *words = cached_words(ctx_cache, t, text, start, end, 0);
+            PyObject *words = cached_words(ctx_cache, t, text, start, end, 0, s->filter);
             if (words == NULL) return -1;
             boosted = intersects(s->context, words);
             if (boosted < 0) return -1;
@@ -684,7 +790,7 @@ static int confirm_one(const Spec *s, PyObject *match, const Text *t, PyObject *
         else if (s->needs_context) return 0;
         if (score < min_score) return 0;
         if (has_negative) {
-            PyObject *words = cached_words(adj_cache, t, text, start, end, 1);
+            PyObject *words = cached_words(adj_cache, t, text, start, end, 1, s->filter);
             if (words == NULL) return -1;
             int r = intersects(s->negative, words);
             if (r < 0) return -1;
@@ -756,7 +862,7 @@ static int window_pair(PyObject *w, Py_ssize_t *a, Py_ssize_t *b) {
 
 /* confirm(spec, windows, text, ctx_cache, adj_cache, min_score, out): what
  * Engine.confirmed does for one rule, its findings appended to `out`. */
-static PyObject *confirm(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+static PyObject *confirm_rule(PyObject *const *args, Py_ssize_t nargs, int filter) {
     if (nargs != 7) {
         PyErr_SetString(PyExc_TypeError, "confirm() takes 7 arguments");
         return NULL;
@@ -767,6 +873,7 @@ static PyObject *confirm(PyObject *self, PyObject *const *args, Py_ssize_t nargs
     }
     Spec s;
     if (read_spec(args[0], &s) < 0) return NULL;
+    s.filter = filter;
     PyObject *windows = args[1], *text = args[2], *ctx = args[3], *adj = args[4], *out = args[6];
     double min_score = PyFloat_AsDouble(args[5]);
     if (min_score == -1.0 && PyErr_Occurred()) return NULL;
@@ -833,6 +940,10 @@ static PyObject *confirm(PyObject *self, PyObject *const *args, Py_ssize_t nargs
     Py_RETURN_NONE;
 }
 
+static PyObject *confirm(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
+    return confirm_rule(args, nargs, 0);
+}
+
 /* confirm_all(specs, hits, text, min_score, out): Engine.confirmed's loop, rule by rule in rule
  * order, the words around spans shared by the rules. */
 static PyObject *confirm_all(PyObject *self, PyObject *const *args, Py_ssize_t nargs) {
@@ -850,6 +961,20 @@ static PyObject *confirm_all(PyObject *self, PyObject *const *args, Py_ssize_t n
     PyObject *ctx = NULL, *adj = NULL;
     if (PyList_Sort(keys) < 0 || (ctx = PyDict_New()) == NULL || (adj = PyDict_New()) == NULL)
         goto fail;
+    /* The span word sets of this call are shared by its rules: filtered only if every rule's
+     * words are in the table (the 18th item of its spec). */
+    int filter = 1;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(keys) && filter; i++) {
+        Py_ssize_t index = PyLong_AsSsize_t(PyList_GET_ITEM(keys, i));
+        if (index < 0 || index >= PyList_GET_SIZE(specs)) {
+            PyErr_Clear(); /* (reported by the loop below) */
+            filter = 0;
+            break;
+        }
+        PyObject *spec = PyList_GET_ITEM(specs, index);
+        filter = PyTuple_Check(spec) && PyTuple_GET_SIZE(spec) == 18 &&
+                 PyTuple_GET_ITEM(spec, 17) == Py_True;
+    }
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(keys); i++) {
         PyObject *key = PyList_GET_ITEM(keys, i);
         Py_ssize_t index = PyLong_AsSsize_t(key);
@@ -865,7 +990,7 @@ static PyObject *confirm_all(PyObject *self, PyObject *const *args, Py_ssize_t n
         }
         PyObject *one[7] = {PyList_GET_ITEM(specs, index), windows, args[2], ctx, adj, args[3],
                             args[4]};
-        PyObject *r = confirm(self, one, 7);
+        PyObject *r = confirm_rule(one, 7, filter);
         if (r == NULL) goto fail;
         Py_DECREF(r);
     }
@@ -1906,7 +2031,7 @@ static PyObject *words(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "span out of the text");
         return NULL;
     }
-    return words_near(&t, text, start, end, adjacent);
+    return words_near(&t, text, start, end, adjacent, 0);
 }
 
 /* ---- overlapping findings: engine.resolve_overlaps ------------------------------------------ */
@@ -2007,6 +2132,7 @@ static PyMethodDef methods[] = {
     {"spans", spans, METH_VARARGS, "spans(hits, kinds, size, data) -> (windows, lead_ends)"},
     {"resolve", resolve, METH_O, "resolve(found): engine.resolve_overlaps"},
     {"hs_load", hs_load, METH_O, "hs_load(names): libhs's version once loaded, else None"},
+    {"register_words", register_words, METH_O, "register_words(words): a rule's context words"},
     {"hs_compile", hs_compile, METH_VARARGS, "hs_compile(expressions, ids, flags) -> blob"},
     {"context_before", context_before, METH_VARARGS,
      "context_before(text, start): the words before a name, or None (not ASCII)"},

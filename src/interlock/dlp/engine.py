@@ -253,7 +253,11 @@ _NATIVE_RESCORES: dict[object, int] = (
 
 
 def _spec(rule: Rule) -> tuple[Any, ...]:
-    """A rule as _native.confirm reads it (a tuple: one C look-up per field)."""
+    """A rule as _native.confirm reads it (a tuple: one C look-up per field). Its context and
+    negative words go into the module's table of words rules look for, so confirm_all builds
+    a span's word set of those words only (its last item says they are there)."""
+    assert native is not None
+    native.register_words(rule.context | rule.negative)
     return (
         rule.regex,
         rule.group,
@@ -272,6 +276,7 @@ def _spec(rule: Rule) -> tuple[Any, ...]:
         rule.classification,
         _NATIVE_RESCORES.get(rule.rescore, 0) if rule.rescore is not None else 0,
         pii.STRONG_PHONE_BONUS,
+        True,  # (its words registered)
     )
 
 
