@@ -7,7 +7,8 @@ all in Python) next to the current one and times, interleaved round by round so 
 same machine load: the name recogniser alone on the 2 KB prompts of bench/dlp_bench.py (old,
 current, current on its Python path), the whole scan with all default detectors with each
 recogniser in the engine, and 1 MB of the 10 KB prompts. CPU time of this thread; p50 and
-mean per prompt. It also checks that both recognisers find the same on the prompts.
+mean per prompt. It also checks that both recognisers find the same on the prompts (with
+--findings-differ, for a change of what is found, it counts the prompts where they differ).
 """
 
 from __future__ import annotations
@@ -58,6 +59,11 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("commit", nargs="?", default="2e1a1aa")
     ap.add_argument("--rounds", type=int, default=10)
+    ap.add_argument(
+        "--findings-differ",
+        action="store_true",
+        help="the commits find different names (a quality change): count, do not assert",
+    )
     args = ap.parse_args()
     engine = compile_policy(DlpPolicy()).engine
     engine.recent = None
@@ -66,8 +72,9 @@ def main() -> int:
     then = names_at(args.commit).NameRecognizer(current.entities)
     texts = prompts(2048, 40)
     canons = [normalize(t).text for t in texts]
-    for text in canons:
-        assert then.find(text) == current.find(text), text
+    differ = sum(then.find(text) != current.find(text) for text in canons)
+    assert args.findings_differ or not differ, "the recognisers disagree: --findings-differ?"
+    print(f"findings differ on {differ} of {len(canons)} prompts")
     samples: dict[str, list[float]] = {}
 
     def timed(key: str, fn: Callable[[str], Any], args: list[str]) -> None:

@@ -117,6 +117,7 @@ def test_people(engine: Engine, text: str, names: list[str] | None) -> None:
         "Why?\nA. Loud sounds\nB. Late hour\nC. Low lighting",  # lettered options
         "Is the U.S. Army bigger?",
         "### Prometheus and Grafana\n- Follow the metric naming rules",
+        "CARDHOLDER: see the card\nEXPIRY: 12/29",  # a label in capitals, not a speaker
     ],
 )
 def test_not_people(engine: Engine, text: str) -> None:

@@ -361,13 +361,17 @@ class _Token:
     common: bool
 
 
+# a weak PERSON candidate: start, end, whether a word of it is a known name, its words
+_Maybe = tuple[int, int, bool, list[_Token]]
+
+
 class NameRecognizer:
     def __init__(
         self,
         entities: frozenset[str] = frozenset({PERSON, LOCATION, ORGANIZATION}),
         trained: bool = False,
     ):
-        self.entities = entities
+        self.entities = entities  # sets _person, _loc, _org
         self.g = gazetteer()
         self._facts: dict[str, _Facts] = {}
         self.native: ModuleType | None = None
@@ -377,6 +381,20 @@ class NameRecognizer:
         self.model: NameModel | None = load_model() if trained else None
         # scripts/train_dlp_names.py collects (start, end, features) of every decision here
         self.harvest: list[tuple[int, int, list[str]]] | None = None
+
+    @property
+    def entities(self) -> frozenset[str]:
+        return self._entities
+
+    @entities.setter
+    def entities(self, value: frozenset[str]) -> None:
+        # the types as flags: _classify asks for each run (a set look-up costs more)
+        self._entities = value
+        self._person, self._loc, self._org = (
+            PERSON in value,
+            LOCATION in value,
+            ORGANIZATION in value,
+        )
 
     def use_native(self, on: bool) -> bool:
         """Scan capitalised words and read the words before a run with the compiled code
@@ -392,7 +410,7 @@ class NameRecognizer:
         org = ORGANIZATION in self.entities
         person = PERSON in self.entities
         # weak candidates (start, end, a known name?), per call: scans may run in threads
-        maybe: list[tuple[int, int, int]] = []
+        maybe: list[_Maybe] = []
         native = self.native
         if native is not None:
             events, and_sons = native.name_events(
@@ -711,7 +729,7 @@ class NameRecognizer:
         text: str,
         run: list[_Token],
         out: list[Finding],
-        maybe: list[tuple[int, int, int]],
+        maybe: list[_Maybe],
     ) -> None:
         if (
             run[-1].common  # checked first: the usual run ends in a name, no common word
@@ -721,14 +739,12 @@ class NameRecognizer:
         ):
             # "IBAN ES", "Can": nothing here is a name or firm; but "Kingdom" after a skipped
             # "United" may end a place, "LLC" after a skipped "Civic Impulse" a firm
-            if LOCATION in self.entities and self._place_after_skipped_word(
-                text, run[0].start, run[-1].end, out
-            ):
+            if self._loc and self._place_after_skipped_word(text, run[0].start, run[-1].end, out):
                 return
-            if ORGANIZATION in self.entities and run[-1].word.lower() in LEGAL_FORMS:
+            if self._org and run[-1].word.lower() in LEGAL_FORMS:
                 self._org_of_words(text, run[0].start, run[-1].end, out, len(run) >= 2)
             return
-        if len(run) >= 2 and run[0].common and LOCATION in self.entities:
+        if len(run) >= 2 and run[0].common and self._loc:
             whole = text[run[0].start : run[-1].end]
             if whole.lower() in self.g.places:  # "Los Angeles", "New Brighton"
                 out.append(
@@ -744,14 +760,14 @@ class NameRecognizer:
             title = title or run[0].title
             run = run[1:]
         if (
-            ORGANIZATION in self.entities
+            self._org
             and run
             and run[-1].word.lower().rstrip(".") in ORG_SUFFIXES
             and self._org_of_words(text, run[0].start, run[-1].end, out, len(run) >= 2)
         ):  # before trailing common words go: "Drake PLC", "Acme AG", "Civic Impulse LLC"
             return
         if run and not title and _is_street(run, text, run[0].start):
-            if LOCATION in self.entities:
+            if self._loc:
                 out.append(
                     Finding(LOCATION, run[0].start, run[-1].end, "street_name", 0.6, "internal")
                 )
@@ -770,12 +786,10 @@ class NameRecognizer:
         start, end = run[0].start, run[-1].end
         span_text = text[start:end]
         last_word = run[-1].word.lower()
-        if ORGANIZATION in self.entities and _company_pair(run, text, title):
+        if self._org and len(run) == 2 and _company_pair(run, text, title):
             out.append(Finding(ORGANIZATION, start, end, "org_pattern", 0.6, "internal"))
             return
-        if ORGANIZATION in self.entities and (
-            last_word in ORG_SUFFIXES or last_word + "." in ORG_SUFFIXES
-        ):
+        if self._org and (last_word in ORG_SUFFIXES or last_word + "." in ORG_SUFFIXES):
             if len(run) >= 2:
                 out.append(
                     Finding(ORGANIZATION, start, _org_end(text, end), "org_suffix", 0.8, "internal")
@@ -788,7 +802,7 @@ class NameRecognizer:
             before in STREET_LEADS
             or (before in _PARTICLES and phrase.split(" ", 1)[0] in STREET_LEADS)
         ):  # "Boulevard de Normandie", "Avenue Foch": a street (its lead word is a common one)
-            if LOCATION in self.entities:
+            if self._loc:
                 out.append(Finding(LOCATION, start, end, "street_name", 0.6, "internal"))
             return
         after = text[end : end + 32].lower()
@@ -817,11 +831,7 @@ class NameRecognizer:
             named += _line_bonus(text, start, end, run)
             if phrase in PERSON_PHRASES:
                 named += 0.35
-        if (
-            LOCATION in self.entities
-            and not is_place
-            and self._place_after_skipped_word(text, start, end, out)
-        ):
+        if self._loc and not is_place and self._place_after_skipped_word(text, start, end, out):
             return
         address = (
             _ADDRESS_BEFORE.search(text, max(0, start - 24), start)
@@ -831,19 +841,19 @@ class NameRecognizer:
         if address and not (address.group(1) and address.group(1).lower() in self.g.common):
             # the town of an address: "…Farnell Street, LOOMBAH", "…Apt. 397, Mora de Rubielos"
             # (not "Ticket 4521, Maria Garcia": "ticket" is a common word)
-            if LOCATION in self.entities:
+            if self._loc:
                 out.append(Finding(LOCATION, start, end, "address_town", 0.6, "internal"))
             return
         if (
-            LOCATION in self.entities
+            self._loc
             and not is_place
-            and _phrase_before_place(text, start, phrase)
+            and (phrase in PLACE_PHRASES or phrase.endswith(" visiting"))
             and not any(t.first or t.last for t in run)
         ):  # "moved here from Tjæreborg", "flew to Neupré", "flew to Reguengos de Monsaraz"
             out.append(Finding(LOCATION, start, end, "place_context", 0.6, "internal"))
             return
         if (
-            LOCATION in self.entities
+            self._loc
             and is_place
             and not title
             and (named < 0.8 or region or (len(run) > 1 and before not in PERSON_CONTEXT))
@@ -851,13 +861,17 @@ class NameRecognizer:
             score = 0.75 + (0.15 if before in PLACE_CONTEXT else 0.0)
             out.append(Finding(LOCATION, start, end, "gazetteer_place", score, "internal"))
             return
-        if ORGANIZATION in self.entities and (
+        if self._org and (
             (named < 0.8 and not any(t.first for t in run) and phrase in ORG_PHRASES)
-            or (not title and _ORG_IS.match(after))
+            or (
+                not title
+                and (" is a" in after[:7] or " was a" in after[:7])
+                and _ORG_IS.match(after)
+            )
         ):  # "I work for Cloudmade", "Plotwatt is a design agency"
             out.append(Finding(ORGANIZATION, start, end, "org_context", 0.6, "internal"))
             return
-        if PERSON in self.entities and (self.model is not None or self.harvest is not None):
+        if self._person and (self.model is not None or self.harvest is not None):
             place_word = any(t.word.lower() in self.g.places for t in run)
             feats = features(
                 text, run, start, end, named, title, before, phrase, after, is_place, place_word
@@ -867,7 +881,7 @@ class NameRecognizer:
             if self.model is not None:
                 self._decide(self.model, feats, start, end, named, run, out, maybe)
                 return
-        if PERSON in self.entities and named >= THRESHOLD:
+        if self._person and named >= THRESHOLD:
             out.append(
                 Finding(
                     PERSON,
@@ -878,8 +892,8 @@ class NameRecognizer:
                     "confidential",
                 )
             )
-        elif PERSON in self.entities and named > 0:
-            maybe.append((start, end, _known_or_shaped(run)))
+        elif self._person and named > 0:
+            maybe.append((start, end, any(t.first or t.last for t in run), run))
 
     @staticmethod
     def _decide(
@@ -890,7 +904,7 @@ class NameRecognizer:
         named: float,
         run: list[_Token],
         out: list[Finding],
-        maybe: list[tuple[int, int, int]],
+        maybe: list[_Maybe],
     ) -> None:
         p = model.probability(feats)
         if p >= model.threshold:
@@ -898,7 +912,7 @@ class NameRecognizer:
             score = 0.5 + 0.5 * (p - model.threshold) / (1.0 - model.threshold)
             out.append(Finding(PERSON, start, end, "name_model", round(score, 2), "confidential"))
         elif named > 0:
-            maybe.append((start, end, _known_or_shaped(run)))
+            maybe.append((start, end, any(t.first or t.last for t in run), run))
 
 
 _LOWER_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?\.?")
@@ -983,8 +997,8 @@ _OWNED = frozenset(["my", "your", "our", "their", "his", "her", "its", "the", "a
 _NUMBER_BEFORE = re.compile(r"\d[\d ]*\s$")
 
 
-# Hungarian, Polish, German street words after a street's name: "Király u. 15"
-_STREET_AFTER = re.compile(r" (?:u\.|utca|ul\.|str\.|straße|strasse|gasse) ?\d")
+# Hungarian and Polish street words after a street's name: "Király u. 15"
+_STREET_AFTER = re.compile(r" (?:u\.|utca|ul\.) ?\d")
 _HOUSE_NUMBER_AFTER = re.compile(r" \d{1,5}(?![\d:/-]|\.\d)")
 
 
@@ -993,7 +1007,10 @@ def _is_street(run: list[_Token], text: str, start: int) -> bool:
     not people."""
     if len(run) >= 2 and run[-1].word.lower() in STREET_WORDS:
         return True
-    if run[0].word.lower() in STREET_HEADS or _STREET_AFTER.match(text, run[-1].end):
+    end = run[-1].end
+    if run[0].word.lower() in STREET_HEADS or (
+        text[end + 1 : end + 2] == "u" and _STREET_AFTER.match(text, end)
+    ):
         return True
     if (
         len(run) >= 2
@@ -1001,7 +1018,12 @@ def _is_street(run: list[_Token], text: str, start: int) -> bool:
         and not run[-1].word.endswith(("'s", "’s"))
     ):
         return True
-    if not _NUMBER_BEFORE.search(text[max(0, start - 8) : start]):
+    if (
+        start < 2
+        or not text[start - 1].isspace()
+        or not (text[start - 2].isdigit() or text[start - 2] == " ")  # checked first: cheaper
+        or not _NUMBER_BEFORE.search(text[max(0, start - 8) : start])
+    ):
         return False
     # "641 Dašická 688", "34151 Nybyvägen 65": one word between numbers is a street too
     return len(run) >= 2 or bool(_HOUSE_NUMBER_AFTER.match(text, run[-1].end))
@@ -1050,6 +1072,7 @@ def _person_score(
     n = len(run)
     first, last = run[0], run[-1]
     known = unknown = commons = 0
+    shape = 0.0
     for t in run:
         if t.first or t.last:
             known += 1
@@ -1057,10 +1080,12 @@ def _person_score(
             commons += 1
         else:
             unknown += 1
-    if all(_initial(t) for t in run):
-        return 0.0  # "U.S.", "A." of a heading
-    if _initial(first) and run[1].common and not title and before not in PERSON_CONTEXT:
-        return 0.0  # "A. Loud sounds", "C. Late hour": a lettered option, no "J. Brown"
+            shape += name_shape(t.word)
+    if len(first.word) == 1 and first.word.isupper():  # an initial first: rare, checked once
+        if all(_initial(t) for t in run):
+            return 0.0  # "U.S.", "A." of a heading
+        if run[1].common and not title and before not in PERSON_CONTEXT:
+            return 0.0  # "A. Loud sounds", "C. Late hour": a lettered option, no "J. Brown"
     middle_initial = n >= 3 and any(_initial(t) for t in run[1:-1]) and not _initial(last)
     if title:
         score = 0.9
@@ -1085,18 +1110,18 @@ def _person_score(
         score = 0.5 if proper else 0.4
     else:
         score = 0.2 if not commons and not any(t.common for t in run) else 0.0
+    ascii_run = not unknown or text[start : last.end].isascii()
     if unknown:
         # words no list knows: do they look like names ("Kowalczyk") or like words or
         # products ("Throughput", "Postgres")? (name_shape.py; accented words have their own
         # bonus below: the lists' names have accents, their English words none)
-        shape = sum(name_shape(t.word) for t in run if not (t.first or t.last or t.common))
         shape /= unknown
-        if shape >= _SHAPE_NAME and all(t.word.isascii() for t in run):
+        if shape >= _SHAPE_NAME and ascii_run:
             score += 0.15
         elif shape <= _SHAPE_WORD:
             score -= 0.1
     if (n >= 2 and any(t.word.lower().endswith(_SURNAME_ENDINGS) for t in run[1:])) or (
-        unknown and not all(t.word.isascii() for t in run)
+        not ascii_run
     ):
         score += 0.15
     if before in PERSON_CONTEXT:
@@ -1113,16 +1138,24 @@ def _person_score(
     owner = after.startswith(("'s", "’s")) and not after[3:4].isupper()
     if owner or head in PERSON_AFTER:
         score += 0.3
-    elif after.startswith((" and i ", " and me ", " and myself ")):
-        score += 0.3  # "Eldridge and I went to school together"
-    elif after.startswith(_VOCATIVE_AFTER) and _opens_sentence(text, start):
-        score += 0.3  # "Marta, can you check ticket 4821?"
-    elif after.startswith(("!", "?")) and text[start - 2 : start] == ", ":
-        score += 0.3  # "Don't go to town, Brandon!", "Is that you, Kemblish?"
-    elif _PERSON_IS.match(after):
-        score += 0.3  # "Kemblish is a very kind person"
     elif head in PERSON_AFTER_WEAK:
-        score += 0.3 if known else 0.1
+        if head in _BE and _PERSON_IS.match(after):
+            score += 0.3  # "Kemblish is a very kind person"
+        else:
+            score += 0.3 if known else 0.1
+    elif head == "and":
+        if after.startswith((" and i ", " and me ", " and myself ")):
+            score += 0.3  # "Eldridge and I went to school together"
+    elif head in _BE:
+        if _PERSON_IS.match(after):
+            score += 0.3  # "Kemblish and Zorvat are kind people"
+    else:
+        c0 = after[:1]
+        if c0 == ",":
+            if after.startswith(_VOCATIVE_AFTER) and _opens_sentence(text, start):
+                score += 0.3  # "Marta, can you check ticket 4821?"
+        elif (c0 == "!" or c0 == "?") and text[start - 2 : start] == ", ":
+            score += 0.3  # "Don't go to town, Brandon!", "Is that you, Kemblish?"
     if n > 4:
         score -= 0.3  # a title-cased heading, not a name
     if n == 1 and not title:
@@ -1132,9 +1165,13 @@ def _person_score(
             and text[start - 1 - len(before) : start].lower() == before + " "
         ):
             score -= 0.3  # "the Atlas project", "on the Oslo cluster": a thing's name
-        if first.word.lower() in _MONTH_ABBREVIATIONS and _DAY_AFTER.match(after):
+        if (
+            len(first.word) <= 4
+            and first.word.lower() in _MONTH_ABBREVIATIONS
+            and _DAY_AFTER.match(after)
+        ):
             return 0.0  # "visited on Jan 3"
-    if after[:3].lstrip(" ").startswith(("<", "(", "[")) and _named_in_address(run, after):
+    if "@" in after and _named_in_address(run, after):
         score += 0.4  # "Tomasz Wierzbicki <t.wierzbicki@…>": the address repeats the name
     return score
 
@@ -1144,13 +1181,10 @@ def _person_score(
 _SHAPE_NAME, _SHAPE_WORD = 0.5, -0.8
 
 
-def _known_or_shaped(run: list[_Token]) -> int:
-    """2 when a word of the run is a known name, 1 when one is shaped like a name, else 0:
-    what a weak candidate brings to a coordination ("Usamov and Bowers", "Muslija and Torpy
-    were")."""
-    if any(t.first or t.last for t in run):
-        return 2
-    return 1 if any(_name_shaped(t) for t in run) else 0
+def _shaped_run(run: list[_Token]) -> bool:
+    """A word of the run is shaped like a name: what two coordinated weak candidates need
+    ("Muslija and Torpy were")."""
+    return any(_name_shaped(t) for t in run)
 
 
 def _name_shaped(token: _Token) -> bool:
@@ -1163,6 +1197,7 @@ _VOCATIVE_AFTER = (
     ", are you", ", have you", ", did you", ", thanks", ", thank you", ", can i", ", could i",
     ", may i",
 )  # fmt: skip
+_BE = frozenset(["is", "was", "are", "were"])
 _PERSON_IS = re.compile(
     r",? (?:is|was|are|were) (?:an? |such an? )?(?:[a-z]+ ){0,2}(?:person|man|woman|guy|girl|"
     r"boy|lady|gentleman|people|kid|child)\b"
@@ -1196,7 +1231,7 @@ def _named_in_address(run: list[_Token], after: str) -> bool:
 _COORDINATION = re.compile(r",?\s{1,2}(?:and|&|or)\s{1,2}")
 
 
-def _same_name(text: str, out: list[Finding], maybe: list[tuple[int, int, int]]) -> list[Finding]:
+def _same_name(text: str, out: list[Finding], maybe: list[_Maybe]) -> list[Finding]:
     """A weak candidate that repeats a word of a person found in the same text ("early
     Bulgakov" after "Yuri Bulgakov's") is that person; so is one coordinated with a person
     ("Anna and Quionia", "Quionia and Anna"), and two coordinated surnames of which one is
@@ -1205,14 +1240,12 @@ def _same_name(text: str, out: list[Finding], maybe: list[tuple[int, int, int]])
     known = {w for f in people for w in text[f.start : f.end].split()}
     pairs: set[int] = set()
     for i in range(len(maybe) - 1):
-        (s1, e1, k1), (s2, e2, k2) = maybe[i], maybe[i + 1]
-        if (
-            k1 == 2 or k2 == 2 or (k1 and k2 and _verb_after(text, e2))
-        ) and _COORDINATION.fullmatch(
-            text, e1, s2
+        (s1, e1, k1, run1), (s2, e2, k2, run2) = maybe[i], maybe[i + 1]
+        if _COORDINATION.fullmatch(text, e1, s2) and (
+            k1 or k2 or (_verb_after(text, e2) and _shaped_run(run1) and _shaped_run(run2))
         ):  # a known name, or two shaped like names doing what people do
             pairs.update((s1, s2))
-    for start, end, _ in maybe:
+    for start, end, _, _ in maybe:
         if start in pairs:
             out.append(Finding(PERSON, start, end, "coordinated_names", 0.6, "confidential"))
         elif text[start:end] in known:
@@ -1238,11 +1271,12 @@ def _verb_after(text: str, end: int) -> bool:
 _LIST_SEPARATOR = re.compile(r"[,;]\s{1,2}(?:(?:and|&)\s{1,2})?|\s{1,2}(?:and|&)\s{1,2}")
 
 
-def _listed(
-    text: str, start: int, end: int, people: list[Finding], maybe: list[tuple[int, int, int]]
-) -> bool:
+def _listed(text: str, start: int, end: int, people: list[Finding], maybe: list[_Maybe]) -> bool:
     """An item of a list of names between a person and another name ("Attendees: Rosalind
     Tyrrell, Okafor, Benedikt Sauter"): a list, its items alike."""
+    head = text[max(0, start - 3) : start].rstrip()
+    if not head or head[-1] not in ",;d&":  # no separator before: checked first, cheaper
+        return False
     left = _LIST_SEPARATOR.search(text, max(0, start - 8), start)
     right = _LIST_SEPARATOR.match(text, end)
     if left is None or left.end() != start or right is None:
@@ -1250,14 +1284,10 @@ def _listed(
     people_ends = {f.end for f in people}
     people_starts = {f.start for f in people}
     if left.start() in people_ends:
-        return right.end() in people_starts or any(s == right.end() for s, _, _ in maybe)
+        return right.end() in people_starts or any(m[0] == right.end() for m in maybe)
     if right.end() in people_starts:
-        return any(e == left.start() for _, e, _ in maybe)
+        return any(m[1] == left.start() for m in maybe)
     return False
-
-
-def _phrase_before_place(text: str, start: int, phrase: str) -> bool:
-    return phrase in PLACE_PHRASES or phrase.rsplit(" ", 1)[-1] in ("visiting",)
 
 
 def _line_bonus(text: str, start: int, end: int, run: list[_Token]) -> float:
@@ -1269,7 +1299,7 @@ def _line_bonus(text: str, start: int, end: int, run: list[_Token]) -> float:
     line_end = len(text) if line_end < 0 else line_end
     raw_head = text[line_start:start]
     head = raw_head.strip(_LINE_PUNCT)
-    if head and _STAMP.fullmatch(head):
+    if head[:1].isdigit() and _STAMP.fullmatch(head):
         head = ""  # "[10:42] Nkechi: …", "2024-05-02 10:00 Ravi: …": a chat log's time
     tail = text[end:line_end]
     if not tail.strip(_LINE_PUNCT):
@@ -1285,7 +1315,12 @@ def _line_bonus(text: str, start: int, end: int, run: list[_Token]) -> float:
             label = head.rsplit(" ", 1)[-1].lower()
             if known or label in _PERSON_FIELDS:  # "To: Crystallee", "Beneficiary: Aldin"
                 return 0.3
-    if not head and tail.startswith(": ") and not any(t.common for t in run):
+    if (
+        not head
+        and tail.startswith(": ")
+        and not any(t.common for t in run)
+        and (run[0].first or not text[start:end].isupper())  # "CARDHOLDER:" labels a value
+    ):
         return 0.3  # "Ubul: What a wife."
     return 0.0
 
@@ -1345,6 +1380,8 @@ def _after_comma(text: str, start: int) -> bool:
     """Whether a comma and one or two spaces or tabs end just before `start`, as every
     _ADDRESS_BEFORE match does: checked first, the search being costly."""
     head = text[max(0, start - 3) : start]
+    if "," not in head:  # most runs: one look at three characters
+        return False
     kept = head.rstrip(" \t")
     return kept.endswith(",") and 0 < len(head) - len(kept) <= 2
 
