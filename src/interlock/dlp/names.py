@@ -420,6 +420,12 @@ class NameRecognizer:
             events, and_sons = self._events(text)
         for event in events:
             if event.__class__ is list:  # a run of capitalised words
+                last_start, last = event[-1]
+                if last[5] and not event[0][1][2] and all(f[5] for _, f in event):
+                    # common words only, no title ("IBAN ES", "Can"): no name, no _Token
+                    end = last_start + last[1]
+                    self._common_run(text, event[0][0], end, last[0], len(event), out)
+                    continue
                 run = [_Token(s, s + f[1], f[0], f[2], f[3], f[4], f[5]) for s, f in event]
                 self._classify(text, run, out, maybe)
                 continue
@@ -724,6 +730,18 @@ class NameRecognizer:
             and_sons,
         )
 
+    def _common_run(
+        self, text: str, start: int, end: int, last: str, n: int, out: list[Finding]
+    ) -> None:
+        """A run of common words without a title ("IBAN ES", "Can"; _name_led is false for it,
+        no word after its first being a name): nothing here is a name or firm; but "Kingdom"
+        after a skipped "United" may end a place, "LLC" after a skipped "Civic Impulse" a
+        firm."""
+        if self._loc and self._place_after_skipped_word(text, start, end, out):
+            return
+        if self._org and last.lower() in LEGAL_FORMS:
+            self._org_of_words(text, start, end, out, n >= 2)
+
     def _classify(
         self,
         text: str,
@@ -737,12 +755,7 @@ class NameRecognizer:
             and not _name_led(run)
             and not run[0].title
         ):
-            # "IBAN ES", "Can": nothing here is a name or firm; but "Kingdom" after a skipped
-            # "United" may end a place, "LLC" after a skipped "Civic Impulse" a firm
-            if self._loc and self._place_after_skipped_word(text, run[0].start, run[-1].end, out):
-                return
-            if self._org and run[-1].word.lower() in LEGAL_FORMS:
-                self._org_of_words(text, run[0].start, run[-1].end, out, len(run) >= 2)
+            self._common_run(text, run[0].start, run[-1].end, run[-1].word, len(run), out)
             return
         if len(run) >= 2 and run[0].common and self._loc:
             whole = text[run[0].start : run[-1].end]
