@@ -3,8 +3,10 @@
 Reads JSON lines `{"id": …, "text": …}` on stdin and writes one JSON line per input:
 `{"id": …, "findings": [{"type", "start", "end", "rule", "action", "score"}], "injection":
 {"score", "flagged", "reasons"}}` with offsets in characters of the input text. Without
-`--config`, the built-in defaults are used. The injection part reads each text as a user turn,
-flagged at the default injection policy's user threshold.
+`--config`, the built-in defaults are used. The injection part checks each text as the
+gateway checks a user turn under the default injection policy (the turn at the user threshold,
+blocks it quotes at the indirect one); a line may carry `"system": "…"`, the application's
+system prompt, to check the turn against what that prompt forbids, as the gateway does.
 """
 
 from __future__ import annotations
@@ -55,8 +57,11 @@ def scan_lines(compiled: CompiledPolicy, source: TextIO, out: TextIO) -> int:
         try:
             item = orjson.loads(line)
             text = item["text"]
+            system = item.get("system")
             if not isinstance(text, str):
                 raise TypeError("text is not a string")
+            if system is not None and not isinstance(system, str):
+                raise TypeError("system is not a string")
         except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
             print(f'line {n}: expected {{"id": …, "text": "…"}} ({exc})', file=sys.stderr)
             errors += 1
@@ -72,7 +77,11 @@ def scan_lines(compiled: CompiledPolicy, source: TextIO, out: TextIO) -> int:
             }
             for f in compiled.engine.scan(text)
         ]
-        result = {"id": item.get("id"), "findings": findings, "injection": scan_text(text)}
+        result = {
+            "id": item.get("id"),
+            "findings": findings,
+            "injection": scan_text(text, system=system),
+        }
         out.write(orjson.dumps(result).decode() + "\n")
     return 1 if errors else 0
 

@@ -88,6 +88,12 @@ def system_prompt(req: ChatRequest) -> str:
     return "\n".join(m.text() for m in req.messages if m.role == "system")
 
 
+def quoted_in_turn(text: str) -> list[str]:
+    """The blocks a user turn quotes, fences, tags or pastes (what the stage checks as
+    indirect content with `quoted_blocks: true`); none without a marker of one."""
+    return quoted(text) if _maybe_quoted(text) else []
+
+
 def _maybe_quoted(text: str) -> bool:
     return (
         "```" in text
