@@ -192,3 +192,55 @@ def test_email_whose_second_label_starts_with_a_digit(everything: Engine) -> Non
 def test_my_name_is_in_other_languages(everything: Engine, text: str, name: str) -> None:
     # the words before a name are read as Unicode words: "heiße" was split at its "ß"
     assert found(everything, text, "PERSON") == [name]
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "07700 900123",  # UK mobile
+        "020 7946 0958",  # London
+        "06 12 34 56 78",  # French mobile, in pairs
+        "0151 23456789",  # German mobile
+        "030 1234567",  # Berlin
+        "06-12345678",  # Dutch mobile
+        "0412 345 678",  # Australian mobile
+        "090-1234-5678",  # Japanese mobile
+    ],
+)
+def test_national_numbers_written_as_phone_numbers_need_no_context(
+    engine: Engine, number: str
+) -> None:
+    # "He can be reached on …" has no phone word before it: a trunk 0 and phone grouping is
+    # evidence enough (these were missed without a context word)
+    text = f"Tonight the engineer is Sam, {number}."
+    assert found(engine, text, "PHONE_NUMBER") == [number]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SSN 078-05-1120 on file",  # nine digits: never a national phone number here
+        "order 0123 456 7890 shipped",  # an ID that looks like one, with its label
+        "Reference 0421 88 13 55 90 in the invoice",
+        "ran 0612345678 rows",  # unseparated digits stay context-only
+        "scores 00 12 34 56 78",  # no trunk prefix: 00 is not 0 and an area code
+    ],
+)
+def test_trunk_like_numbers_with_their_labels_are_not_phone_numbers(
+    engine: Engine, text: str
+) -> None:
+    assert found(engine, text, "PHONE_NUMBER") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        # accented context words were split at the accent ("num", "ro") and never matched
+        ("mon numéro est le 612 345 678", "612 345 678"),
+        ("mi número: 612 345 678", "612 345 678"),
+        ("Téléphone 612 345 678", "612 345 678"),
+        ("He can be reached on 347 123 4567 tonight", "347 123 4567"),
+    ],
+)
+def test_phone_context_words_with_accents(engine: Engine, text: str, number: str) -> None:
+    assert found(engine, text, "PHONE_NUMBER") == [number]

@@ -316,6 +316,27 @@ static int nanp(const Text *t, Py_ssize_t a, Py_ssize_t b) {
 }
 #undef AT_
 
+/* pii._TRUNK_GROUPED.fullmatch with 10-12 digits: "0", a non-zero digit, up to three more
+ * digits, then 1-5 groups of 1-8 digits after single " .-" separators. */
+static int trunk_grouped(const Text *t, Py_ssize_t a, Py_ssize_t b) {
+    if (b - a < 2 || CH(t, a) != '0' || !(CH(t, a + 1) >= '1' && CH(t, a + 1) <= '9')) return 0;
+    Py_ssize_t i = a;
+    int digits = 0, groups = 0;
+    while (i < b) {
+        Py_ssize_t run = 0;
+        while (i + run < b && is_digit_ascii(CH(t, i + run))) run++;
+        if (run == 0 || run > (groups == 0 ? 5 : 8)) return 0;
+        digits += (int)run;
+        groups++;
+        i += run;
+        if (i == b) break;
+        if (!in_chars(CH(t, i), " .-")) return 0;
+        i++;
+        if (i == b) return 0; /* a trailing separator */
+    }
+    return groups >= 2 && groups <= 6 && digits >= 10 && digits <= 12;
+}
+
 /* pii._strong_phone on an ASCII value: a +country code, a NANP number, or an (area code) with
  * 9 digits or more; -1 when not ASCII (ask Python). */
 static int strong_phone(const Text *t, Py_ssize_t a, Py_ssize_t b) {
@@ -329,7 +350,7 @@ static int strong_phone(const Text *t, Py_ssize_t a, Py_ssize_t b) {
         for (Py_ssize_t i = a; i < b; i++) n += is_digit_ascii(CH(t, i));
         return n >= 9;
     }
-    return 0;
+    return trunk_grouped(t, a, b);
 }
 
 static int validate(const Text *t, PyObject *text, Py_ssize_t a, Py_ssize_t b, PyObject *fn,

@@ -30,8 +30,10 @@ CONTEXT_AFTER = 24
 CONTEXT_BOOST = 0.35
 NEGATIVE_PENALTY = 0.5
 # A word: a letter, then letters, digits and "#.'-", without its trailing ".'-" (what
-# `word.strip(".'-")` leaves, but found by the regex engine without a Python loop).
-_WORD = re.compile(r"[a-z][a-z0-9#]*(?:[.'-]+[a-z0-9#]+)*")
+# `word.strip(".'-")` leaves, but found by the regex engine without a Python loop). Letters
+# are Unicode letters ("numéro", "teléfono" are one word); on ASCII text this is [a-z], which
+# the compiled path matches itself (it asks this regex only for windows with other letters).
+_WORD = re.compile(r"[^\W\d_](?:[^\W_]|#)*(?:[.'-]+(?:[^\W_]|#)+)*")
 _SHRINK_AT = re.compile(r"[ .-]")
 
 

@@ -14,11 +14,13 @@ from interlock.dlp.rules import Rule, words
 PHONE_CONTEXT = words(
     "phone telephone tel tel. mobile cell cellphone fax office desk call calls calling called "
     "contact reach dial number numbers whatsapp sms text messages answering landline "
-    "extension ext hotline helpline ring message registered "
-    # the same words in the other languages people write prompts in (ASCII forms only: context
-    # words are matched as [a-z] runs, "teléfono" reads as "tel")
+    "extension ext hotline helpline ring message registered reached reachable contactable "
+    "signal telegram viber "
+    # the same words in the other languages people write prompts in
     "telefon telefono telefone telefoon handy mobil movil portable cellulare celular "
-    "rufnummer nummer numero anrufen erreichbar ruf"
+    "rufnummer nummer numero anrufen erreichbar ruf handynummer telefonnummer mobilnummer "
+    "téléphone numéro appeler appelez joindre teléfono número móvil llamar llámame llámanos "
+    "contatto chiamare chiamami número ligar contato telemóvel bellen bel mobiel nummer"
 )
 NOT_PHONE = words(
     "isbn order invoice version ver release build sku serial tracking ticket id ref reference "
@@ -56,12 +58,15 @@ _ONE_DIGIT_GROUP = re.compile(r"(?<![^ .()-])[^ .()-](?![^ .()-])")
 
 
 def _strong_phone(value: str) -> bool:
-    """Formats that are phone numbers whatever the context: +country code, NANP, (area)."""
+    """Formats that are phone numbers whatever the context: +country code, NANP, (area), and a
+    national number of 10-12 digits written as one: trunk prefix 0, grouped ("07700 900123", "06 12 34 56 78",
+    "030 1234567", "0151 23456789")."""
     value = value.strip()
     return (
         value.startswith("+")
         or bool(_NANP.fullmatch(value))
         or (value.startswith("(") and len(v.digits(value)) >= 9)
+        or (bool(_TRUNK_GROUPED.fullmatch(value)) and 10 <= len(v.digits(value)) <= 12)
     )
 
 
@@ -74,6 +79,9 @@ def strong_phone_rescore(value: str, score: float) -> float:
     return score + STRONG_PHONE_BONUS if _strong_phone(value) else score
 
 
+# 0, a non-zero digit, up to three more (the area or mobile prefix), then one to five groups
+# after single separators. Unseparated runs stay context-only: they are as often IDs.
+_TRUNK_GROUPED = re.compile(r"0[1-9]\d{0,3}(?:[ .-]\d{1,8}){1,5}")
 _NANP = re.compile(
     r"(?:1[ .-]?)?\(?[2-9]\d{2}\)?[ .-]?[2-9]\d{2}[ .-]\d{4}(?:\s?(?:x|ext\.?)\s?\d{1,5})?"
 )
