@@ -79,6 +79,9 @@ def found(engine: Engine, text: str, entity: str | None = None) -> list[tuple[st
         ("Vehbija and Muslija were engineers.", ["Vehbija", "Muslija"]),
         ("Warrane, can I please speak to your boss?", ["Warrane"]),
         ("Don't go to town, Kemblish!", ["Kemblish"]),
+        ("Emily Ford said the invoice is late.", ["Emily Ford"]),  # "ford": a street word
+        ("- Vehbija to send the budget", ["Vehbija"]),  # an action item's owner
+        ("Zorvat (sales) will join the call.", ["Zorvat"]),  # a team in parentheses
         # an item between two people in a list
         (
             "Attendees: Rosalind Tyrrell, Kemblish, Benedikt Sauter",
@@ -118,6 +121,7 @@ def test_people(engine: Engine, text: str, names: list[str] | None) -> None:
         "Is the U.S. Army bigger?",
         "### Prometheus and Grafana\n- Follow the metric naming rules",
         "CARDHOLDER: see the card\nEXPIRY: 12/29",  # a label in capitals, not a speaker
+        "- Docker to be upgraded on Monday",
     ],
 )
 def test_not_people(engine: Engine, text: str) -> None:

@@ -730,6 +730,19 @@ class NameRecognizer:
             and_sons,
         )
 
+    def _person_with_street_word(self, text: str, run: list[_Token]) -> bool:
+        """ "Dear Sun-Hee Park", "Emily Ford said": a first name and a surname that is also a
+        street word, with no house number and no place word before it."""
+        return (
+            len(run) >= 2
+            and run[0].first
+            and not run[0].common
+            and run[-1].last
+            and not _NUMBER_BEFORE.search(text[max(0, run[0].start - 8) : run[0].start])
+            and not _HOUSE_NUMBER_AFTER.match(text, run[-1].end)
+            and self._before(text, run[0].start)[0] not in _STREET_CONTEXT
+        )
+
     def _common_run(
         self, text: str, start: int, end: int, last: str, n: int, out: list[Finding]
     ) -> None:
@@ -779,7 +792,12 @@ class NameRecognizer:
             and self._org_of_words(text, run[0].start, run[-1].end, out, len(run) >= 2)
         ):  # before trailing common words go: "Drake PLC", "Acme AG", "Civic Impulse LLC"
             return
-        if run and not title and _is_street(run, text, run[0].start):
+        if (
+            run
+            and not title
+            and _is_street(run, text, run[0].start)
+            and not self._person_with_street_word(text, run)
+        ):
             if self._loc:
                 out.append(
                     Finding(LOCATION, run[0].start, run[-1].end, "street_name", 0.6, "internal")
@@ -1012,6 +1030,10 @@ _NUMBER_BEFORE = re.compile(r"\d[\d ]*\s$")
 
 # Hungarian and Polish street words after a street's name: "Király u. 15"
 _STREET_AFTER = re.compile(r" (?:u\.|utca|ul\.) ?\d")
+# words before a street's name ("lives on Jackson Street", "at Oak Hill")
+_STREET_CONTEXT = frozenset(
+    ["on", "at", "in", "near", "off", "along", "via", "to", "from", "of", "and", "corner"]
+)
 _HOUSE_NUMBER_AFTER = re.compile(r" \d{1,5}(?![\d:/-]|\.\d)")
 
 
@@ -1156,6 +1178,9 @@ def _person_score(
             score += 0.3  # "Kemblish is a very kind person"
         else:
             score += 0.3 if known else 0.1
+    elif head == "to":
+        if _ACTION_ITEM.match(after) and _line_item(text, start) and (known or _shaped(run)):
+            score += 0.3  # "- Okafor to send the revised budget": an action item's owner
     elif head == "and":
         if after.startswith((" and i ", " and me ", " and myself ")):
             score += 0.3  # "Eldridge and I went to school together"
@@ -1164,7 +1189,11 @@ def _person_score(
             score += 0.3  # "Kemblish and Zorvat are kind people"
     else:
         c0 = after[:1]
-        if c0 == ",":
+        if c0 == " " and after[1:2] == "(":
+            m = _ROLE_AFTER.match(after)
+            if m and (m.group(1) in ROLE_WORDS or m.group(1) in _TEAMS):
+                score += 0.3  # "Aldena (sales) and …", "Ngozi Okonjo (customer)"
+        elif c0 == ",":
             if after.startswith(_VOCATIVE_AFTER) and _opens_sentence(text, start):
                 score += 0.3  # "Marta, can you check ticket 4821?"
         elif (c0 == "!" or c0 == "?") and text[start - 2 : start] == ", ":
@@ -1210,6 +1239,27 @@ _VOCATIVE_AFTER = (
     ", are you", ", have you", ", did you", ", thanks", ", thank you", ", can i", ", could i",
     ", may i",
 )  # fmt: skip
+_ACTION_ITEM = re.compile(r" to [a-z]{2,}")
+_ROLE_AFTER = re.compile(r" \((?:[a-z]+[ -]){0,2}([a-z]+)\)")
+# teams and parts a person is listed with: "Aldena (sales)", "Ravi (on-call)"
+_TEAMS = frozenset(
+    ["sales", "legal", "hr", "finance", "support", "marketing", "engineering", "ops", "it",
+     "product", "design", "security", "procurement", "accounting", "primary", "secondary",
+     "backup", "call", "lead", "customer", "organiser", "organizer", "host", "chair", "owner",
+     "mgr", "pm", "qa", "dev", "devops", "sre", "intern", "contractor", "guest", "speaker"]
+)  # fmt: skip
+
+
+def _line_item(text: str, start: int) -> bool:
+    """Whether `start` begins a line or a list item ("- ", "* ", "• ", "1. ")."""
+    head = text[text.rfind("\n", 0, start) + 1 : start].strip()
+    return not head or head in ("-", "*", "•", "–") or head.rstrip(".)").isdigit()
+
+
+def _shaped(run: list[_Token]) -> bool:
+    return any(_name_shaped(t) for t in run if not (t.first or t.last or t.common))
+
+
 _BE = frozenset(["is", "was", "are", "were"])
 _PERSON_IS = re.compile(
     r",? (?:is|was|are|were) (?:an? |such an? )?(?:[a-z]+ ){0,2}(?:person|man|woman|guy|girl|"
