@@ -82,6 +82,8 @@ def found(engine: Engine, text: str, entity: str | None = None) -> list[tuple[st
         ("Emily Ford said the invoice is late.", ["Emily Ford"]),  # "ford": a street word
         ("- Vehbija to send the budget", ["Vehbija"]),  # an action item's owner
         ("Zorvat (sales) will join the call.", ["Zorvat"]),  # a team in parentheses
+        # a word of an e-mail address's local part elsewhere in the text
+        ("Invoices go to Zorvat now: zorvat.k@example.com", ["Zorvat"]),
         # an item between two people in a list
         (
             "Attendees: Rosalind Tyrrell, Kemblish, Benedikt Sauter",
@@ -122,6 +124,7 @@ def test_people(engine: Engine, text: str, names: list[str] | None) -> None:
         "### Prometheus and Grafana\n- Follow the metric naming rules",
         "CARDHOLDER: see the card\nEXPIRY: 12/29",  # a label in capitals, not a speaker
         "- Docker to be upgraded on Monday",
+        "Questions about Grafana go to grafana-help@example.com",  # a product's address
     ],
 )
 def test_not_people(engine: Engine, text: str) -> None:

@@ -440,7 +440,7 @@ class NameRecognizer:
             if facts[9] and person:
                 self._lower_name_after(text, end, facts[0].lower(), out)
         if maybe:
-            out = _same_name(text, out, maybe)
+            out = _same_name(text, out, maybe, self.g.common)
         if not out and text.islower() and (PERSON in self.entities or LOCATION in self.entities):
             out = self._lower_case_names(text)
         if " and " in text and (ORGANIZATION in self.entities or PERSON in self.entities):
@@ -1294,7 +1294,9 @@ def _named_in_address(run: list[_Token], after: str) -> bool:
 _COORDINATION = re.compile(r",?\s{1,2}(?:and|&|or)\s{1,2}")
 
 
-def _same_name(text: str, out: list[Finding], maybe: list[_Maybe]) -> list[Finding]:
+def _same_name(
+    text: str, out: list[Finding], maybe: list[_Maybe], common: frozenset[str]
+) -> list[Finding]:
     """A weak candidate that repeats a word of a person found in the same text ("early
     Bulgakov" after "Yuri Bulgakov's") is that person; so is one coordinated with a person
     ("Anna and Quionia", "Quionia and Anna"), and two coordinated surnames of which one is
@@ -1323,7 +1325,29 @@ def _same_name(text: str, out: list[Finding], maybe: list[_Maybe]) -> list[Findi
             out.append(Finding(PERSON, start, end, "coordinated_name", 0.6, "confidential"))
         elif people and _listed(text, start, end, people, maybe):
             out.append(Finding(PERSON, start, end, "listed_name", 0.6, "confidential"))
+        elif "@" in text and _in_addresses(text, start, end, common):
+            out.append(Finding(PERSON, start, end, "named_in_address", 0.6, "confidential"))
     return out
+
+
+_LOCAL_PART = re.compile(r"([\w.'-]+)(?:\+[\w.-]*)?@[\w-]+\.")
+
+
+def _in_addresses(text: str, start: int, end: int, common: frozenset[str]) -> bool:
+    """Whether a word of the candidate (four letters or more) is a part of a person's e-mail
+    address in the text: "Kowalczyk approved it (p.kowalczyk@acme.example)". A person's
+    local part is the name and initials or other names ("p.kowalczyk", "chidi_okafor"), not
+    a word ("grafana-help", "zendesk.support")."""
+    words = {_fold(w) for w in text[start:end].split() if len(w) >= 4}
+    for m in _LOCAL_PART.finditer(text):
+        parts = re.split(r"[._-]", m.group(1).lower())
+        if (
+            len(parts) >= 2
+            and words.intersection(parts)
+            and all(p in words or len(p) <= 2 or p not in common for p in parts)
+        ):
+            return True
+    return False
 
 
 def _verb_after(text: str, end: int) -> bool:
