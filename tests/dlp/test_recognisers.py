@@ -84,6 +84,7 @@ def found(engine: Engine, text: str, entity: str | None = None) -> list[tuple[st
         ("Zorvat (sales) will join the call.", ["Zorvat"]),  # a team in parentheses
         # a word of an e-mail address's local part elsewhere in the text
         ("Invoices go to Zorvat now: zorvat.k@example.com", ["Zorvat"]),
+        ("Cc: Abella Petges\nPlease review the draft.", ["Abella Petges"]),  # "Cc" is a label
         # an item between two people in a list
         (
             "Attendees: Rosalind Tyrrell, Kemblish, Benedikt Sauter",
@@ -124,6 +125,7 @@ def test_people(engine: Engine, text: str, names: list[str] | None) -> None:
         "### Prometheus and Grafana\n- Follow the metric naming rules",
         "CARDHOLDER: see the card\nEXPIRY: 12/29",  # a label in capitals, not a speaker
         "- Docker to be upgraded on Monday",
+        "Great Lakes Regional Sales: targets exceeded.",  # a common word inside: a heading
         "Questions about Grafana go to grafana-help@example.com",  # a product's address
     ],
 )

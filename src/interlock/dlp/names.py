@@ -201,6 +201,8 @@ NOT_NAMES = words(
     # "Aadhaar: 9999 …"): not a speaker
     "mastercard amex maestro unionpay paypal venmo zelle revolut aadhaar medicare "
     "passwort kennwort "
+    # e-mail header labels ("Cc: Abella Petges")
+    "cc bcc attn fwd "
     # sentence starters of other languages no name list should hold ("Mon numéro", "Ich
     # heiße", "Bitte"): never a name or a place
     "ich wir bitte danke und sehr geehrte geehrter liebe lieber hallo mein meine "
@@ -1200,6 +1202,8 @@ def _person_score(
             score += 0.3  # "Don't go to town, Brandon!", "Is that you, Kemblish?"
     if n > 4:
         score -= 0.3  # a title-cased heading, not a name
+    elif n >= 3 and any(t.common and not (t.first or t.last) for t in run[1:-1]):
+        score -= 0.3  # a word inside: "Lakes Regional Sales", no "Mary Rose Smith"
     if n == 1 and not title:
         if (
             before in _DETERMINERS
