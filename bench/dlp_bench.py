@@ -138,7 +138,10 @@ def native_section() -> None:
         print("Compiled module: NOT BUILT (every row runs the Python path)\n")
         return
     path = Path(native.__file__)
-    print(f"Compiled module: {path.relative_to(ROOT)} ({path.stat().st_size / 1024:.0f} KB)\n")
+    print(f"Compiled module: {path.relative_to(ROOT)} ({path.stat().st_size / 1024:.0f} KB)")
+    # (matcher.py: databases compiled and scanned by the system's libhs when it loaded)
+    scans = f"libhs {compiled.libhs}" if compiled.libhs else "the hyperscan binding"
+    print(f"Hyperscan databases scanned by: {scans}\n")
 
 
 def engine_section(rounds: int) -> None:
