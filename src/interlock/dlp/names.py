@@ -166,7 +166,8 @@ PERSON_AFTER = words(
     # "also Halvorsen wants the logs" (verbs a product or a place rarely has for subject)
     "approved requested promised mentioned suggested recommended confirmed emailed texted "
     "phoned joined quit wants wanted decided refused declined complained noticed forgot "
-    "prefers preferred hopes hoped disagreed disagrees agrees complains notices noticed left"
+    "prefers preferred hopes hoped disagreed disagrees agrees complains notices noticed left "
+    "loved loves liked likes hated hates booked founded invited edited reviewed"
 )
 PERSON_AFTER_WEAK = words("is was has had just will would can could")
 # Capitalised words that are never (part of) a name: weekdays, months, nationalities and
@@ -745,6 +746,15 @@ class NameRecognizer:
             and self._before(text, run[0].start)[0] not in _STREET_CONTEXT
         )
 
+    def _dotted_surname(self, text: str, start: int) -> float:
+        """ "user=Lorina.Doom": a surname joined by a full stop to a first name, the way user
+        names and addresses write people."""
+        head = _CAP_BEFORE.search(text, max(0, start - 24), start - 1)
+        if head is None or (head.start() > 0 and text[head.start() - 1].isalnum()):
+            return 0.0
+        word = head.group(0)
+        return 0.35 if word in self.g.first and word.lower() not in self.g.common else 0.0
+
     def _common_run(
         self, text: str, start: int, end: int, last: str, n: int, out: list[Finding]
     ) -> None:
@@ -858,6 +868,8 @@ class NameRecognizer:
             and phrase not in _PERSON_NOT_PLACE  # "according to Nakamura" (a town too)
         )
         named = _person_score(run, title, before, after, text, start)
+        if start >= 2 and text[start - 1] == "." and text[start - 2].isalpha():
+            named += self._dotted_surname(text, start)
         if shouted and len(run) == 1 and not title:
             named = min(named, 0.3)
         if named < 0.8 and not is_place:
@@ -1257,7 +1269,12 @@ _TEAMS = frozenset(
 def _line_item(text: str, start: int) -> bool:
     """Whether `start` begins a line or a list item ("- ", "* ", "• ", "1. ")."""
     head = text[text.rfind("\n", 0, start) + 1 : start].strip()
-    return not head or head in ("-", "*", "•", "–") or head.rstrip(".)").isdigit()
+    return (
+        not head
+        or head in ("-", "*", "•", "–")
+        or head.rstrip(".)").isdigit()
+        or head.endswith((":", ";"))  # "Action items: Dariona to draft …; Keyler to call …"
+    )
 
 
 def _shaped(run: list[_Token]) -> bool:
