@@ -1163,6 +1163,7 @@ static struct {
     int (*free_scratch)(hs_scratch_t *scratch);
     int (*scan)(const hs_database_t *db, const char *data, unsigned int length, unsigned int flags,
                 hs_scratch_t *scratch, hs_handler_t on_match, void *context);
+    int (*valid_platform)(void);
 } hs;
 
 /* hs_load(names): libhs's version string once the first of `names` (library file names) loads
@@ -1187,8 +1188,9 @@ static PyObject *hs_load(PyObject *self, PyObject *names) {
                 HS_SYM(deserialize, "hs_deserialize_database") &&
                 HS_SYM(free_database, "hs_free_database") &&
                 HS_SYM(alloc_scratch, "hs_alloc_scratch") &&
-                HS_SYM(free_scratch, "hs_free_scratch") && HS_SYM(scan, "hs_scan"))
-                hs.loaded = 1;
+                HS_SYM(free_scratch, "hs_free_scratch") && HS_SYM(scan, "hs_scan") &&
+                HS_SYM(valid_platform, "hs_valid_platform") && hs.valid_platform() == 0)
+                hs.loaded = 1; /* (and this CPU is one it runs on: SSSE3 at least) */
             else
                 dlclose(lib);
 #undef HS_SYM
