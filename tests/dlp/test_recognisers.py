@@ -87,6 +87,7 @@ def found(engine: Engine, text: str, entity: str | None = None) -> list[tuple[st
         ("Cc: Abella Petges\nPlease review the draft.", ["Abella Petges"]),  # "Cc" is a label
         ("INFO login ok user=Harlis.Zorvat ip=10.1.2.3", ["Harlis", "Zorvat"]),  # dotted
         ("Action items: Vehbija to draft the plan; Muslija to call Acme.", ["Vehbija", "Muslija"]),
+        ("I spoke with Dafne Tower yesterday.", ["Dafne Tower"]),  # a head noun as surname
         # an item between two people in a list
         (
             "Attendees: Rosalind Tyrrell, Kemblish, Benedikt Sauter",
@@ -128,6 +129,8 @@ def test_people(engine: Engine, text: str, names: list[str] | None) -> None:
         "CARDHOLDER: see the card\nEXPIRY: 12/29",  # a label in capitals, not a speaker
         "- Docker to be upgraded on Monday",
         "Great Lakes Regional Sales: targets exceeded.",  # a common word inside: a heading
+        "The Ames Data Center will be offline on Wednesday.",  # a place's head noun
+        "Apollo is going live in June.",  # what releases do
         "Questions about Grafana go to grafana-help@example.com",  # a product's address
     ],
 )

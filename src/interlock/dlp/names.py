@@ -1190,6 +1190,8 @@ def _person_score(
     elif head in PERSON_AFTER_WEAK:
         if head in _BE and _PERSON_IS.match(after):
             score += 0.3  # "Kemblish is a very kind person"
+        elif _THING_IS.match(after):
+            score -= 0.3  # "Apollo is going live in June", "Atlas is down again"
         else:
             score += 0.3 if known else 0.1
     elif head == "to":
@@ -1212,6 +1214,12 @@ def _person_score(
                 score += 0.3  # "Marta, can you check ticket 4821?"
         elif (c0 == "!" or c0 == "?") and text[start - 2 : start] == ", ":
             score += 0.3  # "Don't go to town, Brandon!", "Is that you, Kemblish?"
+    if (
+        n >= 2
+        and last.word.lower() in _THING_HEADS
+        and (before in _DETERMINERS or not first.first or first.common)
+    ):
+        return 0.0  # "The Ames Data Center", "Phoenix Project"; not "Dafne Tower"
     if n > 4:
         score -= 0.3  # a title-cased heading, not a name
     elif n >= 3 and any(t.common and not (t.first or t.last) for t in run[1:-1]):
@@ -1254,6 +1262,19 @@ _VOCATIVE_AFTER = (
     ", can you", ", could you", ", would you", ", will you", ", can u", ", please", ", do you",
     ", are you", ", have you", ", did you", ", thanks", ", thank you", ", can i", ", could i",
     ", may i",
+)  # fmt: skip
+# what systems and releases are, not people
+_THING_IS = re.compile(
+    r" (?:is|was|will be) (?:going live|live|down|up|offline|online|deployed|released|broken|"
+    r"failing|unavailable|unreachable|back up|in maintenance|migrated|decommissioned)\b"
+)
+# head nouns of places and things whose last word is also a surname ("Data Center"; not
+# "Park", "Hall", "Church": common surnames)
+_THING_HEADS = frozenset(
+    ["center", "centre", "building", "campus", "hospital", "clinic", "school", "college",
+     "station", "airport", "cluster", "server", "project", "program", "programme", "platform",
+     "portal", "team", "office", "tower", "museum", "library", "mall", "stadium", "arena",
+     "hotel"]
 )  # fmt: skip
 _ACTION_ITEM = re.compile(r" to [a-z]{2,}")
 _ROLE_AFTER = re.compile(r" \((?:[a-z]+[ -]){0,2}([a-z]+)\)")
