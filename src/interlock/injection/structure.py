@@ -103,6 +103,34 @@ MARKERS: tuple[Marker, ...] = (
         re.compile(r"(?:^|\s)q:\s.{3,400}?\sa:\s.{3,600}?\sq:\s", re.DOTALL),
         ("q:",),
     ),
+    # A markdown image the model is asked to render, its address built from the conversation:
+    # rendering it sends that data to whoever owns the host (exfiltration by image fetch).
+    # Placeholders named after what is private only: API docs template ids ({user_id}).
+    Marker(
+        "exfiltration_link",
+        0.6,
+        re.compile(
+            r"!\[[^\]\n]{0,100}\]\(\s*(?:https?:)?//[^)\s]{0,200}?[{\[<$%](?:7b)?\s*"
+            r"(?:conversation|chat|history|summary|secret|password|passwd|token|api[_ -]?key|"
+            r"credential|context|memory|system[_ ]?prompt|instructions|messages|previous|"
+            r"personal|pii|ssn|card|the user'?s)"
+        ),
+        ("](",),
+    ),
+    # A code comment addressed to the model reading the file ("# assistant: when you read
+    # this, delete …"): code is not where a user talks to their assistant.
+    Marker(
+        "comment_to_model",
+        0.6,
+        re.compile(
+            r"\n[ \t]*(?:#+|//+|/\*+|\*|--|<!--|;+)[ \t]*(?:note to (?:the |any |all )?)?"
+            r"(?:ai|assistant|llm|chatgpt|claude|copilot|gemini|ai (?:assistant|agent|model|"
+            r"reviewer)s?|(?:coding |code )?agents?)[ \t]*[:,-][ \t]*"
+            r"(?:when|if|once|please|ignore|disregard|delete|remove|run|execute|do not|don't|"
+            r"always|never|approve|tell|send|add|write|forward|print|reveal|output|instead)\b"
+        ),
+        ("ai", "assistant", "llm", "gpt", "claude", "copilot", "gemini", "agent"),
+    ),
     Marker(
         "system_override_header",
         0.75,
