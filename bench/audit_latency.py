@@ -35,6 +35,9 @@ import harness
 
 VARIANTS = {
     "audit-off": "audit: {enabled: false}\n",
+    # The same gateway again: how far two identical runs drift apart on this machine, the band
+    # inside which a difference is not measurable.
+    "audit-off-again": "audit: {enabled: false}\n",
     "audit-on": "audit: {spool_dir: spool-on, store: {url: 'sqlite:///audit-on.db'}}\n",
     # The writer process on the load's core instead of the worker's: what the request path
     # itself pays when the writer has a core of its own (a deployment gives it one; this
@@ -54,6 +57,12 @@ VARIANTS = {
     # writer first finishes its time slice, which shows in their p99).
     "audit-on-writer-apart-idle": (
         "audit: {spool_dir: spool-apart-idle, store: {url: 'sqlite:///audit-apart-idle.db'}, "
+        "writer_cpus: [WRITER_CPU], writer_idle: true}\n"
+    ),
+    # ...without the store: the writer's SQLite work is most of its memory traffic; a worker
+    # slower beside it than beside this one pays for the cache they share, not for its own work.
+    "audit-on-writer-apart-idle-no-store": (
+        "audit: {spool_dir: spool-apart-idle-ns, store: null, "
         "writer_cpus: [WRITER_CPU], writer_idle: true}\n"
     ),
     "audit-spool-only": "audit: {spool_dir: spool-only, store: null}\n",
