@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from interlock.injection.multilingual import SPECS as MULTILINGUAL_SPECS
 from interlock.injection.tactics import SPECS
 
 Context = Literal["user", "indirect"]
@@ -39,6 +40,9 @@ class Rule:
     back: int = 0  # how far before the anchor a match may start
     span: int = 320  # how far after the anchor it may end
     contexts: tuple[Context, ...] = ("user", "indirect")
+    # Found within _VETO_WINDOW characters of a match, this says the match is no attack
+    # ("developer mode" on a phone).
+    unless: re.Pattern[str] | None = None
 
     @property
     def family(self) -> str:
@@ -59,12 +63,23 @@ class Rule:
                         m = self.regex.search(text, max(0, pos - self.back), end + self.span)
                     else:
                         m = self.regex.match(text, pos, pos + self.span)
-                    if m is not None and not _negated(text, m.start(), self.family):
+                    if (
+                        m is not None
+                        and not _negated(text, m.start(), self.family)
+                        and not self._vetoed(text, m)
+                    ):
                         return m
                 pos = text.find(anchor, pos + 1)
         return None
 
+    def _vetoed(self, text: str, m: re.Match[str]) -> bool:
+        if self.unless is None:
+            return False
+        start = max(0, m.start() - _VETO_WINDOW)
+        return self.unless.search(text, start, m.end() + _VETO_WINDOW) is not None
 
+
+_VETO_WINDOW = 48
 _MAX_TRIES = 64  # occurrences of one anchor tried per text: bounds the cost of a long text
 # "why it's important not to disregard safety protocols" argues for the rules, not against.
 _NEGATION = re.compile(r"(?:\bnot|\bnever|n't|\bwithout|\bno)\s+(?:to\s+|be\s+)?$")
@@ -503,7 +518,8 @@ _EN_INDIRECT_EXFIL_WORDS = _words(
 # ---- other languages (folded: lower case, accents removed) ----------------------------------
 
 _DE_OVERRIDE = (
-    r"\b(?:ignorier\w*|vergiss|vergesst|vergessen sie|vergessen|missacht\w*|ubergeh\w*|"
+    r"\b(?:ignorier\w*|vergiss(?!\W+nicht\b)|vergesst(?!\W+nicht\b)|vergessen sie(?!\W+nicht\b)|"
+    r"vergessen(?! sie\W+nicht\b)|missacht\w*|ubergeh\w*|"
     r"verwirf|verwerfen|hor(?:e|t|en sie)? nicht (?:mehr )?auf|befolge \w+ nicht|"
     r"setze?\w* \w+ (?:ausser kraft|beiseite))\b"
     r"(?:\W+\w+){0,4}?\W+(?:anweisung\w*|befehl\w*|regel\w*|instruktion\w*|vorgabe\w*|"
@@ -639,8 +655,9 @@ _RU_WORDS = _words(
 _ZH_OVERRIDE = (
     r"(?:忽略|无视|無視|忘记|忘記|忘掉|不要理会|不要理會|不理会|忽视|忽視|跳过|跳過|放弃|放棄|"
     r"不要遵守|不要遵循|停止遵循|抛开|拋開|丢弃|丟棄)[^。！？\n]{0,16}?"
-    r"(?:指令|指示|说明|說明|规则|規則|提示词|提示詞|提示|设定|設定|要求|命令|约束|約束|限制|"
-    r"规定|規定|一切|所有内容|以上内容)"
+    r"(?:指令|指示|说明|說明|规则|規則|提示词|提示詞|提示|命令|约束|約束|规定|規定|一切|所有内容|"
+    r"以上内容|(?:之前|以前|先前|上面|上述|原来|原來|原始|初始|系统|系統|你的|您的|所有)的?"
+    r"(?:设定|設定|要求|限制))"
 )
 _ZH_EXTRACT = (
     r"(?:显示|顯示|输出|輸出|告诉我|告訴我|打印|重复|重複|泄露|透露|给我看|給我看|展示|列出|"
@@ -654,7 +671,8 @@ _ZH_SUBSTRINGS = (
     "給我看", "展示", "列出", "说出", "說出", "写出", "寫出",
 )  # fmt: skip
 _JA_OVERRIDE = (
-    r"(?:指示|命令|ルール|規則|プロンプト|設定|制約|制限|指令|説明|内容|こと)[^。！？\n]{0,12}?"
+    r"(?:指示|命令|ルール|規則|プロンプト|制約|指令|(?:これまで|今まで|以前|前|上記|上|先ほど|"
+    r"最初|元|すべて|全て)の(?:こと|内容|説明|設定|制限))[^。！？\n]{0,12}?"
     r"(?:無視|忘れ|従わな|従うな|破棄|取り消)|"
     r"(?:無視して|忘れて)[^。！？\n]{0,12}?(?:指示|命令|ルール|規則|プロンプト|設定|制約)"
 )
@@ -668,7 +686,8 @@ _JA_SUBSTRINGS = (
     "繰り返", "書き出", "開示", "明かし",
 )  # fmt: skip
 _KO_OVERRIDE = (
-    r"(?:지침|지시|명령|규칙|프롬프트|설정|제약|제한|지시사항|안내|내용|모든 것)[^.!?\n]{0,14}?"
+    r"(?:지침|지시|명령|규칙|프롬프트|제약|지시사항|모든 것|(?:이전|앞의?|위의?|기존|원래|처음|모든)"
+    r"\s*(?:설정|제한|안내|내용))[^.!?\n]{0,14}?"
     r"(?:무시|잊어|잊고|잊으|따르지|버리|취소)"
 )
 _KO_EXTRACT = (
@@ -821,9 +840,20 @@ RULES: tuple[Rule, ...] = (
 )  # fmt: skip
 
 # Requests for secrets, personal data and internals, and the tactics dressed around them.
+# The English families in the other languages the issue names (multilingual.py).
 RULES += tuple(
-    Rule(s.name, s.weight, _rx(s.pattern), _words(s.words), s.needles, s.back, s.span, s.contexts)  # type: ignore[arg-type]
-    for s in SPECS
+    Rule(
+        s.name,
+        s.weight,
+        _rx(s.pattern),
+        _words(s.words),
+        s.needles,
+        s.back,
+        s.span,
+        s.contexts,  # type: ignore[arg-type]
+        _rx(s.unless) if s.unless else None,
+    )
+    for s in SPECS + MULTILINGUAL_SPECS
 )
 
 # Every anchor word, to find in one set intersection which rules can possibly match.
@@ -835,9 +865,22 @@ _TRIGGER_WORDS = frozenset(_BY_WORD)
 _ASCII_NEEDLE_RULES = [
     (i, r.needles) for i, r in enumerate(RULES) if r.needles and "".join(r.needles).isascii()
 ]
-_OTHER_NEEDLE_RULES = [
-    (i, r.needles) for i, r in enumerate(RULES) if r.needles and not "".join(r.needles).isascii()
-]
+# Needles with a non-ASCII character, by one of their characters: a text is searched only for
+# the needles whose key character it contains, found in one C-level regex scan, so Latin text
+# never looks for Chinese, Japanese or Korean phrasings at all. The key is the needle's first
+# character that is not one of the most common of its script ("的", "你", "の", "と", "는" are
+# in nearly every sentence and would make every needle behind them be searched for).
+_COMMON_CHARS = frozenset(
+    "的你您是不了在有我他这要一个之の、はをにがでてしとた는은이가을를에의다하해고"
+)
+_NEEDLES_BY_CHAR: dict[str, list[tuple[int, str]]] = {}
+for _i, _rule in enumerate(RULES):
+    if _rule.needles and not "".join(_rule.needles).isascii():
+        for _n in _rule.needles:
+            _chars = [c for c in _n if not c.isascii()]
+            _key = next((c for c in _chars if c not in _COMMON_CHARS), _chars[0])
+            _NEEDLES_BY_CHAR.setdefault(_key, []).append((_i, _n))
+_NEEDLE_CHARS = re.compile("[" + re.escape("".join(sorted(_NEEDLES_BY_CHAR))) + "]")
 _PUNCT_ASCII = bytes.maketrans(b"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", b" " * 32)
 _PUNCT = re.compile(r"[^\w\s]+|_+")
 
@@ -859,12 +902,10 @@ def _anchors(text: str, words: list[str]) -> dict[int, tuple[list[str], list[str
         if present:
             found.setdefault(i, ([], []))[1].extend(present)
     if not text.isascii():
-        # Only needles whose first character occurs at all are looked for.
-        chars = set(text)
-        for i, needles in _OTHER_NEEDLE_RULES:
-            present = [n for n in needles if n[0] in chars and n in text]
-            if present:
-                found.setdefault(i, ([], []))[1].extend(present)
+        for char in set(_NEEDLE_CHARS.findall(text)):
+            for i, needle in _NEEDLES_BY_CHAR[char]:
+                if needle in text:
+                    found.setdefault(i, ([], []))[1].append(needle)
     return found
 
 

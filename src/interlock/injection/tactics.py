@@ -27,6 +27,7 @@ class Spec:
     back: int = 0
     span: int = 320
     contexts: tuple[str, ...] = field(default=("user", "indirect"))
+    unless: str = ""  # a regex that, found near a match, means it is no attack
 
 
 # Framings added in the recall pass (training rows, generated ones excluded: 20 attacks,
