@@ -88,6 +88,7 @@ def found(engine: Engine, text: str, entity: str | None = None) -> list[tuple[st
         ("INFO login ok user=Harlis.Zorvat ip=10.1.2.3", ["Harlis", "Zorvat"]),  # dotted
         ("Action items: Vehbija to draft the plan; Muslija to call Acme.", ["Vehbija", "Muslija"]),
         ("I spoke with Dafne Tower yesterday.", ["Dafne Tower"]),  # a head noun as surname
+        ("Assign the bug to Zorvat and close it.", ["Zorvat"]),  # "assign … to": a person
         # an item between two people in a list
         (
             "Attendees: Rosalind Tyrrell, Kemblish, Benedikt Sauter",
@@ -131,6 +132,8 @@ def test_people(engine: Engine, text: str, names: list[str] | None) -> None:
         "Great Lakes Regional Sales: targets exceeded.",  # a common word inside: a heading
         "The Ames Data Center will be offline on Wednesday.",  # a place's head noun
         "Apollo is going live in June.",  # what releases do
+        "Please send a new one to Zorvat 176 Pinto Hill",  # a street before its number
+        "Our team stays at Gran Vía.",
         "Questions about Grafana go to grafana-help@example.com",  # a product's address
     ],
 )

@@ -876,6 +876,12 @@ class NameRecognizer:
             named += _line_bonus(text, start, end, run)
             if phrase in PERSON_PHRASES:
                 named += 0.35
+            elif (
+                before == "to"
+                and _GIVEN_TO.search(text, max(0, start - 40), start)
+                and not _HOUSE_NUMBER_AFTER.match(text, end)  # "send it to Aqqusinersuaq 176"
+            ):
+                named += 0.35  # "assign the bug to Hernández", "forward the contract to …"
         if self._loc and not is_place and self._place_after_skipped_word(text, start, end, out):
             return
         address = (
@@ -1008,7 +1014,7 @@ STREET_WORDS = frozenset(
         "orchard", "oval", "overpass", "park", "parks", "pass", "passage", "path", "pike",
         "plaza", "point", "points", "rapids", "ridge", "route", "shoals", "shore", "shores",
         "spur", "stravenue", "trace", "trail", "turnpike", "underpass", "union", "unions",
-        "valley", "viaduct", "vista", "walk", "ways",
+        "valley", "viaduct", "vista", "walk", "ways", "vía",
     ]
 )  # fmt: skip
 STREET_HEADS = frozenset(
@@ -1276,6 +1282,15 @@ _THING_HEADS = frozenset(
      "portal", "team", "office", "tower", "museum", "library", "mall", "stadium", "arena",
      "hotel"]
 )  # fmt: skip
+# a verb whose indirect object follows "to" is a person: "assign the bug to …", "send the
+# keys back to …", "reports to …" (searched only when "to" stands before the run)
+_GIVEN_TO = re.compile(
+    r"\b(?:(?:re)?assign(?:ed|s)?|sen[dt]|sends|forward(?:ed|s)?|g[ai]ve|gives|hand(?:ed|s)?|"
+    r"escalated?|delegated?|pass(?:ed)?|transfer(?:red)?|repl(?:y|ied)|wr(?:ite|ote)|"
+    r"talk(?:ed)?|sp(?:eak|oke)|reports?|introduced?|mention(?:ed)?|explain(?:ed)?|"
+    r"apologi[sz]ed?|returned?|lent|owe[sd]?)\b[^.\n!?]{0,24}\bto $",
+    re.IGNORECASE,
+)
 _ACTION_ITEM = re.compile(r" to [a-z]{2,}")
 _ROLE_AFTER = re.compile(r" \((?:[a-z]+[ -]){0,2}([a-z]+)\)")
 # teams and parts a person is listed with: "Aldena (sales)", "Ravi (on-call)"
