@@ -118,12 +118,16 @@ class Detector:
         if hits and v.folded != v.plain:
             # Matched only once the disguise was undone: the disguise is evidence too.
             plain_names = {r.name for r, _ in match_rules(v.plain, context)}
-            if any(r.name not in plain_names for r, _ in hits):
+            unfolded = [r.name for r, _ in hits if r.name not in plain_names]
+            if unfolded:
                 if v.homoglyph_words:
                     signals.add("obfuscation.homoglyphs", 0.6)
                 if v.spaced_runs:
                     signals.add("obfuscation.spaced_letters", 0.6)
-                if v.folded != v.plain and not v.homoglyph_words and not v.spaced_runs:
+                # Accents are a disguise on English words ("ïgnörë"); French, German or Russian
+                # rules need folding because those languages are written with them.
+                english = any(name.endswith(".en") for name in unfolded)
+                if english and not v.homoglyph_words and not v.spaced_runs:
                     signals.add("obfuscation.accents", 0.3)
         fresh = new_anchors(words, words_of(v.leet)) if v.leet and v.leet != v.folded else None
         if fresh:

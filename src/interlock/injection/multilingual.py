@@ -162,7 +162,7 @@ _DE_HIJACK = (
 _FR_OVERRIDE = (
     r"\b(?:ne (?:prends|prenez) (?:pas|plus) en (?:compte|consideration)|(?:fais|faites) fi d|"
     r"n'obei[st] (?:pas|plus) a|n'obeissez (?:pas|plus) a|ne respecte[sz]? (?:pas|plus)|"
-    r"laisse[rz]? tomber|mets de cote|mettez de cote)\b(?:\W+\w+){0,4}?\W+(?:instructions?|"
+    r"laisse[rz]? tomber|mets de cote|mettez de cote|efface[rz]?|supprime[rz]?)\b(?:\W+\w+){0,4}?\W+(?:instructions?|"
     r"consignes?|regles|directives?|ordres?|indications?|tout ce qu\w*|prompts?|"
     r"restrictions?|limites?)\b"
 )
@@ -241,7 +241,7 @@ _FR_HIJACK = (
 _ES_OVERRIDE = (
     r"\b(?:ignore|omita|descarte|deseche|no haga caso|no siga|deje de seguir|pase por alto|"
     r"desobedezca|no obedezcas?|no obedezca|no tengas? en cuenta|no tomes? en cuenta|"
-    r"no te fijes en|olvidese de|olvidate de)\b(?:\W+\w+){0,4}?\W+(?:instrucciones|instruccion|"
+    r"no te fijes en|olvidese de|olvidate de|borra|borre|anula|anule)\b(?:\W+\w+){0,4}?\W+(?:instrucciones|instruccion|"
     r"reglas|normas|pautas|indicaciones|directrices|directivas|ordenes|comandos|restricciones|"
     r"limitaciones|lineamientos|todo lo (?:anterior|que))\b"
 )
@@ -326,7 +326,8 @@ _ES_HIJACK = (
 _IT_OVERRIDE = (
     r"\b(?:ignori|dimentichi|non segua|non seguite|non tenga conto|non tenete conto|"
     r"lascia perdere|lasci perdere|lasciate perdere|non dare retta|non dia retta|"
-    r"non obbedire|non obbedisca|metti da parte|metta da parte)\b(?:\W+\w+){0,4}?\W+"
+    r"non obbedire|non obbedisca|metti da parte|metta da parte|cancella|cancelli|annulla|"
+    r"annulli)\b(?:\W+\w+){0,4}?\W+"
     r"(?:istruzioni|istruzione|regole|norme|indicazioni|direttive|ordini|tutto|comandi|"
     r"restrizioni|prompt|limitazioni|linee guida|quanto detto|quello che)\b"
 )
@@ -403,7 +404,7 @@ _IT_HIJACK = (
 _PT_OVERRIDE = (
     r"\b(?:nao obedeca|nao obedecas|desobedeca|nao ligue para|nao ligues para|nao de atencao a|"
     r"nao preste atencao a|deixa de lado|nao leve em conta|nao leves em conta|"
-    r"nao considere)\b(?:\W+\w+){0,4}?\W+(?:instrucoes|instrucao|regras|normas|orientacoes|"
+    r"nao considere|apague|apaga|anule|anula)\b(?:\W+\w+){0,4}?\W+(?:instrucoes|instrucao|regras|normas|orientacoes|"
     r"diretrizes|diretivas|ordens|tudo|comandos|restricoes|prompts?|limitacoes)\b|"
     r"\b(?:ignor[ea]\w*|esquec[ae]\w*|desconsider[ea]\w*)\b(?:\W+\w+){0,4}?\W+normas\b"
 )
@@ -481,7 +482,7 @@ _PT_HIJACK = (
 _NL_OVERRIDE = (
     r"\b(?:trek je niets aan van|trekt u zich niets aan van|houd je niet (?:meer )?aan|"
     r"hou je niet (?:meer )?aan|houdt u zich niet (?:meer )?aan|schenk geen aandacht aan|"
-    r"negeert u|vergeet u)\b(?:\W+\w+){0,4}?\W+(?:instructies|instructie|regels|opdrachten|"
+    r"negeert u|vergeet u|wis|schrap)\b(?:\W+\w+){0,4}?\W+(?:instructies|instructie|regels|opdrachten|"
     r"richtlijnen|aanwijzingen|voorschriften|alles|beperkingen|prompts?|wat (?:ik|je|u|er) )|"
     r"\blaat\s+(?:\w+\s+){0,3}?(?:instructies|regels|richtlijnen|beperkingen|voorschriften)\s+"
     r"(?:los|varen)\b"
@@ -549,7 +550,7 @@ _NL_HIJACK = (
 _RU_OVERRIDE = (
     r"(?:не выполняи\w*|не соблюдаи\w*|не подчиняися|не подчиняитесь|перестань\w* следовать|"
     r"больше не следуи\w*|не принимаи\w* во внимание|не учитываи\w*|выбрось\w* из головы|"
-    r"оставь\w* в стороне)(?:[\s,.:;!-]+[^\s]+){0,4}?[\s,.:;!-]+(?:инструкци\w*|правил\w*|"
+    r"оставь\w* в стороне|удали\w*|сотри\w*)(?:[\s,.:;!-]+[^\s]+){0,4}?[\s,.:;!-]+(?:инструкци\w*|правил\w*|"
     r"указани\w*|команд\w*|все|ограничени\w*|промпт\w*|установк\w*|требовани\w*|директив\w*)"
 )
 _RU_EXTRACT = (
@@ -620,7 +621,8 @@ _ZH_NO_RULES = (
 )
 _ZH_OVERRIDE = (
     r"(?:别管|別管|不要管|不用管|不必理会|不必理會|别理|別理|不要理|无需遵守|無需遵守|不再遵守|"
-    r"不再遵循|不要再遵守|不要再遵循|不要听从|不要聽從|别听|別聽)[^。！？!?\n]{0,8}?"
+    r"不再遵循|不要再遵守|不要再遵循|不要听从|不要聽從|别听|別聽|"
+    r"清除|删除|刪除|取消|覆盖|覆蓋|重置|抛弃|拋棄)[^。！？!?\n]{0,8}?"
     r"(?:之前|以前|先前|上面|上述|原来|原來|原始|初始|系统|系統|你的|您的|所有|一切)"
     r"[^。！？!?\n]{0,6}?(?:指令|指示|规则|規則|提示词|提示詞|设定|設定|约束|約束|限制|规定|"
     r"規定|要求|说明|說明)"
@@ -688,7 +690,8 @@ _JA_RULES = r"(?:制限|制約|規則|ルール|フィルター|フィルタ|検
 _JA_OVERRIDE = (
     r"(?:これまで|今まで|以前|前|上記|上|先ほど|最初|元|事前|既存)の[^。！？!?\n]{0,8}?"
     r"(?:指示|命令|ルール|規則|プロンプト|設定|制約|指令)(?:は|を|など|も)?(?:すべて|全て|全部|"
-    r"一切)?(?:気にしないで|気にするな|なかったことに|捨て|リセットし)"
+    r"一切)?(?:気にしないで|気にするな|なかったことに|捨て|リセットし|上書きし|"
+    r"削除し|取り消し)"
 )
 _JA_EXTRACT = (
     _JA_YOU + r"(?:に|へ|が)(?:最初に|事前に|初めに)?(?:与えられた|渡された|受け取った|"
@@ -753,7 +756,8 @@ _KO_NO_RULES = (
 _KO_OVERRIDE = (
     r"(?:이전|앞|위|기존|원래|처음|모든)(?:의)?\s*[^.!?\n]{0,8}?(?:지침|지시|명령|규칙|프롬프트|"
     r"지시사항)(?:은|는|을|를|들은|들을)?\s*(?:모두\s*|전부\s*|다\s*)?(?:신경 쓰지 마|신경쓰지 마|"
-    r"신경 쓰지 말|따르지 말|지키지 마|지키지 말|없던 것으로)"
+    r"신경 쓰지 말|따르지 말|지키지 마|지키지 말|없던 것으로|"
+    r"삭제|초기화|취소)"
 )
 _KO_EXTRACT = (
     r"(?:너|당신|네)(?:가|에게|한테)\s*(?:처음(?:에)?\s*)?(?:받은|주어진|입력된|설정된)\s*"
@@ -798,6 +802,23 @@ _KO_HIJACK = (
     r"대신(?:에)?\s*[^.!?\n]{0,16}?(?:라고|이라고)\s*(?:말|대답|출력|써)"
 )
 
+# Claims of authority over the model ("Ich bin dein Entwickler"), weak alone like authority.en.
+_INTL_AUTHORITY = (
+    r"\b(?:ich bin|je suis|soy|sono|sou|ik ben)\s+(?:\w+\s+)?(?:dein|deine|ihr|ihre|ton|votre|tu|"
+    r"su|il tuo|la tua|il suo|seu|sua|o seu|teu|je|jouw|uw)\s+(?:\w+\s+)?(?:entwickler\w*|"
+    r"administrator\w*|admin|schopfer\w*|programmierer\w*|betreiber\w*|developpeur\w*|"
+    r"createur\w*|administrat(?:eur|rice)|programmeur\w*|desarrollador\w*|administrador\w*|"
+    r"creador\w*|programador\w*|sviluppator\w*|amministrator\w*|creator\w*|"
+    r"programmator\w*|desenvolvedor\w*|criador\w*|ontwikkelaar\w*|beheerder\w*|maker)\b|"
+    r"\bя\s+(?:тво\w+|ваш\w+)\s+(?:\S+\s+)?(?:разработчик\w*|создател\w*|администратор\w*|"
+    r"программист\w*)"
+)
+_CJK_AUTHORITY = (
+    r"我是(?:你|您)的(?:开发者|開發者|开发人员|開發人員|创造者|創造者|管理员|管理員|程序员|程式設計師)|"
+    r"(?:私|僕|俺)は" + _JA_YOU + r"の(?:開発者|作成者|管理者|製作者|プログラマー)|"
+    r"(?:나는|저는|내가|제가)\s*(?:너의|당신의|네)\s*(?:개발자|관리자|제작자|창조자|프로그래머)"
+)
+
 _CJK = 24  # characters before a CJK anchor where a match may start
 
 
@@ -828,7 +849,8 @@ SPECS: tuple[Spec, ...] = (
          "stattdessen statt sag sage sagen schreib schreibe schreiben antworte antworten gib "
          "geben drucke drucken reagiere reagieren"),
     Spec("override.fr", 0.9, _FR_OVERRIDE,
-         "ne fais faites n laisse laisser laissez mets mettez"),
+         "ne fais faites n laisse laisser laissez mets mettez efface effacer effacez supprime "
+         "supprimer supprimez"),
     Spec("extract.fr", 0.85, _FR_EXTRACT,
          "quel quelle quels quelles repete repeter repetez recopie recopier recopiez reecris "
          "reecrit reecrivez reproduis reproduisez affiche afficher affichez imprime imprimer "
@@ -846,7 +868,8 @@ SPECS: tuple[Spec, ...] = (
          "lieu reponds repondez dis dites ecris ecrivez affiche affichez renvoie renvoyez "
          "imprime imprimez retourne retournez contente contentez"),
     Spec("override.es", 0.9, _ES_OVERRIDE,
-         "ignore omita descarte deseche no deje pase desobedezca olvidese olvidate"),
+         "ignore omita descarte deseche no deje pase desobedezca olvidese olvidate borra borre "
+         "anula anule"),
     Spec("extract.es", 0.85, _ES_EXTRACT,
          "que cuales cual repite repita copia copie reproduce reproduzca escribe escriba "
          "imprime imprima muestrame muestreme muestre revele revelame comparte comparta "
@@ -862,7 +885,8 @@ SPECS: tuple[Spec, ...] = (
          "lugar vez responde responda contesta conteste di diga escribe escriba imprime "
          "imprima devuelve devuelva limitate limitese"),
     Spec("override.it", 0.9, _IT_OVERRIDE,
-         "ignori dimentichi non lascia lasci lasciate metti metta"),
+         "ignori dimentichi non lascia lasci lasciate metti metta cancella cancelli annulla "
+         "annulli"),
     Spec("extract.it", 0.85, _IT_EXTRACT,
          "quali che ripeti ripeta ripetete copia copi riscrivi riscriva stampa stampi "
          "riporta riporti dica mostri riveli condividi condivida scriva mostrami rivelami "
@@ -877,7 +901,7 @@ SPECS: tuple[Spec, ...] = (
          "invece rispondi risponda rispondete di dica dite scrivi scriva scrivete stampa "
          "stampi restituisci limitati limiti"),
     Spec("override.pt", 0.9, _PT_OVERRIDE,
-         "nao desobedeca deixa ignore ignora ignorar ignorem esqueca esquece esquecer "
+         "nao desobedeca deixa apague apaga anule anula ignore ignora ignorar ignorem esqueca esquece esquecer "
          "esquecam desconsidere desconsidera desconsiderar"),
     Spec("extract.pt", 0.85, _PT_EXTRACT,
          "quais que repita repete copie copia reproduza reproduz escreva escreve imprima "
@@ -894,7 +918,7 @@ SPECS: tuple[Spec, ...] = (
          "vez responda responde diga diz escreva escreve imprima imprime retorne retorna "
          "limite limita"),
     Spec("override.nl", 0.9, _NL_OVERRIDE,
-         "trek trekt houd hou houdt schenk negeert vergeet laat"),
+         "trek trekt houd hou houdt schenk negeert vergeet laat wis schrap"),
     Spec("extract.nl", 0.85, _NL_EXTRACT,
          "welke herhaal herhaalt kopieer kopieert print schrijf toon deel onthul onthult "
          "vertel"),
@@ -909,7 +933,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("hijack.nl", 0.45, _NL_HIJACK,
          "plaats antwoord antwoordt zeg zegt schrijf schrijft print geef geeft beantwoord"),
     Spec("override.ru", 0.9, _RU_OVERRIDE, "не перестань перестаньте больше выбрось выбросьте "
-         "оставь оставьте"),
+         "оставь оставьте удали удалите сотри сотрите"),
     Spec("extract.ru", 0.85, _RU_EXTRACT,
          "какие какая каковы что повтори повторите выведи выведите напиши напишите скопируи "
          "скопируите процитируи процитируите перескажи покажи покажите раскрои раскроите "
@@ -927,9 +951,13 @@ SPECS: tuple[Spec, ...] = (
     Spec("hijack.ru", 0.45, _RU_HIJACK,
          "вместо отвечаи ответь отвечаите ответьте скажи скажите напиши напишите выведи "
          "выведите на"),
+    Spec("authority.intl", 0.45, _INTL_AUTHORITY, "ich je soy sono sou ik я"),
+    Spec("authority.intl", 0.45, _CJK_AUTHORITY, needles=_needles(
+        "我是你 我是您 の開発者 の作成者 の管理者 の製作者 のプログラマー 개발자 관리자 제작자 창조자 "
+        "프로그래머"), back=16, span=16),
     Spec("override.zh", 0.9, _ZH_OVERRIDE, needles=_needles(
         "别管 別管 不要管 不用管 不必理 别理 別理 不要理 无需遵守 無需遵守 不再遵 不要再遵 "
-        "不要听从 不要聽從 别听 別聽"), back=2, span=40),
+        "不要听从 不要聽從 别听 別聽 清除 删除 刪除 取消 覆盖 覆蓋 重置 抛弃 拋棄"), back=2, span=40),
     Spec("extract.zh", 0.85, _ZH_EXTRACT, needles=_needles(
         "系统提示 系統提示 提示词 提示詞 系统指令 系統指令 初始指令 原始指令 的指令 的设定 的設定 "
         "的规则 的規則 初始设定 初始設定 收到 接收到 得到 被给予 被給予 原样 原樣 逐字 一字不差"),
@@ -949,7 +977,7 @@ SPECS: tuple[Spec, ...] = (
         "無論 不管 相反 而是说 而是說 而是输 而是輸 而是回 而是打 而是请 而是請 而是只"),
          back=2, span=40),
     Spec("override.ja", 0.9, _JA_OVERRIDE, needles=_needles(
-        "気にしないで 気にするな なかったことに 捨て リセットし"), back=_CJK, span=16),
+        "気にしないで 気にするな なかったことに 捨て リセットし 上書きし 削除し 取り消し"), back=_CJK, span=16),
     Spec("extract.ja", 0.85, _JA_EXTRACT, needles=_needles(
         "与えられた 渡された 受け取った 設定された そのまま 一字一句 のシステム "
         "のプロンプト の指示 の設定 のルール の初期設定"), back=_CJK, span=24),
@@ -966,7 +994,7 @@ SPECS: tuple[Spec, ...] = (
         "と答え とだけ と出力 と言っ と言え と返答 と回答 と書い と表示 と返し 代わりに "
         "何を聞かれても 何を言われても どんな質問にも"), back=72, span=24),
     Spec("override.ko", 0.9, _KO_OVERRIDE, needles=_needles(
-        "신경 따르지 지키지 없던"), back=_CJK, span=16),
+        "신경 따르지 지키지 없던 삭제 초기화 취소"), back=_CJK, span=16),
     Spec("extract.ko", 0.85, _KO_EXTRACT, needles=_needles(
         "받은 주어진 입력된 설정된 그대로 빠짐없이 프롬프트가 프롬프트는 지침이 지침은 규칙이 "
         "규칙은 지시가 지시는"), back=_CJK, span=24),

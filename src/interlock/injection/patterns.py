@@ -519,7 +519,7 @@ _EN_INDIRECT_EXFIL_WORDS = _words(
 
 _DE_OVERRIDE = (
     r"\b(?:ignorier\w*|vergiss(?!\W+nicht\b)|vergesst(?!\W+nicht\b)|vergessen sie(?!\W+nicht\b)|"
-    r"vergessen(?! sie\W+nicht\b)|missacht\w*|ubergeh\w*|"
+    r"vergessen(?! sie\W+nicht\b)|missacht\w*|ubergeh\w*|losch\w*|uberschreib\w*|"
     r"verwirf|verwerfen|hor(?:e|t|en sie)? nicht (?:mehr )?auf|befolge \w+ nicht|"
     r"setze?\w* \w+ (?:ausser kraft|beiseite))\b"
     r"(?:\W+\w+){0,4}?\W+(?:anweisung\w*|befehl\w*|regel\w*|instruktion\w*|vorgabe\w*|"
@@ -534,6 +534,7 @@ _DE_EXTRACT = (
     r"prompts?|systemnachricht|eingabeaufforderung\w*|vorgabe\w*))"
 )
 _DE_WORDS = _words(
+    "losche loscht loschen losch uberschreibe uberschreib uberschreiben "
     "ignoriere ignoriert ignorieren ignoriere vergiss vergesst vergessen missachte "
     "missachten ubergehe verwirf verwerfen hore hor hort horen befolge setze zeig zeige "
     "zeigen gib gebe geben verrate verraten nenne nennen wiederhole wiederholen drucke "
