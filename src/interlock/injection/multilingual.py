@@ -94,30 +94,37 @@ _DE_EXTRACT = (
 )
 # Split by anchor: each anchor ("sind", "ab", "deine" are frequent German words) then tries
 # only its own alternatives.
-_DE_PERSONA = (
-    r"\b(?:du bist|bist du|sie sind|sind sie|ihr seid)\s+(?:(?:jetzt|nun|ab jetzt|ab sofort|"
-    r"von nun an|ab heute)(?:\s+nicht mehr|\s+nicht langer)?|nicht mehr|nicht langer)\s+(?:\w+\s+){0,3}?(?:dan\b|uneingeschrankt\w*|"
-    r"ungefiltert\w*|unzensiert\w*|frei\b|befreit\w*|entfesselt\w*|bose\w*|jailbroken|"
-    r"gebunden|verpflichtet|(?:ohne|frei von)\s+(?:jegliche\s+|alle\s+)?(?:\w+\s+)?"
-    + _RULES_DE
-    + r")"
+_DE_NOW = (
+    r"\s+(?:(?:jetzt|nun|ab jetzt|ab sofort|von nun an|ab heute)(?:\s+nicht mehr|"
+    r"\s+nicht langer)?|nicht mehr|nicht langer)\s+(?:\w+\s+){0,3}?"
 )
+_DE_UNBOUND = (
+    r"(?:dan\b|uneingeschrankt\w*|ungefiltert\w*|unzensiert\w*|frei\b|befreit\w*|entfesselt\w*|"
+    r"bose\w*|jailbroken|gebunden|verpflichtet|(?:ohne|frei von)\s+(?:jegliche\s+|alle\s+)?"
+    r"(?:\w+\s+)?" + _RULES_DE + r")"
+)
+# Split by anchor, each on a word that is rare in ordinary German ("bist", not "sind"; "jetzt",
+# not "von"): a frequent anchor costs a failed match at every occurrence.
+_DE_PERSONA = r"(?:(?<=du )bist|bist(?= du)(?: du)?|(?<=ihr )seid)" + _DE_NOW + _DE_UNBOUND
+_DE_PERSONA_FORMAL = r"\b(?:sie sind|sind sie)" + _DE_NOW + _DE_UNBOUND
 _DE_FROM_NOW = (
-    r"\b(?:ab jetzt|von nun an|ab sofort|ab heute|ab diesem moment|ab hier)\b,?\s+"
+    r"(?:(?<=ab )jetzt|(?<=von )nun an|(?<=ab )sofort|(?<=ab )heute|(?<=ab diesem )moment|"
+    r"(?<=ab )hier)\b,?\s+"
     r"(?:\w+\s+){0,8}?(?:ohne\s+(?:jegliche\s+|irgendwelche\s+)?(?:\w+\s+)?" + _RULES_DE + r"|"
     r"ignorier\w*\s+(?:\w+\s+){0,3}?(?:regeln|anweisungen|richtlinien|einschrankungen)|"
     r"(?:keine|keinerlei)\s+(?:\w+\s+)?" + _RULES_DE + r"|"
     r"lehnst\s+(?:du\s+)?(?:nichts|nie\w*)|nie(?:mals)?\s+(?:mehr\s+)?(?:etwas\s+)?ablehnen)|"
-    r"\b(?:tu so|tun sie so|tue so)\s*,?\s*als\s+(?:ob\s+|wurdest\s+|hattest\s+)?"
+    r"\b(?:tu so|tun sie so|tue so|tut so)\s*,?\s*als\s+(?:ob\s+|wurdest\s+|hattest\s+)?"
     r"(?:\w+\s+){0,4}?(?:keine|ohne)\s+(?:\w+\s+)?" + _RULES_DE
 )
 _DE_NEW_ORDERS = (
     r"\bneue\s+(?:anweisungen|anweisung|instruktionen|befehle|vorgaben)\s*:|"
-    r"\b(?:deine|eure)\s+(?:neue|echte|eigentliche|wahre|tatsachliche)\s+(?:aufgabe|anweisung|"
-    r"rolle|mission|funktion|anweisungen|regeln)\s+(?:ist|sind|lautet|lauten|besteht)\b|"
-    r"\bihre\s+(?:echte|eigentliche|wahre|tatsachliche)\s+(?:aufgabe|anweisung|rolle|mission)"
+    r"(?:(?<=deine )|(?<=eure ))(?:neue|echte|eigentliche|wahre|tatsachliche)\s+(?:aufgabe|"
+    r"anweisung|rolle|mission|funktion|anweisungen|regeln)\s+(?:ist|sind|lautet|lauten|besteht)\b|"
+    r"(?<=ihre )(?:echte|eigentliche|wahre|tatsachliche)\s+(?:aufgabe|anweisung|rolle|mission)"
     r"\s+(?:ist|lautet|besteht)\b|"
-    r"\bhier sind (?:deine|ihre) neuen (?:anweisungen|regeln|instruktionen|vorgaben)"
+    r"(?:(?<=hier sind deine )|(?<=hier sind ihre ))neuen (?:anweisungen|regeln|instruktionen|"
+    r"vorgaben)"
 )
 _DE_MODE = (
     r"\b(?:aktivier\w*|starte\w*|wechsle|wechseln sie|wechsel|schalte\w*|geh\w*|betritt|"
@@ -135,15 +142,18 @@ _DE_BYPASS = (
     r"(?:nicht|nie|nicht mehr|nicht langer|keinesfalls)\s+(?:mehr\s+)?an\s+(?:\w+\s+){0,2}?"
     r"(?:regeln|richtlinien|vorgaben|anweisungen|einschrankungen|beschrankungen|"
     r"programmierung|inhaltsrichtlinien)|"
-    r"\b(?:du musst|sie mussen|du brauchst|sie brauchen|du sollst|sie sollen)\s+(?:dich|sich)\s+"
+    r"(?:(?<=du )musst|(?<=sie )mussen|(?<=du )brauchst|(?<=sie )brauchen|(?<=du )sollst|"
+    r"(?<=sie )sollen)\s+(?:dich|sich)\s+"
     r"(?:\w+\s+){0,2}?(?:nicht|nie|an keine)\s+(?:mehr\s+)?(?:an\s+)?(?:\w+\s+){0,2}?"
     r"(?:regeln|richtlinien|vorgaben|anweisungen|einschrankungen)|"
-    r"\b(?:deine|eure)\s+(?:\w+\s+)?(?:regeln|richtlinien|einschrankungen|vorgaben|anweisungen|"
-    r"filter|beschrankungen)\s+(?:gelten|zahlen|existieren|bestehen)\s+(?:ab (?:jetzt|sofort)\s+|"
-    r"jetzt\s+)?(?:nicht|nicht mehr|nicht langer)\b|"
     r"\b(?:umgeh\w*|deaktivier\w*|schalte\w*|entfern\w*|heb\w*)\s+(?:\w+\s+)?(?:deine|eure|"
     r"ihre)\s+(?:\w+\s+)?(?:filter|sicherheitsfilter|schutzmechanismen|einschrankungen|"
     r"beschrankungen|richtlinien|regeln|sicherheitsvorkehrungen|zensur|inhaltsfilter)\b"
+)
+_DE_VOID = (
+    r"\b(?:deine|eure)\s+(?:\w+\s+)?(?:regeln|richtlinien|einschrankungen|vorgaben|anweisungen|"
+    r"filter|beschrankungen)\s+(?:gelten|zahlen|existieren|bestehen)\s+(?:ab (?:jetzt|sofort)\s+|"
+    r"jetzt\s+)?(?:nicht|nicht mehr|nicht langer)\b"
 )
 _DE_HIJACK = (
     r"\b(?:stattdessen|statt dessen)\b,?\s+(?:\w+\s+)?(?:sag|sage|sagst|schreib|schreibe|"
@@ -238,12 +248,18 @@ _FR_HIJACK = (
 
 # ---- Spanish (tú and usted) ----------------------------------------------------------------
 
+_ES_OBJECT = (
+    r"(?:instrucciones|instruccion|reglas|normas|pautas|indicaciones|directrices|directivas|"
+    r"ordenes|comandos|restricciones|limitaciones|lineamientos|todo lo (?:anterior|que))\b"
+)
 _ES_OVERRIDE = (
-    r"\b(?:ignore|omita|descarte|deseche|no haga caso|no siga|deje de seguir|pase por alto|"
+    r"\b(?:omita|descarte|deseche|no haga caso|no siga|deje de seguir|pase por alto|"
     r"desobedezca|no obedezcas?|no obedezca|no tengas? en cuenta|no tomes? en cuenta|"
-    r"no te fijes en|olvidese de|olvidate de|borra|borre|anula|anule)\b(?:\W+\w+){0,4}?\W+(?:instrucciones|instruccion|"
-    r"reglas|normas|pautas|indicaciones|directrices|directivas|ordenes|comandos|restricciones|"
-    r"limitaciones|lineamientos|todo lo (?:anterior|que))\b"
+    r"no te fijes en|olvidese de|olvidate de|borra|borre|anula|anule)\b(?:\W+\w+){0,4}?\W+"
+    + _ES_OBJECT
+    # "ignore" is English too: only before a Spanish determiner ("ignore las instrucciones")
+    + r"|\bignore\s+(?:las|los|la|el|todas|todos|tus|sus|toda|cualquier)\b(?:\W+\w+){0,3}?\W+"
+    + _ES_OBJECT
 )
 _ES_EXTRACT = (
     r"\b(?:que|cuales)\s+(?:\w+\s+)?(?:instrucciones|reglas|indicaciones|ordenes|directrices|"
@@ -404,9 +420,12 @@ _IT_HIJACK = (
 _PT_OVERRIDE = (
     r"\b(?:nao obedeca|nao obedecas|desobedeca|nao ligue para|nao ligues para|nao de atencao a|"
     r"nao preste atencao a|deixa de lado|nao leve em conta|nao leves em conta|"
-    r"nao considere|apague|apaga|anule|anula)\b(?:\W+\w+){0,4}?\W+(?:instrucoes|instrucao|regras|normas|orientacoes|"
-    r"diretrizes|diretivas|ordens|tudo|comandos|restricoes|prompts?|limitacoes)\b|"
-    r"\b(?:ignor[ea]\w*|esquec[ae]\w*|desconsider[ea]\w*)\b(?:\W+\w+){0,4}?\W+normas\b"
+    r"nao considere|apague|apaga|anule|anula)\b(?:\W+\w+){0,4}?\W+(?:instrucoes|instrucao|"
+    r"regras|normas|orientacoes|diretrizes|diretivas|ordens|tudo|comandos|restricoes|prompts?|"
+    r"limitacoes)\b|"
+    # the first override rules lack "normas"; "ignore" only before a Portuguese determiner
+    r"\b(?:ignor[ea]\w*|esquec[ae]\w*|desconsider[ea]\w*)\s+(?:as|os|a|o|todas|todos|suas|"
+    r"seus|tuas|teus|quaisquer)\b(?:\W+\w+){0,3}?\W+normas\b"
 )
 _PT_EXTRACT = (
     r"\b(?:quais|que)\s+(?:\w+\s+)?(?:instrucoes|regras|orientacoes|diretrizes|ordens)\s+"
@@ -836,15 +855,21 @@ SPECS: tuple[Spec, ...] = (
     Spec("extract.de", 0.85, _DE_EXTRACT,
          "wie welche was wiederhole wiederholen kopiere kopieren gib geben schreib schreibe "
          "schreiben"),
-    Spec("replace.de", 0.75, _DE_PERSONA, "du bist sie sind ihr"),
-    Spec("replace.de", 0.75, _DE_FROM_NOW, "ab von tu tue tun"),
-    Spec("replace.de", 0.75, _DE_NEW_ORDERS, "neue deine eure ihre hier"),
+    Spec("replace.de", 0.75, _DE_PERSONA, "bist seid"),
+    Spec("replace.de", 0.75, _DE_PERSONA_FORMAL,
+         "dan uneingeschrankt uneingeschrankte ungefiltert unzensiert frei befreit entfesselt "
+         "bose jailbroken gebunden verpflichtet", back=72, span=24),
+    Spec("replace.de", 0.75, _DE_FROM_NOW, "jetzt nun sofort heute moment hier tu tue tun tut"),
+    Spec("replace.de", 0.75, _DE_NEW_ORDERS,
+         "neue neuen echte eigentliche wahre tatsachliche"),
     Spec("replace.de", 0.75, _DE_MODE,
          "modus entwicklermodus developermodus adminmodus gottmodus jailbreakmodus "
          "debugmodus wartungsmodus testmodus", back=72, span=40, unless=_DEVICE_VETO),
     Spec("bypass.de", 0.75, _DE_BYPASS,
-         "halte halt haltet halten du sie deine eure umgehe umgeh umgehen deaktiviere "
+         "halte halt haltet halten musst mussen brauchst brauchen sollst sollen umgehe umgeh "
+         "umgehen deaktiviere "
          "deaktivier deaktivieren schalte schalten entferne entfernen hebe heb heben"),
+    Spec("bypass.de", 0.75, _DE_VOID, "gelten zahlen existieren bestehen", back=72, span=40),
     Spec("hijack.de", 0.45, _DE_HIJACK,
          "stattdessen statt sag sage sagen schreib schreibe schreiben antworte antworten gib "
          "geben drucke drucken reagiere reagieren"),
@@ -920,7 +945,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("override.nl", 0.9, _NL_OVERRIDE,
          "trek trekt houd hou houdt schenk negeert vergeet laat wis schrap"),
     Spec("extract.nl", 0.85, _NL_EXTRACT,
-         "welke herhaal herhaalt kopieer kopieert print schrijf toon deel onthul onthult "
+         "welke herhaal herhaalt kopieer kopieert schrijf toon deel onthul onthult "
          "vertel"),
     Spec("replace.nl", 0.75, _NL_REPLACE,
          "vanaf voortaan van je jij u ben bent doe doet nieuwe jouw uw"),
@@ -931,7 +956,7 @@ SPECS: tuple[Spec, ...] = (
     Spec("bypass.nl", 0.75, _NL_BYPASS,
          "omzeil omzeilt schakel schakelt verwijder verwijdert hef heft je jouw uw jij u"),
     Spec("hijack.nl", 0.45, _NL_HIJACK,
-         "plaats antwoord antwoordt zeg zegt schrijf schrijft print geef geeft beantwoord"),
+         "plaats antwoord antwoordt zeg zegt schrijf schrijft geef geeft beantwoord"),
     Spec("override.ru", 0.9, _RU_OVERRIDE, "не перестань перестаньте больше выбрось выбросьте "
          "оставь оставьте удали удалите сотри сотрите"),
     Spec("extract.ru", 0.85, _RU_EXTRACT,
