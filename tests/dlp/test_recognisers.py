@@ -89,6 +89,10 @@ def found(engine: Engine, text: str, entity: str | None = None) -> list[tuple[st
         ("Action items: Vehbija to draft the plan; Muslija to call Acme.", ["Vehbija", "Muslija"]),
         ("I spoke with Dafne Tower yesterday.", ["Dafne Tower"]),  # a head noun as surname
         ("Assign the bug to Zorvat and close it.", ["Zorvat"]),  # "assign … to": a person
+        # first names that are words too ("mark", "grace"), with a strong cue
+        ("Hi Mark, the invoice is attached.", ["Mark"]),
+        ("Thanks, Bill", ["Bill"]),
+        ("Grace approved the change.", ["Grace"]),
         # an item between two people in a list
         (
             "Attendees: Rosalind Tyrrell, Kemblish, Benedikt Sauter",
@@ -134,6 +138,8 @@ def test_people(engine: Engine, text: str, names: list[str] | None) -> None:
         "Apollo is going live in June.",  # what releases do
         "Please send a new one to Zorvat 176 Pinto Hill",  # a street before its number
         "Our team stays at Gran Vía.",
+        "Thanks, Hope this helps. Mark the task as done. Will you check it?",
+        "Report back to NASA about it.",
         "Questions about Grafana go to grafana-help@example.com",  # a product's address
     ],
 )

@@ -424,7 +424,12 @@ class NameRecognizer:
         for event in events:
             if event.__class__ is list:  # a run of capitalised words
                 last_start, last = event[-1]
-                if last[5] and not event[0][1][2] and all(f[5] for _, f in event):
+                if (
+                    last[5]
+                    and not event[0][1][2]
+                    and all(f[5] for _, f in event)
+                    and not (last[3] and len(event) == 1)  # "Hi Mark,": see _classify
+                ):
                     # common words only, no title ("IBAN ES", "Can"): no name, no _Token
                     end = last_start + last[1]
                     self._common_run(text, event[0][0], end, last[0], len(event), out)
@@ -755,6 +760,20 @@ class NameRecognizer:
         word = head.group(0)
         return 0.35 if word in self.g.first and word.lower() not in self.g.common else 0.0
 
+    def _cued(self, text: str, token: _Token) -> bool:
+        """ "Hi Mark,", "Thanks, Bill", "Grace approved it", "spoke with Hope": a first name
+        that is also a word ("mark", "grace", "bill") with a strong cue next to it."""
+        if text[token.start : token.end].isupper() or token.word.lower() in NOT_NAMES:  # "NASA"
+            return False
+        before, phrase = self._before(text, token.start)
+        after = text[token.end : token.end + 24].lower()
+        if before in _GREETINGS and (not after.strip(" \t") or after[:1] in ",!\n"):
+            return True  # not "Thanks, Hope this helps"
+        if phrase in PERSON_PHRASES:
+            return True
+        head = after.lstrip().split(" ", 1)[0].strip(",.!?")
+        return head in PERSON_AFTER and head not in _ALSO_THINGS
+
     def _common_run(
         self, text: str, start: int, end: int, last: str, n: int, out: list[Finding]
     ) -> None:
@@ -780,6 +799,12 @@ class NameRecognizer:
             and not _name_led(run)
             and not run[0].title
         ):
+            if len(run) == 1 and run[0].first and self._person and self._cued(text, run[0]):
+                # a first name that is a word too, where the words around say person
+                out.append(
+                    Finding(PERSON, run[0].start, run[0].end, "cued_name", 0.6, "confidential")
+                )
+                return
             self._common_run(text, run[0].start, run[-1].end, run[-1].word, len(run), out)
             return
         if len(run) >= 2 and run[0].common and self._loc:
@@ -1291,6 +1316,10 @@ _GIVEN_TO = re.compile(
     r"apologi[sz]ed?|returned?|lent|owe[sd]?)\b[^.\n!?]{0,24}\bto $",
     re.IGNORECASE,
 )
+# greetings and closings before a name on its own ("Hi Mark,", "Thanks, Bill")
+_GREETINGS = frozenset(["hi", "hello", "hey", "dear", "thanks", "thank", "cheers", "regards"])
+# verbs after a run that things do as well (a word-name like "Will" needs a person's verb)
+_ALSO_THINGS = frozenset(["began", "lives", "works", "worked", "left", "stated"])
 _ACTION_ITEM = re.compile(r" to [a-z]{2,}")
 _ROLE_AFTER = re.compile(r" \((?:[a-z]+[ -]){0,2}([a-z]+)\)")
 # teams and parts a person is listed with: "Aldena (sales)", "Ravi (on-call)"
