@@ -173,7 +173,7 @@ _EN_SECRET = (
 _EN_AUTHORITY = (
     r"\b(?:i am|i'm|this is) (?:your|the|an?) (?:(?:lead|chief|senior|original|main) )?"
     r"(?:developer|creator|admin|administrator|owner|maker|programmer|operator|sysadmin|"
-    r"system administrator|trainer)s?\b|"
+    r"system administrator|trainer)s?\b(?! (?:of|for|on|at|in) (?!you\b))|"
     r"\bas your (?:creator|developer|owner|admin|administrator|maker|programmer|operator)\b|"
     r"\b(?:entering|enter|activating|activate|initiating|initiate|switching to|switch to|"
     r"now in|engaging|engage)\s+(?:a |an |the )?['\"]?(?:[\w-]+ ){0,3}?(?:mode|override)\b"
