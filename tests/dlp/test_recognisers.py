@@ -93,6 +93,7 @@ def found(engine: Engine, text: str, entity: str | None = None) -> list[tuple[st
         ("Hi Mark, the invoice is attached.", ["Mark"]),
         ("Thanks, Bill", ["Bill"]),
         ("Grace approved the change.", ["Grace"]),
+        ("Hi Mark Brown, the invoice is attached.", ["Mark Brown"]),
         # an item between two people in a list
         (
             "Attendees: Rosalind Tyrrell, Kemblish, Benedikt Sauter",
@@ -140,6 +141,7 @@ def test_people(engine: Engine, text: str, names: list[str] | None) -> None:
         "Our team stays at Gran Vía.",
         "Thanks, Hope this helps. Mark the task as done. Will you check it?",
         "Report back to NASA about it.",
+        "Will Power is a book. The Grace Period ends.",
         "Questions about Grafana go to grafana-help@example.com",  # a product's address
     ],
 )

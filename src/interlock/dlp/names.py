@@ -428,7 +428,7 @@ class NameRecognizer:
                     last[5]
                     and not event[0][1][2]
                     and all(f[5] for _, f in event)
-                    and not (last[3] and len(event) == 1)  # "Hi Mark,": see _classify
+                    and not (event[0][1][3] and len(event) <= 2)  # "Hi Mark,": see _classify
                 ):
                     # common words only, no title ("IBAN ES", "Can"): no name, no _Token
                     end = last_start + last[1]
@@ -760,13 +760,13 @@ class NameRecognizer:
         word = head.group(0)
         return 0.35 if word in self.g.first and word.lower() not in self.g.common else 0.0
 
-    def _cued(self, text: str, token: _Token) -> bool:
+    def _cued(self, text: str, start: int, end: int) -> bool:
         """ "Hi Mark,", "Thanks, Bill", "Grace approved it", "spoke with Hope": a first name
         that is also a word ("mark", "grace", "bill") with a strong cue next to it."""
-        if text[token.start : token.end].isupper() or token.word.lower() in NOT_NAMES:  # "NASA"
+        if text[start:end].isupper() or text[start:end].lower() in NOT_NAMES:  # "NASA"
             return False
-        before, phrase = self._before(text, token.start)
-        after = text[token.end : token.end + 24].lower()
+        before, phrase = self._before(text, start)
+        after = text[end : end + 24].lower()
         if before in _GREETINGS and (not after.strip(" \t") or after[:1] in ",!\n"):
             return True  # not "Thanks, Hope this helps"
         if phrase in PERSON_PHRASES:
@@ -799,10 +799,14 @@ class NameRecognizer:
             and not _name_led(run)
             and not run[0].title
         ):
-            if len(run) == 1 and run[0].first and self._person and self._cued(text, run[0]):
-                # a first name that is a word too, where the words around say person
+            if (
+                run[0].first
+                and (len(run) == 1 or (len(run) == 2 and run[1].last))
+                and self._person
+                and self._cued(text, run[0].start, run[-1].end)
+            ):  # a first name that is a word too ("Mark Brown"), where the words around say person
                 out.append(
-                    Finding(PERSON, run[0].start, run[0].end, "cued_name", 0.6, "confidential")
+                    Finding(PERSON, run[0].start, run[-1].end, "cued_name", 0.6, "confidential")
                 )
                 return
             self._common_run(text, run[0].start, run[-1].end, run[-1].word, len(run), out)
