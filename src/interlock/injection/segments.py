@@ -24,8 +24,9 @@ _QUOTED = re.compile(
     r"|((?:^|\n)>[^\n]*(?:\n>[^\n]*)*)"
     # HTML comments: invisible once rendered, a favourite carrier in pasted pages
     r"|<!--(.+?)-->"
-    # a long document pasted in quotes after a colon ("Summarise this page: '…'")
-    r"|:\s*['\"‘“](.{120,})['\"’”]\s*[?.!]?\s*$",
+    # a long document pasted in quotes after a colon ("Summarise this page: '…'"), the turn
+    # ending with it or with a short request after it ("… ' Summarize it.")
+    r"|:\s*['\"‘“](.{80,})['\"’”]\s*[?.!]?(?:\s+[^'\"‘’“”\n]{1,80})?\s*$",
     re.DOTALL | re.IGNORECASE,
 )
 # A document pasted without quotes after a colon that names it ("What does this code print:
