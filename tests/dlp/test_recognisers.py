@@ -82,8 +82,6 @@ def found(engine: Engine, text: str, entity: str | None = None) -> list[tuple[st
         ("Emily Ford said the invoice is late.", ["Emily Ford"]),  # "ford": a street word
         ("- Vehbija to send the budget", ["Vehbija"]),  # an action item's owner
         ("Zorvat (sales) will join the call.", ["Zorvat"]),  # a team in parentheses
-        # a word of an e-mail address's local part elsewhere in the text
-        ("Invoices go to Zorvat now: zorvat.k@example.com", ["Zorvat"]),
         ("Cc: Abella Petges\nPlease review the draft.", ["Abella Petges"]),  # "Cc" is a label
         ("INFO login ok user=Harlis.Zorvat ip=10.1.2.3", ["Harlis", "Zorvat"]),  # dotted
         ("Action items: Vehbija to draft the plan; Muslija to call Acme.", ["Vehbija", "Muslija"]),

@@ -423,16 +423,11 @@ class NameRecognizer:
             events, and_sons = self._events(text)
         for event in events:
             if event.__class__ is list:  # a run of capitalised words
-                last_start, last = event[-1]
-                if (
-                    last[5]
-                    and not event[0][1][2]
-                    and all(f[5] for _, f in event)
-                    and not (event[0][1][3] and len(event) <= 2)  # "Hi Mark,": see _classify
-                ):
-                    # common words only, no title ("IBAN ES", "Can"): no name, no _Token
-                    end = last_start + last[1]
-                    self._common_run(text, event[0][0], end, last[0], len(event), out)
+                last = event[-1][1]
+                if last[5] and not event[0][1][2] and all(f[5] for _, f in event):
+                    # common words only, no title ("IBAN ES", "Can"), no _Token; a first name
+                    # among them with a cue is a person ("Hi Mark,", "Jack White said")
+                    self._common_event(text, event, out)
                     continue
                 run = [_Token(s, s + f[1], f[0], f[2], f[3], f[4], f[5]) for s, f in event]
                 self._classify(text, run, out, maybe)
@@ -448,7 +443,7 @@ class NameRecognizer:
             if facts[9] and person:
                 self._lower_name_after(text, end, facts[0].lower(), out)
         if maybe:
-            out = _same_name(text, out, maybe, self.g.common)
+            out = _same_name(text, out, maybe)
         if not out and text.islower() and (PERSON in self.entities or LOCATION in self.entities):
             out = self._lower_case_names(text)
         if " and " in text and (ORGANIZATION in self.entities or PERSON in self.entities):
@@ -760,6 +755,22 @@ class NameRecognizer:
         word = head.group(0)
         return 0.35 if word in self.g.first and word.lower() not in self.g.common else 0.0
 
+    def _common_event(self, text: str, event: list[tuple[int, _Facts]], out: list[Finding]) -> None:
+        """A run of common words without a title: a first name that is also a word ("Mark",
+        "Mark Brown") where the words around say person (_cued), else _common_run."""
+        start, (last_start, last) = event[0][0], event[-1]
+        end = last_start + last[1]
+        first = event[0][1]
+        if (
+            first[3]
+            and (len(event) == 1 or (len(event) == 2 and last[4]))
+            and self._person
+            and self._cued(text, start, end)
+        ):
+            out.append(Finding(PERSON, start, end, "cued_name", 0.6, "confidential"))
+            return
+        self._common_run(text, start, end, last[0], len(event), out)
+
     def _cued(self, text: str, start: int, end: int) -> bool:
         """ "Hi Mark,", "Thanks, Bill", "Grace approved it", "spoke with Hope": a first name
         that is also a word ("mark", "grace", "bill") with a strong cue next to it."""
@@ -799,16 +810,7 @@ class NameRecognizer:
             and not _name_led(run)
             and not run[0].title
         ):
-            if (
-                run[0].first
-                and (len(run) == 1 or (len(run) == 2 and run[1].last))
-                and self._person
-                and self._cued(text, run[0].start, run[-1].end)
-            ):  # a first name that is a word too ("Mark Brown"), where the words around say person
-                out.append(
-                    Finding(PERSON, run[0].start, run[-1].end, "cued_name", 0.6, "confidential")
-                )
-                return
+            # find settles such runs first (_common_event); kept for callers of _classify
             self._common_run(text, run[0].start, run[-1].end, run[-1].word, len(run), out)
             return
         if len(run) >= 2 and run[0].common and self._loc:
@@ -1384,9 +1386,7 @@ def _named_in_address(run: list[_Token], after: str) -> bool:
 _COORDINATION = re.compile(r",?\s{1,2}(?:and|&|or)\s{1,2}")
 
 
-def _same_name(
-    text: str, out: list[Finding], maybe: list[_Maybe], common: frozenset[str]
-) -> list[Finding]:
+def _same_name(text: str, out: list[Finding], maybe: list[_Maybe]) -> list[Finding]:
     """A weak candidate that repeats a word of a person found in the same text ("early
     Bulgakov" after "Yuri Bulgakov's") is that person; so is one coordinated with a person
     ("Anna and Quionia", "Quionia and Anna"), and two coordinated surnames of which one is
@@ -1415,29 +1415,7 @@ def _same_name(
             out.append(Finding(PERSON, start, end, "coordinated_name", 0.6, "confidential"))
         elif people and _listed(text, start, end, people, maybe):
             out.append(Finding(PERSON, start, end, "listed_name", 0.6, "confidential"))
-        elif "@" in text and _in_addresses(text, start, end, common):
-            out.append(Finding(PERSON, start, end, "named_in_address", 0.6, "confidential"))
     return out
-
-
-_LOCAL_PART = re.compile(r"([\w.'-]+)(?:\+[\w.-]*)?@[\w-]+\.")
-
-
-def _in_addresses(text: str, start: int, end: int, common: frozenset[str]) -> bool:
-    """Whether a word of the candidate (four letters or more) is a part of a person's e-mail
-    address in the text: "Kowalczyk approved it (p.kowalczyk@acme.example)". A person's
-    local part is the name and initials or other names ("p.kowalczyk", "chidi_okafor"), not
-    a word ("grafana-help", "zendesk.support")."""
-    words = {_fold(w) for w in text[start:end].split() if len(w) >= 4}
-    for m in _LOCAL_PART.finditer(text):
-        parts = re.split(r"[._-]", m.group(1).lower())
-        if (
-            len(parts) >= 2
-            and words.intersection(parts)
-            and all(p in words or len(p) <= 2 or p not in common for p in parts)
-        ):
-            return True
-    return False
 
 
 def _verb_after(text: str, end: int) -> bool:
