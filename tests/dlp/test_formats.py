@@ -244,3 +244,19 @@ def test_trunk_like_numbers_with_their_labels_are_not_phone_numbers(
 )
 def test_phone_context_words_with_accents(engine: Engine, text: str, number: str) -> None:
     assert found(engine, text, "PHONE_NUMBER") == [number]
+
+
+def test_a_street_after_a_house_number_with_a_letter_is_no_person(everything: Engine) -> None:
+    # "221B Baker Street" read as PERSON 'Baker Street': "221B" was no house number
+    text = "Ship the replacement to 221B Baker Street, London NW1 6XE."
+    found = {(f.entity, text[f.start : f.end]) for f in everything.scan(text)}
+    assert ("LOCATION", "Baker Street") in found
+    assert not any(entity == "PERSON" for entity, _ in found)
+
+
+@pytest.mark.parametrize(
+    "text", ["Our warehouse is closed on 3 Nov. for inventory.", "Invoice due Nov 30, thanks."]
+)
+def test_a_month_in_a_date_is_no_place(everything: Engine, text: str) -> None:
+    # "Nov" is also a town (the gazetteer has it): in a date it is the month
+    assert not any(f.entity == "LOCATION" for f in everything.scan(text))

@@ -939,6 +939,7 @@ class NameRecognizer:
             and is_place
             and not title
             and (named < 0.8 or region or (len(run) > 1 and before not in PERSON_CONTEXT))
+            and not _month_in_date(run, text, start, end)
         ):
             score = 0.75 + (0.15 if before in PLACE_CONTEXT else 0.0)
             out.append(Finding(LOCATION, start, end, "gazetteer_place", score, "internal"))
@@ -1076,7 +1077,8 @@ _PARTICLES = frozenset(
 _HOUSE_NUMBER_BEFORE = re.compile(r"\d\s+(?:[a-z]\.?\s+)?\Z")
 # determiners and possessives: what follows them is a thing ("my iban is")
 _OWNED = frozenset(["my", "your", "our", "their", "his", "her", "its", "the", "a", "an", "this"])
-_NUMBER_BEFORE = re.compile(r"\d[\d ]*\s$")
+# a house number before a street, "221B" included
+_NUMBER_BEFORE = re.compile(r"\d[\d ]*[A-Za-z]?\s$")
 
 
 # Hungarian and Polish street words after a street's name: "Király u. 15"
@@ -1107,7 +1109,11 @@ def _is_street(run: list[_Token], text: str, start: int) -> bool:
     if (
         start < 2
         or not text[start - 1].isspace()
-        or not (text[start - 2].isdigit() or text[start - 2] == " ")  # checked first: cheaper
+        or not (
+            text[start - 2].isdigit()
+            or text[start - 2] == " "
+            or (start >= 3 and text[start - 3].isdigit() and text[start - 2].isalpha())  # 221B
+        )  # checked first: cheaper
         or not _NUMBER_BEFORE.search(text[max(0, start - 8) : start])
     ):
         return False
@@ -1362,6 +1368,21 @@ _MONTH_ABBREVIATIONS = frozenset(
     ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"]
 )
 _DAY_AFTER = re.compile(r"\.? \d{1,2}\b")
+_DAY_BEFORE = re.compile(r"\b\d{1,2}(?:st|nd|rd|th)?\.? $")
+
+
+def _month_in_date(run: list[_Token], text: str, start: int, end: int) -> bool:
+    """ "closed on 3 Nov.", "Nov 3": a month's abbreviation in a date (Nov is also a town)."""
+    return (
+        len(run) == 1
+        and run[0].word.lower() in _MONTH_ABBREVIATIONS
+        and (
+            _DAY_BEFORE.search(text, max(0, start - 6), start) is not None
+            or _DAY_AFTER.match(text, end) is not None
+        )
+    )
+
+
 _ADDRESS_AFTER = re.compile(r" ?[<(\[] ?(?:mailto:)?([\w.+'-]+)@")
 
 
