@@ -60,6 +60,19 @@ PROSE = [
 ]
 
 
+def inspection_policy() -> DlpPolicy:
+    """The policy of the request-inspection rows: redact, pseudonymise e-mail and people."""
+    return DlpPolicy.model_validate(
+        {
+            "actions": {
+                "default": "redact",
+                "EMAIL_ADDRESS": "pseudonymise",
+                "PERSON": "pseudonymise",
+            }
+        }
+    )
+
+
 def prompts(size: int, n: int, dense: bool = False) -> list[str]:
     """`n` prompts of `size` characters: prose with one labelled document in it (a ticket, a
     log excerpt, code, a SQL result or an e-mail), or only documents when `dense`."""
@@ -240,15 +253,7 @@ def phases_section(rounds: int) -> None:
         f"  {'(python: of which context words)':<44} {len(calls) / len(texts):5.1f} spans per "
         f"prompt, ~{sum(spent) / len(texts):.1f} us per prompt"
     )
-    policy = DlpPolicy.model_validate(
-        {
-            "actions": {
-                "default": "redact",
-                "EMAIL_ADDRESS": "pseudonymise",
-                "PERSON": "pseudonymise",
-            }
-        }
-    )
+    policy = inspection_policy()
     compiled = compile_policy(policy)
     cold(compiled.engine)
 

@@ -34,23 +34,14 @@ EVENTS = ("Ir", "ILmr", "DLmr", "DLmw")
 def inspect_prompts(mode: str, count: int, junk_mb: int) -> None:
     """The measured program (under valgrind)."""
     sys.path.insert(0, str(ROOT))
-    from bench.dlp_bench import prompts
+    from bench.dlp_bench import inspection_policy, prompts
 
     from interlock.dlp.actions import Vault
-    from interlock.dlp.config import DlpPolicy
     from interlock.dlp.inspector import inspect_request
     from interlock.dlp.policy import compile_policy
     from interlock.exchange import ChatRequest, Message, TextPart
 
-    policy = DlpPolicy.model_validate(
-        {
-            "actions": {
-                "default": "redact",
-                "EMAIL_ADDRESS": "pseudonymise",
-                "PERSON": "pseudonymise",
-            }
-        }
-    )
+    policy = inspection_policy()
     compiled = compile_policy(policy)
     compiled.engine.recent = None  # every inspection scans
     texts = prompts(2048, count)
