@@ -77,6 +77,8 @@ def test_units_after_a_number_are_no_town(engine: Engine) -> None:
         ("We are relocating the team from Phoenix, Arizona to Dallas.", ["Phoenix", "Arizona"]),
         ("We're opening a branch in Manchester, UK.", ["Manchester", "UK"]),
         ("Our Paris office closes early on Friday.", ["Paris"]),
+        # a town that is a common word, after a phrase of travel ("Project Phoenix" is not)
+        ("Mr. Rednjak flew to Phoenix on Tuesday morning.", ["Phoenix"]),
         # a trip, and a list after a place with a cue
         ("Travel request: Boston to Seattle, economy, 12 May.", ["Seattle"]),
         ("Visiting Milan and Florence in June, suggest restaurants.", ["Milan", "Florence"]),

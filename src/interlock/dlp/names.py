@@ -443,7 +443,7 @@ class NameRecognizer:
             end = start + facts[1]
             if adjacent and places is not None:
                 adjacent = not self._place_after_skipped_word(text, start, end, out)
-                if adjacent and facts[0].lower() in STREET_WORDS:
+                if adjacent and facts[0] in _STREET_KEYS:
                     adjacent = not self._street_of_skipped_words(text, start, end, out)
             if adjacent and facts[8] and org:  # "Factoring Inc": all common words
                 self._org_of_words(text, start, end, out)
@@ -807,6 +807,7 @@ class NameRecognizer:
                 text[end : end + 1] == ","
                 or (start >= 2 and text[start - 2].isdigit())
                 or (n >= 2 and last in _STREET_KEYS)
+                or (n == 1 and last.lower() in self.g.places)
             )  # checked first: most common runs are none of these
             and self._common_place(text, start, end, last.lower(), n, out)
         ):
@@ -818,8 +819,9 @@ class NameRecognizer:
         self, text: str, start: int, end: int, last: str, n: int, out: list[Finding]
     ) -> bool:
         """Common words that are a place: a street after a house number or "on" ("1600
-        Amphitheatre Parkway", "on Market St"), a town before its region ("Phoenix, Arizona")
-        or after a postal code ("80331 Mitte")."""
+        Amphitheatre Parkway", "on Market St"), a town after a phrase of travel or residence
+        ("flew to Phoenix"), before its region ("Phoenix, Arizona") or after a postal code
+        ("80331 Mitte")."""
         if n >= 2 and last in STREET_WORDS:
             if _NUMBER_BEFORE.search(text, max(0, start - 8), start) or (
                 last in _PLAIN_STREET_WORDS and self._before(text, start)[0] in _STREET_CONTEXT
@@ -827,9 +829,11 @@ class NameRecognizer:
                 out.append(Finding(LOCATION, start, end, "street_name", 0.6, "internal"))
                 return True
             return False
-        if text[end : end + 1] != "," and not (start >= 2 and text[start - 2].isdigit()):
-            return False  # most common runs: neither a region after nor a postal code before
         lower = text[start:end].lower()
+        if n == 1 and self._before(text, start)[1] in PLACE_PHRASES and lower in self.g.places:
+            # "flew to Phoenix", "moved to Reading", "based in Nice": a town that is a word
+            out.append(Finding(LOCATION, start, end, "place_context", 0.6, "internal"))
+            return True
         if lower in self.g.places and (
             self._region_after(text, end, out) or _postcode_before(text, start, True)
         ):
@@ -864,6 +868,21 @@ class NameRecognizer:
         if before in ("and", "or") and out and out[-1].entity == LOCATION and out[-1].score >= 0.9:
             # after a place with a cue ("in Milan and Florence"; not "Marrero and Murphy")
             return text[out[-1].end : start].strip(" ,") in ("and", "or")
+        return False
+
+    @staticmethod
+    def _postcode_town(text: str, run: list[_Token], out: list[Finding]) -> bool:
+        """ "10115 Berlin", "8000 Aarhus", "111 21 Stockholm": the town of an address after
+        its postal code (not a street with its house number, not "44100 Hz")."""
+        start, end = run[0].start, run[-1].end
+        if (
+            end - start > 2
+            and _postcode_before(text, start, False)
+            and not _HOUSE_NUMBER_AFTER.match(text, end)
+            and not _is_street(run, text, start)
+        ):
+            out.append(Finding(LOCATION, start, end, "address_town", 0.6, "internal"))
+            return True
         return False
 
     @staticmethod
@@ -940,13 +959,17 @@ class NameRecognizer:
                         Finding(LOCATION, street, run[-1].end, "street_name", 0.6, "internal")
                     )
                 return
-        if (
-            len(run) >= 2
-            and run[0].end - run[0].start == 2
-            and text[run[0].start : run[0].end].isupper()
-            and text[run[0].start - 2 : run[0].start - 1].isdigit()
-        ):  # "3511 ED Utrecht": the letters of a Dutch postal code, not a name
-            run = run[1:]
+        lead = text[run[0].start - 2] if run[0].start >= 5 else " "
+        if lead.isdigit() or lead.isupper():  # one look for most runs: a postal code before?
+            if (
+                len(run) >= 2
+                and run[0].end - run[0].start == 2
+                and text[run[0].start : run[0].end].isupper()
+                and lead.isdigit()
+            ):  # "3511 ED Utrecht": the letters of a Dutch postal code, not a name
+                run = run[1:]
+            if self._loc and not run[0].title and self._postcode_town(text, run, out):
+                return
         title = False
         while run and (run[0].title or (run[0].common and not _name_led(run))):
             if title and not run[0].title and run[0].word.lower() not in NOT_NAMES:
@@ -978,19 +1001,6 @@ class NameRecognizer:
         ):
             run = run[:-1]
         if not run:
-            return
-        if (
-            self._loc
-            and not title
-            and run[0].start >= 5
-            and (text[run[0].start - 2].isdigit() or text[run[0].start - 2].isupper())
-            and run[-1].end - run[0].start > 2  # not "44100 Hz"
-            and _postcode_before(text, run[0].start, False)
-            and not _HOUSE_NUMBER_AFTER.match(text, run[-1].end)
-        ):  # "10115 Berlin", "8000 Aarhus", "111 21 Stockholm": the town of an address
-            out.append(
-                Finding(LOCATION, run[0].start, run[-1].end, "address_town", 0.6, "internal")
-            )
             return
         if run[-1].word.endswith(("'s", "’s")):
             run[-1].end -= 2
@@ -1325,7 +1335,7 @@ def _is_street(run: list[_Token], text: str, start: int) -> bool:
     end = run[-1].end
     if (
         len(run) == 1  # "Musterstraße 12": one word (a run of two is a name more often)
-        and run[0].word[-3:].lower() in _STREET_TAILS
+        and run[0].word[-3:] in _STREET_TAILS  # keys are not upper case
         and _street_word_ending(run[0].word, text, end)
     ):
         return True
