@@ -69,6 +69,12 @@ def test_units_after_a_number_are_no_town(engine: Engine) -> None:
     assert places(engine, "Sample rates: 16000, 24000, 44100 Hz") == []
 
 
+def test_a_name_after_an_order_number_stays_a_person(engine: Engine) -> None:
+    # a town that is a name too needs the address form: a comma or a line before the code
+    assert people(engine, "Order: 12345 Smith") == ["Smith"]
+    assert "Aarhus" in places(engine, "Nørregade 22\n8000 Aarhus")
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -870,14 +870,18 @@ class NameRecognizer:
             return text[out[-1].end : start].strip(" ,") in ("and", "or")
         return False
 
-    @staticmethod
-    def _postcode_town(text: str, run: list[_Token], out: list[Finding]) -> bool:
+    def _postcode_town(self, text: str, run: list[_Token], out: list[Finding]) -> bool:
         """ "10115 Berlin", "8000 Aarhus", "111 21 Stockholm": the town of an address after
-        its postal code (not a street with its house number, not "44100 Hz")."""
+        its postal code (not a street with its house number, not "44100 Hz"); a town that is
+        a name too only after a comma or a line start ("…, 8000 Aarhus"; not "Order: 12345
+        Smith")."""
         start, end = run[0].start, run[-1].end
+        named = any(t.first or t.last for t in run)
         if (
             end - start > 2
-            and _postcode_before(text, start, False)
+            and _postcode_before(
+                text, start, False, named and text[start:end].lower() not in self.g.places
+            )
             and not _HOUSE_NUMBER_AFTER.match(text, end)
             and not _is_street(run, text, start)
         ):
@@ -1302,13 +1306,16 @@ _TO_PLACE_AFTER = re.compile(r" to ([A-Z][^\W\d_]+(?: [A-Z][^\W\d_]+)?)")
 _STREET_KEYS = frozenset(w.capitalize().rstrip(".") for w in STREET_WORDS)
 
 
-def _postcode_before(text: str, start: int, known_place: bool) -> bool:
+def _postcode_before(text: str, start: int, known_place: bool, comma: bool = False) -> bool:
     """Whether a postal code stands before the town at `start` ("10115 Berlin"); a year-like
-    code ("2024 Jordan") only before a known place."""
+    code ("2024 Jordan") only before a known place; with `comma`, only after a comma or at a
+    line start."""
     if start < 5 or (not text[start - 2].isdigit() and not text[start - 2].isupper()):
         return False  # checked first: cheaper than the search
     m = _POSTCODE_BEFORE.search(text, max(0, start - 20), start)
     if m is None:
+        return False
+    if comma and text[m.start()] != "," and m.start() > 0 and text[m.start() - 1] != "\n":
         return False
     code = m.group(1)
     return known_place or not (len(code) == 4 and code[:2] in ("19", "20"))
