@@ -830,7 +830,7 @@ class NameRecognizer:
                 return True
             return False
         lower = text[start:end].lower()
-        if n == 1 and self._before(text, start)[1] in PLACE_PHRASES and lower in self.g.places:
+        if n == 1 and lower in self.g.places and self._before(text, start)[1] in PLACE_PHRASES:
             # "flew to Phoenix", "moved to Reading", "based in Nice": a town that is a word
             out.append(Finding(LOCATION, start, end, "place_context", 0.6, "internal"))
             return True
@@ -964,12 +964,12 @@ class NameRecognizer:
                     )
                 return
         lead = text[run[0].start - 2] if run[0].start >= 5 else " "
-        if lead.isdigit() or lead.isupper():  # one look for most runs: a postal code before?
+        if lead in _CODE_ENDS:  # one look for most runs: a postal code before?
             if (
                 len(run) >= 2
                 and run[0].end - run[0].start == 2
                 and text[run[0].start : run[0].end].isupper()
-                and lead.isdigit()
+                and lead <= "9"
             ):  # "3511 ED Utrecht": the letters of a Dutch postal code, not a name
                 run = run[1:]
             if self._loc and not run[0].title and self._postcode_town(text, run, out):
@@ -1302,6 +1302,8 @@ _METHOD_AFTER = re.compile(
 _TO_PLACE_AFTER = re.compile(r" to ([A-Z][^\W\d_]+(?: [A-Z][^\W\d_]+)?)")
 
 
+# the last character of a postal code, or of the letters after a Dutch one ("3511 ED")
+_CODE_ENDS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 # STREET_WORDS as the look-up keys of capitalised words ("Parkway", "St"): no lower() per run
 _STREET_KEYS = frozenset(w.capitalize().rstrip(".") for w in STREET_WORDS)
 
