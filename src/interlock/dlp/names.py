@@ -57,6 +57,7 @@ _JOINER = re.compile(
 _FIRM = re.compile(r"\b([A-Z][a-z]+), ([A-Z][a-z]+),? and ([A-Z][a-z]+)\b")
 # Led by a literal so that `re` skips to candidates quickly; _FIRM then confirms.
 _FIRM_HINT = re.compile(r", [A-Z][a-z]+,? and [A-Z]")
+_AMPERSAND_FIRM = re.compile(r"\b([A-Z][a-z]+) & ([A-Z][a-z]+)\b")
 _CAP_BEFORE = re.compile(r"[A-Z][a-z]+\Z")
 # capitalised words (or a number) just before a company suffix: "Civic Impulse " of "… LLC"
 _CAPS_BEFORE = re.compile(r"(?<![\w.])(?:(?:[A-Z][\w'’&-]*|\d+)[ \t]){1,3}\Z")
@@ -138,6 +139,12 @@ ROLE_WORDS = words(
     "receptionist tutor"
 )
 PERSON_CONTEXT = PERSON_CONTEXT | ROLE_WORDS
+# Roles before "at" whose place of work follows ("a nurse at …", "paralegal at …")
+_ROLES_AT = ROLE_WORDS | words(
+    "manager paralegal associate employee staff lead head specialist executive scientist "
+    "researcher postdoc fellow trainee apprentice worker clerk advisor adviser partner "
+    "representative rep owner"
+)
 # Two words before a run that make it a name ("my name is …", "change it to …").
 PERSON_PHRASES = frozenset(
     ["name is", "it to", "assistant to", "email from", "e-mail from", "note from", "message from",
@@ -233,8 +240,39 @@ CODENAME_BEFORE = words("project projects codename codenamed operation initiativ
 ORG_PHRASES = frozenset(
     ["work for", "works for", "worked for", "working for", "work at", "works at", "worked at",
      "working at", "employed by", "job at", "year at", "intern at", "ceo of", "cto of",
-     "cfo of", "founder of", "joined the", "employee of", "customer of", "shares of"]
+     "cfo of", "founder of", "joined the", "employee of", "customer of", "shares of",
+     # who a business deals with: "our contact at …", "the invoice from …", "acquired by …"
+     "contact at", "account at", "accounts at", "team at", "folks at", "people at",
+     "colleagues at", "lawyers at", "auditors at", "invoice from", "invoices from",
+     "quote from", "shipment from", "acquired by", "merged with", "subsidiary of",
+     "division of", "contract with", "agreement with", "partnership with", "tender to"]
 )  # fmt: skip
+# Words just before a capitalised word that make it a business ("our supplier Brightwater",
+# "the vendor Redgum"); no first name may be in it ("client", "customer" name people as often)
+ORG_BEFORE = words(
+    "vendor vendors supplier suppliers subcontractor subcontractors insurer insurers auditor "
+    "auditors lender lenders acquired acquire acquiring competitor competitors distributor "
+    "distributors reseller resellers manufacturer carrier wholesaler"
+)
+# Plural nouns of firms one hires: what follows them is a firm even when its words are a
+# person's ("our auditors, Grant Thornton", "their lawyers at Clifford Chance")
+_FIRMS_BEFORE = words(
+    "auditors lawyers solicitors attorneys accountants insurers bankers consultants "
+    "suppliers vendors"
+)
+# First words of organisations in other languages ("Banco Santander", "Groupe Moreau")
+_ORG_FIRST_WORDS = frozenset(
+    ["Banco", "Banca", "Banque", "Groupe", "Grupo", "Gruppo", "Universidad", "Université",
+     "Universität", "Università", "Universidade", "Hôpital", "Hospital", "Fundación",
+     "Fondation", "Stiftung", "Caisse", "Cooperativa", "Compagnie", "Compañía", "Sociedad",
+     "Société"]
+)  # fmt: skip
+_FIRM_PHRASES = frozenset(f"{w} at" for w in _FIRMS_BEFORE)
+# Possessions of a business: "Trelawny Capital's CFO", "Acme's shareholders" (lower case)
+_ORG_OWNS = re.compile(
+    r"['’]s (?:ceo|cfo|cto|coo|cio|ciso|founders?|shareholders|employees|headquarters|hq|"
+    r"stock|shares|share price|subsidiary|subsidiaries|annual report|board of directors)\b"
+)
 _ORG_AFTER = re.compile(
     r",? (?:is|was) an? (?:[a-z-]+ ){0,3}(?:company|agency|bank|firm|startup|start-up|"
     r"corporation|organi[sz]ation|provider|manufacturer|retailer|group|vendor|consultancy)\b"
@@ -308,8 +346,56 @@ ORG_SUFFIXES = frozenset(
 # not ("Keyword Research", "Distributed Systems" are headings).
 LEGAL_FORMS = frozenset(
     ["inc", "inc.", "corp", "corp.", "corporation", "llc", "l.l.c.", "ltd", "ltd.", "limited",
-     "gmbh", "ag", "plc", "bv", "nv", "oy", "kg", "srl", "spa", "pty"]
+     "gmbh", "ag", "plc", "bv", "nv", "oy", "kg", "srl", "spa", "pty", "co."]
 )  # fmt: skip
+# More ends of an organisation's name, for classifying runs only (ORG_SUFFIXES also says which
+# words end no sentence with their full stop: "Hospital." does). Legal forms of more countries
+# ("Allianz SE", "Møller Byg ApS", "Dunmore Solicitors LLP"), the uppercase short ones only
+# written so (_SHORT_FORMS: "as", "se" are words), and heads of institutions and trades
+# ("Riverside General Hospital", "Wellcome Trust", "Astoria Textiles").
+_SHORT_FORMS = frozenset(["AS", "SE", "SAS", "KK", "LP", "ASA", "AB", "SA", "NV", "BV", "AG", "KG"])
+ORG_TAILS = (ORG_SUFFIXES - {w.lower() for w in _SHORT_FORMS}) | frozenset(
+    ["incorporated", "llp", "sarl", "aps", "oyj", "lda", "ltda", "kgaa", "gmbh", "spa",
+     "hospital", "clinic", "infirmary", "council", "trust", "academy", "college", "solicitors",
+     "lawyers", "attorneys", "accountants", "architects", "textiles", "plumbing", "roofing",
+     "construction", "construções", "construcciones", "builders", "brewery", "bakery",
+     "pharmacy", "foods", "trading", "shipping", "freight", "staffing", "biotech", "robotics",
+     "semiconductor", "semiconductors", "chemicals", "airways", "mining", "realty",
+     "properties", "mutual", "bancorp", "bancshares", "markets", "stores", "outfitters"]
+)  # fmt: skip
+# Heads that make an organisation of capitalised common words too, after one that is not a
+# determiner ("First Citizens Bank", "Coastal Community Bank"; "The Bank" is none)
+_COMMON_ORG_HEADS = frozenset(["bank", "hospital", "university", "council", "infirmary"])
+# Words that lead an organisation before "of" ("University of Edinburgh", "Ministry of
+# Finance", "Bank of America"); their look-up keys, as the scan of capitalised words has them
+_ORG_OF_LEADS = frozenset(
+    ["University", "Ministry", "Department", "Bank", "Institute", "College", "Bureau",
+     "Federation", "Association", "Society", "Academy", "Chamber", "Commonwealth"]
+)  # fmt: skip
+_ORG_OF_TAIL = re.compile(
+    r" of (?:the )?[A-Z][\w-]*(?:(?: | and | & | of | for | of the )[A-Z][\w-]*)*"
+)
+# legal forms written with full stops or a slash after a run that ends in their first letter
+# ("Fratelli Bonomi S.p.A.", "Duarte Construções S.A.", "Van Dijk B.V.", "Møller A/S")
+_DOTTED_FORM = re.compile(
+    r"(?:S\.p\.A\.|S\.r\.l\.|S\.A\.S\.|S\.A\.|S\.L\.|B\.V\.|N\.V\.|K\.K\.|L\.L\.C\.|L\.P\.|"
+    r"A/S|S\.à r\.l\.|S\.A\.R\.L\.)"
+)
+_DOTTED_FORM_LEADS = frozenset("SBNKLA")
+
+
+def _org_tail(word: str, before: str = "") -> bool:
+    """Whether a run's last word as written ends an organisation's name: "Inc", "GmbH", "AS"
+    (upper case only), "Hospital", "Capital's", "Union" after "Credit" (alone a town)."""
+    if word in _SHORT_FORMS:
+        return True
+    if word == "Union":
+        return before == "Credit"
+    if word.endswith(("'s", "’s")):
+        word = word[:-2]
+    return word.lower().rstrip(".") in ORG_TAILS
+
+
 _SURNAME_ENDINGS = (
     "ová", "ova", "ov", "ev", "ski", "ska", "sky", "son", "sen", "sson", "dóttir", "dottir",
     "enko", "escu", "ić", "ovic", "ovich", "wicz", "czyk", "poulos", "akis", "idis", "oglu",
@@ -426,8 +512,11 @@ class NameRecognizer:
             )
         else:
             events, and_sons = self._events(text)
+        covered = -1  # the end of an organisation found from its lead ("University of …")
         for event in events:
             if event.__class__ is list:  # a run of capitalised words
+                if event[0][0] < covered:
+                    continue
                 last = event[-1][1]
                 if last[5] and not event[0][1][2] and all(f[5] for _, f in event):
                     # common words only, no title ("IBAN ES", "Can"), no _Token; a first name
@@ -441,20 +530,28 @@ class NameRecognizer:
             # word or a cue for a lower-case name.
             start, facts, adjacent = event
             end = start + facts[1]
+            if start < covered:
+                continue
             if adjacent and places is not None:
                 adjacent = not self._place_after_skipped_word(text, start, end, out)
                 if adjacent and facts[0] in _STREET_KEYS:
                     adjacent = not self._street_of_skipped_words(text, start, end, out)
             if adjacent and facts[8] and org:  # "Factoring Inc": all common words
                 self._org_of_words(text, start, end, out)
-            if facts[9] and person:
-                self._lower_name_after(text, end, facts[0].lower(), out)
+            if facts[9]:
+                if facts[0] in _ORG_OF_LEADS:
+                    if org:
+                        covered = self._org_of_lead(text, start, end, out)
+                elif person:
+                    self._lower_name_after(text, end, facts[0].lower(), out)
         if maybe:
             out = _same_name(text, out, maybe)
         if not out and text.islower() and (PERSON in self.entities or LOCATION in self.entities):
             out = self._lower_case_names(text)
         if " and " in text and (ORGANIZATION in self.entities or PERSON in self.entities):
             out = self._name_lists(text, out)
+        if org and " & " in text:
+            out = self._ampersand_firms(text, out)
         if ORGANIZATION in self.entities and and_sons:
             for m in _AND_SONS.finditer(text):  # "Thomas and Sons"
                 out = [f for f in out if f.end <= m.start() or f.start >= m.end()]
@@ -535,6 +632,29 @@ class NameRecognizer:
                     out.append(
                         Finding(PERSON, m.start(i), m.end(i), "name_list", 0.7, "confidential")
                     )
+        return out
+
+    def _ampersand_firms(self, text: str, out: list[Finding]) -> list[Finding]:
+        """ "Morrison & Foerster", "Holmberg & Lind AB": two surnames joined by "&" are a firm
+        (people are joined by "and"; "Romeo & Juliet" are two first names)."""
+        g = self.g
+        for m in _AMPERSAND_FIRM.finditer(text):
+            a, b = m.group(1), m.group(2)
+            if (
+                a not in g.last
+                or b not in g.last
+                or (a in g.first and b in g.first)
+                or a.lower() in g.common  # "Tone & Style", "Arts & Crafts": the lists' words
+                or b.lower() in g.common
+            ):
+                continue
+            start, end = m.span()
+            inside = [f for f in out if f.start < end and start < f.end]
+            for f in inside:
+                if f.entity == ORGANIZATION:
+                    start, end = min(start, f.start), max(end, f.end)
+            out = [f for f in out if f not in inside]
+            out.append(Finding(ORGANIZATION, start, end, "org_firm_name", 0.75, "internal"))
         return out
 
     def _lower_case_names(self, text: str) -> list[Finding]:
@@ -655,8 +775,52 @@ class NameRecognizer:
                 at += len(word) + 1  # one space or tab between the words
         if first == start and not named:
             return False
+        while out and out[-1].end > first and out[-1].entity != ORGANIZATION:
+            out.pop()  # "St. Mary's" read as a person before its "Hospital"
         out.append(Finding(ORGANIZATION, first, _org_end(text, end), "org_suffix", 0.8, "internal"))
         return True
+
+    def _org_of_lead(self, text: str, start: int, end: int, out: list[Finding]) -> int:
+        """ "University of Edinburgh", "Ministry of Finance", "Royal Bank of Scotland", "the
+        Department of Health and Social Care": an organisation led by its kind and "of";
+        returns where it ends (-1 if none), the runs inside being no person or place."""
+        m = _ORG_OF_TAIL.match(text, end)
+        if m is None:
+            return -1
+        first = start
+        head = _CAPS_BEFORE.search(text, max(0, start - 40), start)
+        if head is not None:  # "Royal Bank of …", not "The University of …"
+            at = head.start()
+            for word in head.group(0).split():
+                if word.lower() not in _OWNED:
+                    first = at
+                    break
+                at += len(word) + 1
+        while out and out[-1].end > first:
+            out.pop()  # "Royal Brompton" read as a person before its "Hospital"
+        out.append(Finding(ORGANIZATION, first, m.end(), "org_lead", 0.75, "internal"))
+        return m.end()
+
+    def _org_by_form(self, text: str, run: list[_Token], out: list[Finding]) -> bool:
+        """A run that ends in a legal form or an organisation's head noun ("Drake PLC",
+        "Acme AG", "Civic Impulse LLC", "Allianz SE", "Trelawny Capital's") or before a legal
+        form with full stops ("Fratelli Bonomi S.p.A.", "Møller A/S"); checked before the
+        run's trailing common words go."""
+        last = run[-1]
+        if len(last.word) == 1 and last.word in _DOTTED_FORM_LEADS and len(run) >= 2:
+            m = _DOTTED_FORM.match(text, last.start)
+            if m is None:
+                return False
+            out.append(Finding(ORGANIZATION, run[0].start, m.end(), "org_suffix", 0.8, "internal"))
+            return True
+        if not _org_tail(text[last.start : last.end], run[-2].word if len(run) >= 2 else ""):
+            if len(run) >= 2 and run[0].word in _ORG_FIRST_WORDS and not run[1].common:
+                out.append(Finding(ORGANIZATION, run[0].start, last.end, "org_suffix", 0.8,
+                                   "internal"))  # fmt: skip
+                return True
+            return False
+        end = last.end - 2 if last.word.endswith(("'s", "’s")) else last.end
+        return self._org_of_words(text, run[0].start, end, out, len(run) >= 2)
 
     def _lower_name_after(self, text: str, end: int, cue: str, out: list[Finding]) -> None:
         """A name typed in lower case after a capitalised cue in a text that is not all lower
@@ -709,7 +873,7 @@ class NameRecognizer:
         lower = base.lower()
         g = self.g
         bare = word[:-2] if word.endswith(("'s", "’s")) else word
-        org_word = lower in LEGAL_FORMS or lower + "." in LEGAL_FORMS
+        org_word = lower in LEGAL_FORMS or lower + "." in LEGAL_FORMS or lower in _COMMON_ORG_HEADS
         and_sons = raw.startswith(_AND_SONS_WORDS)
         if _CAMEL.search(bare) and not _NAME_PREFIX.match(bare):
             # "WhatsApp", "NextAuth", "ConsoleModel": a product or an identifier, no name
@@ -736,7 +900,7 @@ class NameRecognizer:
             and lower not in ORG_SUFFIXES
             and lower not in ABBREVIATIONS,
             org_word,
-            lower in _CUE_LEADS,
+            lower in _CUE_LEADS or key in _ORG_OF_LEADS,
             and_sons,
         )
 
@@ -812,7 +976,10 @@ class NameRecognizer:
             and self._common_place(text, start, end, last.lower(), n, out)
         ):
             return
-        if self._org and last.lower() in LEGAL_FORMS:
+        lower = last.lower()
+        if self._org and (
+            lower in LEGAL_FORMS or lower + "." in LEGAL_FORMS or lower in _COMMON_ORG_HEADS
+        ):
             self._org_of_words(text, start, end, out, n >= 2)
 
     def _common_place(
@@ -980,12 +1147,7 @@ class NameRecognizer:
                 break  # after a title a capitalised word is a surname: "Dr. Cost", "Ms Kiss"
             title = title or run[0].title
             run = run[1:]
-        if (
-            self._org
-            and run
-            and run[-1].word.lower().rstrip(".") in ORG_SUFFIXES
-            and self._org_of_words(text, run[0].start, run[-1].end, out, len(run) >= 2)
-        ):  # before trailing common words go: "Drake PLC", "Acme AG", "Civic Impulse LLC"
+        if self._org and run and self._org_by_form(text, run, out):
             return
         if (
             run
@@ -1011,11 +1173,10 @@ class NameRecognizer:
             run[-1].word = run[-1].word[:-2]
         start, end = run[0].start, run[-1].end
         span_text = text[start:end]
-        last_word = run[-1].word.lower()
         if self._org and len(run) == 2 and _company_pair(run, text, title):
             out.append(Finding(ORGANIZATION, start, end, "org_pattern", 0.6, "internal"))
             return
-        if self._org and (last_word in ORG_SUFFIXES or last_word + "." in ORG_SUFFIXES):
+        if self._org and _org_tail(text[run[-1].start : run[-1].end]):
             if len(run) >= 2:
                 out.append(
                     Finding(ORGANIZATION, start, _org_end(text, end), "org_suffix", 0.8, "internal")
@@ -1109,13 +1270,25 @@ class NameRecognizer:
                 self._region_after(text, end, out)  # "Manchester, UK": the acronym too
             return
         if self._org and (
-            (named < 0.8 and not any(t.first for t in run) and phrase in ORG_PHRASES)
+            (not title and (before in _FIRMS_BEFORE or phrase in _FIRM_PHRASES))
+            or (
+                named < 0.8
+                and not title
+                and not any(t.first for t in run)
+                and (
+                    phrase in ORG_PHRASES
+                    or before in ORG_BEFORE
+                    or (before == "at" and phrase[:-3] in _ROLES_AT)
+                    or (after[:1] in "'’" and _ORG_OWNS.match(after) is not None)
+                )
+            )
             or (
                 not title
                 and (" is a" in after[:7] or " was a" in after[:7])
                 and _ORG_IS.match(after)
             )
-        ):  # "I work for Cloudmade", "Plotwatt is a design agency"
+        ):  # "I work for Cloudmade", "our supplier Brightwater", "a nurse at Kingsbridge",
+            # "Trelawny's CFO", "Plotwatt is a design agency"
             out.append(Finding(ORGANIZATION, start, end, "org_context", 0.6, "internal"))
             return
         if self._person and (self.model is not None or self.harvest is not None):
@@ -1815,7 +1988,9 @@ def _after_comma(text: str, start: int) -> bool:
 
 
 def _org_end(text: str, end: int) -> int:
-    return end + 1 if text[end : end + 1] == "." else end
+    """The end of an organisation with the full stop of an abbreviated form ("Inc.", "Co."),
+    not a sentence's ("… Council.")."""
+    return end + 1 if text[end : end + 1] == "." and end - text.rfind(" ", 0, end) <= 5 else end
 
 
 def _context_kinds() -> dict[str, dict[str, str]]:
