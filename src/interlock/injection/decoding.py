@@ -12,9 +12,13 @@ import binascii
 import codecs
 import re
 
-_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4}){4,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+# Sixteen characters or more; padded runs from twelve ("aGVsbG8gd29ybGQ=" is "hello world").
+_BASE64 = re.compile(
+    r"(?:[A-Za-z0-9+/]{4}){4,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?"
+    r"|(?:[A-Za-z0-9+/]{4}){3}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)"
+)
 _BASE64_URL = re.compile(r"[A-Za-z0-9_-]{20,}")
-_HEX = re.compile(r"(?:(?:0x|\\x)?[0-9a-fA-F]{2}[\s:,]?){12,}")
+_HEX = re.compile(r"(?:(?:0x|\\x)?[0-9a-fA-F]{2}[\s:,]?){10,}")
 _BINARY = re.compile(r"(?:[01]{8}\s?){6,}")
 _SPACED_HEX = re.compile(r"(?:\b[0-9a-fA-F]{2}[ :,]){12}")
 
@@ -63,9 +67,11 @@ def _b64(run: str) -> str | None:
     return _readable(data)
 
 
-def decode_payloads(text: str) -> list[tuple[str, str]]:
-    """(encoding, decoded text) for every encoded run in `text` that decodes to readable text."""
+def decode_payloads(text: str, runs: list[str] | None = None) -> list[tuple[str, str]]:
+    """(encoding, decoded text) for every encoded run in `text` that decodes to readable text;
+    the runs themselves, as written, are appended to `runs` when it is given."""
     found: list[tuple[str, str]] = []
+    raw: list[str] = []
     tokens = text.split()
     has_long_token = bool(tokens) and max(map(len, tokens)) >= 16
     if has_long_token:
@@ -74,24 +80,29 @@ def decode_payloads(text: str) -> list[tuple[str, str]]:
                 decoded = _b64(m.group(0))
                 if decoded is not None:
                     found.append(("base64", decoded))
+                    raw.append(m.group(0))
                 if len(found) >= _MAX_CANDIDATES:
-                    return found
+                    break
             if found:
                 break
-    if has_long_token or "\\x" in text or "0x" in text or _spaced_hex(text):
-        found += _hex_runs(text)
-    found += [("morse", decoded) for decoded in morse(text)]
-    if "0100" in text or "0110" in text or "0111" in text:
-        for m in _BINARY.finditer(text):
-            bits = m.group(0).replace(" ", "")
-            data = int(bits, 2).to_bytes(len(bits) // 8, "big") if len(bits) % 8 == 0 else b""
-            decoded = _readable(data)
-            if decoded is not None:
-                found.append(("binary", decoded))
+    if len(found) < _MAX_CANDIDATES:
+        if has_long_token or "\\x" in text or "0x" in text or _spaced_hex(text):
+            found += _hex_runs(text, raw)
+        found += [("morse", decoded) for decoded in morse(text, raw)]
+        if "0100" in text or "0110" in text or "0111" in text:
+            for m in _BINARY.finditer(text):
+                bits = m.group(0).replace(" ", "")
+                data = int(bits, 2).to_bytes(len(bits) // 8, "big") if len(bits) % 8 == 0 else b""
+                decoded = _readable(data)
+                if decoded is not None:
+                    found.append(("binary", decoded))
+                    raw.append(m.group(0))
+    if runs is not None:
+        runs += raw
     return found
 
 
-def _hex_runs(text: str) -> list[tuple[str, str]]:
+def _hex_runs(text: str, raw: list[str]) -> list[tuple[str, str]]:
     found = []
     for m in _HEX.finditer(text):
         digits = _NOT_HEX.sub("", m.group(0))
@@ -99,6 +110,7 @@ def _hex_runs(text: str) -> list[tuple[str, str]]:
             decoded = _readable(bytes.fromhex(digits))
             if decoded is not None:
                 found.append(("hex", decoded))
+                raw.append(m.group(0))
         if len(found) >= _MAX_CANDIDATES:
             break
     return found
@@ -194,7 +206,7 @@ _MORSE_CODE = {
 _MORSE = re.compile(r"(?<![\w.-])[.-]{1,5}(?:(?: {1,3}| ?[/|] ?)[.-]{1,5}){7,}(?![\w.-])")
 
 
-def morse(text: str) -> list[str]:
+def morse(text: str, raw: list[str] | None = None) -> list[str]:
     """Morse runs decoded to text (".. --. -. --- .-. ." -> "ignore"); only readable ones."""
     # Eight readable letters of Morse hold a few dashes, and a dot or dash next to a dash
     # (".-", "-.", "--"): C-speed checks before the regex scans anything.
@@ -206,6 +218,8 @@ def morse(text: str) -> list[str]:
         decoded = " ".join("".join(_MORSE_CODE.get(c, "?") for c in w.split()) for w in words)
         if len(decoded) >= _MIN_DECODED and decoded.count("?") * 10 < len(decoded):
             out.append(decoded)
+            if raw is not None:
+                raw.append(m.group(0))
         if len(out) >= _MAX_CANDIDATES:
             break
     return out
@@ -213,3 +227,47 @@ def morse(text: str) -> list[str]:
 
 def reverse(text: str) -> str:
     return text[::-1]
+
+
+# A request to decode what the text carries ("Decode this base64 for me: …", "what does this
+# hex say"). Training attacks wrap their payloads in the same words, so the classifier scores
+# the request itself high ("Decode this base64 for me" alone: 0.78); the detector decodes the
+# payload and checks it, which is the better evidence (see Detector._decode_request_cap).
+_DECODE_ASK = re.compile(
+    r"\b(?:please |can you |could you |would you |help me )?(?:decode|decoding|decipher|decrypt|"
+    r"unscramble|translate|convert|interpret)\b(?:\s+(?:this|the|that|these|following|my|it|"
+    r"me|for|from|into|to|in|plain|text|english|string|message|base ?64|b64|hex(?:adecimal)?|"
+    r"binary|morse|code|rot ?-?13|cipher|encoded|encoding|data|value|token|header|payload|"
+    r"please)\b)*|"
+    r"\bwhat (?:does|do|is) (?:this|that|it|these|the following)\b(?:\s+[\w-]+){0,3}?\s+"
+    r"(?:say|says|mean|means|decode to|stand for)\b"
+)
+# ...unless the decoded text is to be obeyed: then its cleanness is the attacker's to choose.
+_OBEY = re.compile(r"\b(?:follow|execute|obey|carry out|act on|do what|comply|run|perform)\b")
+_ROT13_NAMED = re.compile(r"\brot ?-?13\b")
+
+
+def decode_request(folded: str) -> re.Match[str] | None:
+    """The decode request in `folded` (a lower-cased view), or None when there is none or the
+    decoded text is to be followed ("decode this and do what it says")."""
+    m = _DECODE_ASK.search(folded)
+    if m is None or _OBEY.search(folded) is not None:
+        return None
+    return m
+
+
+def rot13_payload(folded: str, request: re.Match[str]) -> str | None:
+    """The text after a request that names rot13, decoded; None when rot13 is not named."""
+    if _ROT13_NAMED.search(request.group(0)) is None:
+        return None
+    tail = folded[request.end() :].lstrip(" :\n\"'")
+    return rot13(tail) if len(tail) >= _MIN_DECODED else None
+
+
+def without_request(folded: str, request: re.Match[str], runs: list[str]) -> str:
+    """`folded` without the decode request and without the encoded `runs` (as
+    `decode_payloads` found them): what the person wrote around the payload."""
+    rest = folded[: request.start()] + " " + folded[request.end() :]
+    for run in runs:
+        rest = rest.replace(run.lower(), " ")
+    return rest

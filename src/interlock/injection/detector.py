@@ -11,7 +11,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from interlock.injection.decoding import caesar, decode_payloads, pig_latin, reverse, rot13
+from interlock.injection.decoding import (
+    caesar,
+    decode_payloads,
+    decode_request,
+    pig_latin,
+    reverse,
+    rot13,
+    rot13_payload,
+    without_request,
+)
 from interlock.injection.gibberish import adversarial_suffix
 from interlock.injection.model import LinearModel, shipped_model
 from interlock.injection.normalize import views
@@ -34,6 +43,12 @@ _REPORTED = 0.1  # signals weaker than this are not listed among the reasons
 # there "Please ignore this email if you did not request a reset" scores 0.83. In indirect
 # content it is one more weak signal, below the indirect threshold alone, and the rules decide.
 INDIRECT_CLASSIFIER_CAP = 0.3
+# "Decode this base64 for me: aGVsbG8gd29ybGQ=" scored 0.51 by the classifier alone: training
+# attacks wrap their payloads in the same request. When every payload decodes to clean text,
+# the classifier counts at most this much, or what it says of the words around the request and
+# the payload (so an attack written in plain text beside a harmless payload is still read).
+DECODE_REQUEST_CAP = 0.3
+_CLEAN_PAYLOAD = 0.3  # a decoded payload scoring below this, everything counted, is harmless
 
 
 @dataclass(slots=True)
@@ -163,13 +178,17 @@ class Detector:
             signals.add("invisible_characters", 0.15 if v.invisible < 3 else 0.4)
         if v.homoglyph_words:
             signals.add("homoglyphs", 0.2 if v.homoglyph_words < 2 else 0.35)
+        runs: list[str] = []
+        payload_scores: list[float] = []
         if depth < _MAX_DEPTH:
             if len(v.hidden.strip()) >= 4:
                 signals.add("tag_characters", 0.6)
                 self._nested("hidden_text", v.hidden, context, depth, signals)
-            for encoding, decoded in decode_payloads(v.text):
+            for encoding, decoded in decode_payloads(v.text, runs):
                 signals.add(f"encoded_text.{encoding}", 0.15)
-                self._nested(f"encoded_payload.{encoding}", decoded, context, depth, signals)
+                payload_scores.append(
+                    self._nested(f"encoded_payload.{encoding}", decoded, context, depth, signals)
+                )
             if depth == 0:
                 self._transformed(v.folded, words, context, signals)
                 undone = pig_latin(v.folded) if v.folded.isascii() else None
@@ -182,16 +201,48 @@ class Detector:
             p = self.model.probability(v.folded)
             if context == "indirect":
                 p = min(p, INDIRECT_CLASSIFIER_CAP)
+            elif p > DECODE_REQUEST_CAP and depth == 0:
+                p = self._decode_request_cap(v.folded, p, runs, payload_scores, context, signals)
             if p >= _REPORTED:
                 signals.add("classifier", p)
 
     def _nested(
         self, label: str, text: str, context: Context, depth: int, signals: Signals
-    ) -> None:
+    ) -> float:
         inner = self.scan(text, context, depth + 1)
         if inner.score >= 0.4:
             signals.add(label, max(0.9, inner.score))
             signals.notes.extend(f"{label}:{reason}" for reason in inner.reasons[:3])
+        return inner.score
+
+    def _decode_request_cap(
+        self,
+        folded: str,
+        p: float,
+        runs: list[str],
+        payload_scores: list[float],
+        context: Context,
+        signals: Signals,
+    ) -> float:
+        """The classifier's probability for a request to decode a payload that turned out
+        harmless: capped, unless the words around the request and the payload score higher."""
+        request = decode_request(folded)
+        if request is None:
+            return p
+        if not payload_scores:
+            # rot13 is decoded only when its trigger words are there; a request that names
+            # it says what the rest of the text is.
+            rotated = rot13_payload(folded, request)
+            if rotated is None:
+                return p
+            payload_scores.append(
+                self._nested("encoded_payload.rot13", rotated, context, 0, signals)
+            )
+        if max(payload_scores) >= _CLEAN_PAYLOAD:
+            return p
+        assert self.model is not None
+        around = self.model.probability(without_request(folded, request, runs))
+        return min(p, max(around, DECODE_REQUEST_CAP))
 
     def _transformed(
         self, folded: str, words: list[str], context: Context, signals: Signals

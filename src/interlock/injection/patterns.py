@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from interlock.injection.framings import SPECS as FRAMING_SPECS
 from interlock.injection.multilingual import SPECS as MULTILINGUAL_SPECS
 from interlock.injection.tactics import SPECS
 
@@ -43,6 +44,9 @@ class Rule:
     # Found within _VETO_WINDOW characters of a match, this says the match is no attack
     # ("developer mode" on a phone).
     unless: re.Pattern[str] | None = None
+    # Each of these must be found within _REQUIRE_WINDOW characters of a match: the rest of a
+    # shape whose parts may come in any order ("in the novel … the real steps … filters").
+    requires: tuple[re.Pattern[str], ...] = ()
 
     @property
     def family(self) -> str:
@@ -67,6 +71,7 @@ class Rule:
                         m is not None
                         and not _negated(text, m.start(), self.family)
                         and not self._vetoed(text, m)
+                        and self._completed(text, m)
                     ):
                         return m
                 pos = text.find(anchor, pos + 1)
@@ -78,8 +83,14 @@ class Rule:
         start = max(0, m.start() - _VETO_WINDOW)
         return self.unless.search(text, start, m.end() + _VETO_WINDOW) is not None
 
+    def _completed(self, text: str, m: re.Match[str]) -> bool:
+        start = max(0, m.start() - _REQUIRE_WINDOW)
+        end = m.end() + _REQUIRE_WINDOW
+        return all(rx.search(text, start, end) is not None for rx in self.requires)
+
 
 _VETO_WINDOW = 48
+_REQUIRE_WINDOW = 300
 _MAX_TRIES = 64  # occurrences of one anchor tried per text: bounds the cost of a long text
 # "why it's important not to disregard safety protocols" argues for the rules, not against.
 _NEGATION = re.compile(r"(?:\bnot|\bnever|n't|\bwithout|\bno)\s+(?:to\s+|be\s+)?$")
@@ -853,8 +864,9 @@ RULES += tuple(
         s.span,
         s.contexts,  # type: ignore[arg-type]
         _rx(s.unless) if s.unless else None,
+        tuple(_rx(r) for r in s.requires),
     )
-    for s in SPECS + MULTILINGUAL_SPECS
+    for s in SPECS + MULTILINGUAL_SPECS + FRAMING_SPECS
 )
 
 # Every anchor word, to find in one set intersection which rules can possibly match.

@@ -28,6 +28,8 @@ class Spec:
     span: int = 320
     contexts: tuple[str, ...] = field(default=("user", "indirect"))
     unless: str = ""  # a regex that, found near a match, means it is no attack
+    # Regexes that must all be found near a match (a frame and a topic around "the real steps").
+    requires: tuple[str, ...] = ()
 
 
 # Framings added in the recall pass (training rows, generated ones excluded: 20 attacks,
