@@ -226,6 +226,8 @@ class Detector:
     ) -> float:
         """The classifier's probability for a request to decode a payload that turned out
         harmless: capped, unless the words around the request and the payload score higher."""
+        if not payload_scores and not any(r in folded for r in ("rot13", "rot 13", "rot-13")):
+            return p  # no payload to vouch for the text: the request regex is not even run
         request = decode_request(folded)
         if request is None:
             return p
