@@ -267,6 +267,7 @@ _ORG_FIRST_WORDS = frozenset(
      "Fondation", "Stiftung", "Caisse", "Cooperativa", "Compagnie", "Compañía", "Sociedad",
      "Société"]
 )  # fmt: skip
+_POSSESSIVES = frozenset(["'s", "’s"])
 _FIRM_PHRASES = frozenset(f"{w} at" for w in _FIRMS_BEFORE)
 # Possessions of a business: "Trelawny Capital's CFO", "Acme's shareholders" (lower case)
 _ORG_OWNS = re.compile(
@@ -396,6 +397,16 @@ def _org_tail(word: str, before: str = "") -> bool:
     return word.lower().rstrip(".") in ORG_TAILS
 
 
+# ORG_TAILS and _SHORT_FORMS as the look-up keys of capitalised words ("Inc", "As", "GmbH",
+# "Capital's"): one set look-up per run before _org_tail looks at the word as written
+_ORG_TAIL_KEYS = frozenset(
+    k + s
+    for k in {w.capitalize().rstrip(".") for w in ORG_TAILS | _SHORT_FORMS}
+    | {"GmbH", "ApS", "KGaA", "SpA", "Union"}
+    for s in ("", "'s", "’s")
+)
+# what ends an organisation of common words: a legal form or an institution's head
+_COMMON_ORG_ENDS = frozenset(w.rstrip(".") for w in LEGAL_FORMS) | _COMMON_ORG_HEADS
 _SURNAME_ENDINGS = (
     "ová", "ova", "ov", "ev", "ski", "ska", "sky", "son", "sen", "sson", "dóttir", "dottir",
     "enko", "escu", "ić", "ovic", "ovich", "wicz", "czyk", "poulos", "akis", "idis", "oglu",
@@ -512,11 +523,9 @@ class NameRecognizer:
             )
         else:
             events, and_sons = self._events(text)
-        covered = -1  # the end of an organisation found from its lead ("University of …")
+        led: list[Finding] = []  # organisations found from their lead ("University of …")
         for event in events:
             if event.__class__ is list:  # a run of capitalised words
-                if event[0][0] < covered:
-                    continue
                 last = event[-1][1]
                 if last[5] and not event[0][1][2] and all(f[5] for _, f in event):
                     # common words only, no title ("IBAN ES", "Can"), no _Token; a first name
@@ -530,8 +539,6 @@ class NameRecognizer:
             # word or a cue for a lower-case name.
             start, facts, adjacent = event
             end = start + facts[1]
-            if start < covered:
-                continue
             if adjacent and places is not None:
                 adjacent = not self._place_after_skipped_word(text, start, end, out)
                 if adjacent and facts[0] in _STREET_KEYS:
@@ -541,9 +548,12 @@ class NameRecognizer:
             if facts[9]:
                 if facts[0] in _ORG_OF_LEADS:
                     if org:
-                        covered = self._org_of_lead(text, start, end, out)
+                        self._org_of_lead(text, start, end, out, led)
                 elif person:
                     self._lower_name_after(text, end, facts[0].lower(), out)
+        if led:  # the words inside are no person or place: "University of Edinburgh"
+            out = [f for f in out if f in led or not any(o.start <= f.start < o.end for o in led)]
+            maybe = [m for m in maybe if not any(o.start <= m[0] < o.end for o in led)]
         if maybe:
             out = _same_name(text, out, maybe)
         if not out and text.islower() and (PERSON in self.entities or LOCATION in self.entities):
@@ -780,13 +790,15 @@ class NameRecognizer:
         out.append(Finding(ORGANIZATION, first, _org_end(text, end), "org_suffix", 0.8, "internal"))
         return True
 
-    def _org_of_lead(self, text: str, start: int, end: int, out: list[Finding]) -> int:
+    def _org_of_lead(
+        self, text: str, start: int, end: int, out: list[Finding], led: list[Finding]
+    ) -> None:
         """ "University of Edinburgh", "Ministry of Finance", "Royal Bank of Scotland", "the
-        Department of Health and Social Care": an organisation led by its kind and "of";
-        returns where it ends (-1 if none), the runs inside being no person or place."""
+        Department of Health and Social Care": an organisation led by its kind and "of",
+        added to `out` and `led` (find drops what was found inside it)."""
         m = _ORG_OF_TAIL.match(text, end)
         if m is None:
-            return -1
+            return
         first = start
         head = _CAPS_BEFORE.search(text, max(0, start - 40), start)
         if head is not None:  # "Royal Bank of …", not "The University of …"
@@ -798,8 +810,9 @@ class NameRecognizer:
                 at += len(word) + 1
         while out and out[-1].end > first:
             out.pop()  # "Royal Brompton" read as a person before its "Hospital"
-        out.append(Finding(ORGANIZATION, first, m.end(), "org_lead", 0.75, "internal"))
-        return m.end()
+        found = Finding(ORGANIZATION, first, m.end(), "org_lead", 0.75, "internal")
+        out.append(found)
+        led.append(found)
 
     def _org_by_form(self, text: str, run: list[_Token], out: list[Finding]) -> bool:
         """A run that ends in a legal form or an organisation's head noun ("Drake PLC",
@@ -976,10 +989,7 @@ class NameRecognizer:
             and self._common_place(text, start, end, last.lower(), n, out)
         ):
             return
-        lower = last.lower()
-        if self._org and (
-            lower in LEGAL_FORMS or lower + "." in LEGAL_FORMS or lower in _COMMON_ORG_HEADS
-        ):
+        if self._org and last.lower() in _COMMON_ORG_ENDS:
             self._org_of_words(text, start, end, out, n >= 2)
 
     def _common_place(
@@ -1147,7 +1157,16 @@ class NameRecognizer:
                 break  # after a title a capitalised word is a surname: "Dr. Cost", "Ms Kiss"
             title = title or run[0].title
             run = run[1:]
-        if self._org and run and self._org_by_form(text, run, out):
+        if (
+            self._org
+            and run
+            and (
+                run[-1].word in _ORG_TAIL_KEYS
+                or len(run[-1].word) == 1
+                or run[0].word in _ORG_FIRST_WORDS
+            )
+            and self._org_by_form(text, run, out)
+        ):
             return
         if (
             run
@@ -1176,7 +1195,11 @@ class NameRecognizer:
         if self._org and len(run) == 2 and _company_pair(run, text, title):
             out.append(Finding(ORGANIZATION, start, end, "org_pattern", 0.6, "internal"))
             return
-        if self._org and _org_tail(text[run[-1].start : run[-1].end]):
+        if (
+            self._org
+            and run[-1].word in _ORG_TAIL_KEYS
+            and _org_tail(text[run[-1].start : run[-1].end])
+        ):
             if len(run) >= 2:
                 out.append(
                     Finding(ORGANIZATION, start, _org_end(text, end), "org_suffix", 0.8, "internal")
@@ -1269,23 +1292,23 @@ class NameRecognizer:
             if text[end : end + 1] == ",":
                 self._region_after(text, end, out)  # "Manchester, UK": the acronym too
             return
-        if self._org and (
-            (not title and (before in _FIRMS_BEFORE or phrase in _FIRM_PHRASES))
-            or (
-                named < 0.8
-                and not title
-                and not any(t.first for t in run)
-                and (
-                    phrase in ORG_PHRASES
-                    or before in ORG_BEFORE
-                    or (before == "at" and phrase[:-3] in _ROLES_AT)
-                    or (after[:1] in "'’" and _ORG_OWNS.match(after) is not None)
+        if (
+            self._org
+            and not title
+            and (
+                before in _FIRMS_BEFORE
+                or phrase in _FIRM_PHRASES
+                or (
+                    named < 0.8
+                    and (
+                        phrase in ORG_PHRASES
+                        or before in ORG_BEFORE
+                        or (before == "at" and phrase[:-3] in _ROLES_AT)
+                        or (after[:2] in _POSSESSIVES and _ORG_OWNS.match(after) is not None)
+                    )
+                    and not any(t.first for t in run)
                 )
-            )
-            or (
-                not title
-                and (" is a" in after[:7] or " was a" in after[:7])
-                and _ORG_IS.match(after)
+                or ((" is a" in after[:7] or " was a" in after[:7]) and _ORG_IS.match(after))
             )
         ):  # "I work for Cloudmade", "our supplier Brightwater", "a nurse at Kingsbridge",
             # "Trelawny's CFO", "Plotwatt is a design agency"
