@@ -7,9 +7,14 @@ Szász"), or when the words around it do ("Dear …", "my name is …", "CEO …
 engineer,"); a weak candidate becomes one when it repeats a surname found in the same text or
 is coordinated with a person ("Anna and Quionia"). A LOCATION is a known place (GeoNames cities
 over 5,000 inhabitants, countries, US states), an unknown word after "moved here from" / "flew
-to", or the town after the street part of an address; an ORGANIZATION ends in a company suffix
-or head noun ("Inc", "GmbH", "Research"), reads "Smith, Jones and Lee" or "Butler-Peters", or
-follows "I work for" / precedes "is a … company". Capitalised common words (sentence starts,
+to", or the town after the street part of an address; an ORGANIZATION ends in a legal form
+or head noun ("Inc", "GmbH", "AS", "S.p.A.", "Research", "Hospital"), starts with its kind and
+"of" ("University of Edinburgh", "Ministry of Finance"), reads "Smith, Jones and Lee",
+"Morrison & Foerster" or "Butler-Peters", or stands where a business does ("I work for …",
+"our supplier …", "a nurse at …", "our auditors, …", "…'s CFO", "… is a … company").
+Well-known companies named without such a cue ("Deloitte", "Nordea") are not found: there is
+no company list, and a prompt names public companies far more often than it leaks a client's
+name (ORGANIZATION is classified internal, logged rather than redacted by default). Capitalised common words (sentence starts,
 headings; the common-word list holds English words that no name list holds), acronyms and
 CamelCase identifiers start no run, and a run ends at a full stop. Two or three unknown
 capitalised words in mid-sentence are a name; so is a name ending a list item or a form field
