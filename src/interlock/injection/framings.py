@@ -92,7 +92,9 @@ _TOLD_OBJECT = (
     r"ricin|sarin|thermite|fentanyl|poisons?|malware|ransomware|keyloggers?)\b"
 )
 _GRANDMA = (
-    rf"\b(?:{_RELATIVE})\b[^.!?\n]{{0,140}}?\b{_TOLD}\b(?: me| us| to me| to us)?"
+    # in one sentence, or in the next one as "she used to / he would …"
+    rf"\b(?:{_RELATIVE})\b(?:[^.!?\n]{{0,140}}?|[^\n]{{0,160}}?\b(?:she|he|they)\b(?: \w+)? "
+    rf"(?:used to|would|always|often) ){_TOLD}\b(?: me| us| to me| to us)?"
     # a few words to the object, none of them saying it was a story *about* it
     rf"(?:\s+(?!about\b|stories\b|story\b|tales?\b|never\b|not\b)[\w'-]+){{0,5}}?\s+{_TOLD_OBJECT}"
 )
@@ -110,15 +112,17 @@ _WARNED = (
 
 # ---- orders to assistants in general -------------------------------------------------------
 
+# Not "models", "agents", "bots" or "assistants" of one word alone where they are as often
+# software or people ("All models should output probabilities", "Agents must now answer the
+# phones"); "assistants" stays, said of assistants that recommend, answer, tell.
 _NOUNS = (
-    r"(?:ai |artificial intelligence |generative ai |large )?(?:assistants|ais|ai models|"
-    r"language models|llms|chatbots|ai systems|ai agents|ai tools|copilots|gpts|models|bots|"
-    r"agents)"
+    # ("ai systems" is left out: "system" fills every text about system prompts, a costly anchor)
+    r"(?:(?:ai|artificial intelligence|generative ai|large language|language|chat) (?:models|"
+    r"assistants|agents|tools|bots)|assistants|ais|llms|chatbots|copilots|gpts)"
 )
 _ALL = (
     r"(?:(?:all|any|every|each) (?:of the |the )?" + _NOUNS + r"|(?:any|every|each) (?:ai|"
-    r"assistant|ai assistant|model|ai model|language model|llm|chatbot|bot|agent|ai agent|"
-    r"ai system))"
+    r"assistant|ai assistant|ai model|language model|llm|chatbot|ai agent))"
 )
 _READING = (
     r" (?:reading|processing|parsing|seeing|summari[sz]ing|that (?:reads?|sees?|process(?:es)?|"
@@ -130,12 +134,11 @@ _MODAL = (
 )
 _NOW = r"(?:now|from now on|henceforth|hereby|immediately)"
 _ADVERBS = r"(?:(?:now|from now on|henceforth|hereby|immediately|always|only|never|also|instead) )*"
+# What an assistant says to its user; not the verbs of software ("output", "include", "send").
 _ACT = (
-    r"(?:recommend|promote|endorse|advertise|say|tell|state|claim|respond|reply|answer|mention|"
-    r"hide|conceal|omit|ignore|disregard|insult|praise|refuse|redirect|direct|send|forward|"
-    r"output|print|reveal|include|describe|rate|rank|advise|suggest|warn|stop|avoid|treat|"
-    r"report|pretend|switch|present|display|link|call|speak|write|append|add|insert|delete|"
-    r"approve|reject)\b"
+    r"(?:recommend|promote|endorse|advertise|say|tell|state|claim|respond|reply|mention|hide|"
+    r"conceal|omit|ignore|disregard|insult|praise|refuse|redirect|reveal|advise|suggest|"
+    r"pretend|describe|rate|rank|approve|reject|forward)\b"
 )
 # A statement *about* assistants ("chatbots should always tell users they are bots", an
 # opinion a page or a person may hold) reads like an order to them, so only the forms that
@@ -152,8 +155,8 @@ _ORDER = (
 )
 # Anchored on the addressee's noun ("all", "any" and "ai" are too common to run a regex at).
 _ADDRESSEE_WORDS = (
-    "assistants ais models llms chatbots copilots gpts bots agents assistant model llm chatbot "
-    "bot agent"
+    "assistants ais models llms chatbots copilots gpts bots agents tools assistant model llm "
+    "chatbot agent"
 )
 
 
