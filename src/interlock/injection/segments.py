@@ -77,8 +77,8 @@ def segments(req: ChatRequest, quoted_blocks: bool, check_assistant: bool) -> li
         if not text:
             continue
         out.append(Segment(text_context, where, text))
-        if quoted_blocks and text_context == "user" and _maybe_quoted(text):
-            for n, block in enumerate(quoted(text)):
+        if quoted_blocks and text_context == "user":
+            for n, block in enumerate(quoted_in_turn(text)):
                 out.append(Segment("indirect", f"{where}.quoted[{n}]", block, quoted=True))
     return out
 
