@@ -20,7 +20,7 @@ PHONE_CONTEXT = words(
     "telefon telefono telefone telefoon handy mobil movil portable cellulare celular "
     "rufnummer nummer numero anrufen erreichbar ruf handynummer telefonnummer mobilnummer "
     "téléphone numéro appeler appelez joindre teléfono número móvil llamar llámame llámanos "
-    "contatto chiamare chiamami número ligar contato telemóvel bellen bel mobiel nummer"
+    "contatto chiamare chiamami ligar contato telemóvel bellen bel mobiel"
 )
 NOT_PHONE = words(
     "isbn order invoice version ver release build sku serial tracking ticket id ref reference "
@@ -59,8 +59,8 @@ _ONE_DIGIT_GROUP = re.compile(r"(?<![^ .()-])[^ .()-](?![^ .()-])")
 
 def _strong_phone(value: str) -> bool:
     """Formats that are phone numbers whatever the context: +country code, NANP, (area), and a
-    national number of 10-12 digits written as one: trunk prefix 0, grouped ("07700 900123", "06 12 34 56 78",
-    "030 1234567", "0151 23456789")."""
+    national number of 10-12 digits written as one: trunk prefix 0, grouped ("07700 900123",
+    "06 12 34 56 78", "030 1234567", "0151 23456789")."""
     value = value.strip()
     return (
         value.startswith("+")
