@@ -36,9 +36,10 @@ def _phase(
     seconds: float,
     begin: Callable[[], object] | None = None,
     finish: Callable[[], object] | None = None,
+    until: Callable[[float], bool] | None = None,
 ) -> dict[str, Any]:
     """Requests that began between `begin()` (the fault on) and `finish()`, and each simulator's
-    calls meanwhile."""
+    calls meanwhile. With `until`, the phase lasts past `seconds` until `until(start)` holds."""
     for sim in sims.values():
         if sim.proc is not None:
             sim.control.clear_requests()
@@ -46,11 +47,32 @@ def _phase(
     if begin is not None:
         begin()
     time.sleep(seconds)
+    if until is not None:
+        wait_until(lambda: until(start), 30, "the phase's condition")
     end = time.monotonic()
     calls = {name: len(sim.control.requests()) for name, sim in sims.items() if sim.proc}
     if finish is not None:
         finish()
     return {"outcomes": load.between(start, end), "calls": calls, "start": start, "end": end}
+
+
+def _stream_cut(load: Load) -> Callable[[float], bool]:
+    """True once a stream begun in the phase ended with an error event. The 5 failures that open
+    a breaker may all be plain requests (two in three are), and an open breaker sends every
+    stream to the secondary until a half-open probe: the phase waits for a probe that is a
+    stream instead of hoping one reached the primary in a fixed time."""
+
+    def check(start: float) -> bool:
+        return any(o.stream and o.verdict == "error" for o in load.between(start, time.monotonic()))
+
+    return check
+
+
+def _wait_serving(primary: Simulator) -> None:
+    """Until the primary answers traffic again: the breakers' half-open probes succeeded
+    (reset_after_s 2; on a loaded machine a fixed sleep was sometimes too short)."""
+    primary.control.clear_requests()
+    wait_until(lambda: len(primary.control.requests()) >= 5, 30, "primary serving again")
 
 
 def test_failover_and_circuit_breaking_keep_errors_near_zero(cluster: Cluster, clean_sims) -> None:
@@ -62,8 +84,9 @@ def test_failover_and_circuit_breaking_keep_errors_near_zero(cluster: Cluster, c
         results["no fault"] = _phase(load, sims, 1.5)
         for label, fault, seconds in FAULTS:
             put = lambda f=fault: primary.control.add_fault(times=-1, **f)  # noqa: E731
-            results[label] = _phase(load, sims, seconds, put, primary.control.clear_faults)
-            time.sleep(2.2)  # breakers close again (reset_after_s 2) before the next fault
+            until = _stream_cut(load) if label.startswith("cut mid-stream") else None
+            results[label] = _phase(load, sims, seconds, put, primary.control.clear_faults, until)
+            _wait_serving(primary)  # breakers closed again before the next fault
         # A provider down for a "minute" (shortened): its process is gone, connections refused.
         results["primary down"] = _phase(load, sims, 2 * PHASE_S, primary.stop, primary.start)
         primary.control.clear_requests()
