@@ -73,8 +73,10 @@ VARIANTS = {
 }
 
 
-def config(tmp: Path, name: str, port: int, upstream: int) -> Path:
-    path = tmp / f"{name}.yaml"
+def config(tmp: Path, name: str, port: int, upstream: int, tree: str = "") -> Path:
+    path = tmp / f"{name}{tree}.yaml"
+    # Another tree's gateway keeps its own spool and store.
+    audit = VARIANTS[name].replace("spool-", f"spool-{tree}").replace(".db'", f"{tree}.db'")
     path.write_text(
         f"""auth: {{enabled: false}}
 server: {{host: 127.0.0.1, port: {port}}}
@@ -82,7 +84,7 @@ providers:
   upstream: {{type: openai, base_url: "http://127.0.0.1:{upstream}/v1", api_key: {harness.API_KEY}}}
 models:
   bench-model: {{provider: upstream, model: bench-model}}
-{VARIANTS[name].replace("WRITER_CPU", str(harness.LOAD_CPU))}"""
+{audit.replace("WRITER_CPU", str(harness.LOAD_CPU))}"""
     )
     return path
 
@@ -92,6 +94,12 @@ def metrics(port: int) -> dict[str, float]:
         "interlock_audit_sink_lag_records", "interlock_audit_records_total",
         "interlock_audit_dropped_total", "interlock_audit_queue_depth",
     ))  # fmt: skip
+
+
+def _user_sys(pid: int) -> tuple[int, int]:
+    """The process's user and system CPU time so far, in clock ticks (/proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]), int(fields[12])
 
 
 def paced(lua: Path, delay_ms: int) -> Path:
@@ -107,6 +115,12 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--conns", default="1,16@4,64")
     ap.add_argument("--variants", default=",".join(VARIANTS), help="audit-off is always run")
+    ap.add_argument(
+        "--baseline-src",
+        default=None,
+        help="another tree's src/ (e.g. `git archive HEAD~3 src | tar -x -C /tmp/base`): a "
+        "variant named NAME@base runs NAME with that code, in the same run",
+    )
     args = ap.parse_args()
     variants = ["audit-off", *(v for v in args.variants.split(",") if v and v != "audit-off")]
     conns = args.conns.split(",")
@@ -127,14 +141,22 @@ def main() -> int:
         for r in range(args.rounds):
             for name in variants:
                 port = harness.free_port()
-                cfg = config(tmp, name, port, nginx_port)
-                proc = harness.serve_gateway(f"{name}-{r}", cfg, port, tmp).proc
+                base, _, tree = name.partition("@")
+                cfg = config(tmp, base, port, nginx_port, tree)
+                env = {"PYTHONPATH": args.baseline_src} if tree == "base" else None
+                if tree == "base" and not args.baseline_src:
+                    ap.error(f"{name} needs --baseline-src")
+                proc = harness.serve_gateway(f"{name}-{r}", cfg, port, tmp, env=env).proc
                 url = f"http://127.0.0.1:{port}{harness.PROXY_PATH}"
                 harness.run_wrk(url, lua, 16, 2)  # warm-up
                 for c in conns:
                     n, _, delay = c.partition("@")
                     script = paced(lua, int(delay)) if delay else lua
+                    ticks0 = _user_sys(proc.pid)
                     res = harness.run_wrk(url, script, int(n), args.duration, proc.pid)
+                    ticks = [b - a for a, b in zip(ticks0, _user_sys(proc.pid), strict=True)]
+                    per_req = 1e6 / os.sysconf("SC_CLK_TCK") / max(res["requests"], 1)
+                    res["worker_user_us"], res["worker_sys_us"] = (t * per_req for t in ticks)
                     samples.setdefault((name, c), []).append(res)
                     harness.log(
                         f"round {r + 1} {name} c={c}: {res['rps']:.0f} req/s p50 {res['p50_ms']:.3f} ms"
@@ -154,17 +176,20 @@ def main() -> int:
         f50 = statistics.median(x["p50_ms"] for x in floor[c])
         frps = statistics.median(x["rps"] for x in floor[c])
         cpu = statistics.median(x["worker_cpu_us"] for x in runs)
+        user = statistics.median(x["worker_user_us"] for x in runs)
+        sys_us = statistics.median(x["worker_sys_us"] for x in runs)
         rows.append({"variant": name, "conns": c, "rps": rps, "p50_ms": p50, "p99_ms": p99,
-                     "worker_cpu_us": cpu,
+                     "worker_cpu_us": cpu, "worker_user_us": user, "worker_sys_us": sys_us,
                      "x_floor_rps": rps / frps, "added_p50_us": (p50 - f50) * 1000,
                      "errors": sum(x["error_count"] for x in runs)})  # fmt: skip
     print("\n| variant | c | req/s | x floor req/s | p50 ms | +p50 vs off µs | p99 ms "
-          "| worker CPU µs/req | errors |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|---|")
+          "| worker CPU µs/req | user | sys | errors |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         print(f"| {row['variant']} | {row['conns']} | {row['rps']:.0f} | {row['x_floor_rps']:.3f} | "
               f"{row['p50_ms']:.3f} | {row['added_p50_us']:+.0f} | {row['p99_ms']:.3f} | "
-              f"{row['worker_cpu_us']:.1f} | {row['errors']} |")  # fmt: skip
+              f"{row['worker_cpu_us']:.1f} | {row['worker_user_us']:.1f} | "
+              f"{row['worker_sys_us']:.1f} | {row['errors']} |")  # fmt: skip
     print("\naudit pipeline state after the last round (lag 0 = the sinks kept up):")
     for name, m in lag.items():
         if m:

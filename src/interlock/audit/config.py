@@ -120,6 +120,9 @@ class AuditSettings(_Strict):
     spool_max_bytes: int = Field(1024 * 1024 * 1024, ge=64 * 1024)
     segment_bytes: int = Field(16 * 1024 * 1024, ge=4 * 1024)
     queue_max: int = Field(100_000, ge=10)
+    # `writer: process`: the file each gateway worker shares with its writer (ring.py), holding
+    # what is not yet fsynced; while it is full, messages wait in the worker (up to queue_max).
+    ring_bytes: int = Field(16 * 1024 * 1024, ge=64 * 1024)
     durability: Durability = "batched"
     on_spool_full: OnFull = "refuse"  # fail closed unless a policy says otherwise
     content: ContentLevel = "metadata"  # for exchanges without a policy (refused, auth off)

@@ -1,32 +1,37 @@
 """The audit writer process: everything but the hand-off, outside the gateway worker.
 
 Each gateway worker starts one writer (a child made by a multiprocessing fork server, so it
-starts in milliseconds from a clean, single-threaded parent) and talks to it over a socket
-pair. The worker only encodes each finished exchange (`capture.encode_exchange`, one orjson
-call) and writes what finished within 2 ms at once; the writer builds the records,
-removes secrets, chains and hashes them, writes and fsyncs the spool, ships to the store and
-the sinks, counts the metrics. None of that holds the worker's GIL any more.
+starts in milliseconds from a clean, single-threaded parent). The worker only encodes each
+finished exchange (`capture.encode_exchange`, one orjson call, after the answer went out) and
+copies it into a ring it shares with its writer (`ring.py`: a file in the spool directory, mapped
+by both); the writer reads the ring a few times per flush interval, builds the records, removes
+secrets, chains and hashes them, writes and fsyncs the spool, and only then moves the ring's read
+position. It ships to the store and the sinks and counts the metrics. None of that holds the
+worker's GIL, and the hand-off costs the worker no system call and no wake-up of the writer.
 
-Protocol (one JSON value per line, both ways):
+A socket pair carries the rest (one JSON value per line, both ways):
 
-    worker → writer   [wid, "x", strict, capture]   a finished exchange (capture.py)
-                      [wid, "r", strict, record]    a record made elsewhere (admin, retention)
+    worker → writer   {"op": "sync", "wid": n}      a strict answer waits: write up to n now
+                      [wid, "x", strict, capture]   a message too big for the ring (the ring
+                                                    holds `[wid, "o"]` in its place)
                       {"op": "metrics", "id": n}    the writer's Prometheus text, please
-                      {"op": "bye", "drain_s": s}   write what is queued, ship, exit
-    writer → worker   {"hello": {chain, seq}}       the spool is open: start sending
-                      {"ack": wid}                  every message up to wid is fsynced
+                      {"op": "bye", "drain_s": s}   write what is in the ring, ship, exit
+    writer → worker   {"hello": {chain, seq}}       the spool is open
+                      {"ack": wid}                  every message up to wid is fsynced (sent
+                                                    only while a sync was asked for)
                       {"st": [full, broken]}        spool state, whenever it changes
                       {"metrics": n, "text": …}     the answer to a metrics request
                       {"fatal": why}                could not start (spool, key, store)
 
 Guarantees stay where they were: secrets are removed in the writer before anything is written
-(the socket pair is memory, not disk); a strict answer waits for the writer's ack, which is
-sent only after the fsync; `full` (refuse or drop, per policy) is the writer's spool state or
-the worker's unacknowledged backlog reaching `queue_max`. The worker keeps each message until
-it is acknowledged: if the writer dies, the worker refuses or drops (per policy) while it
-starts a new one, then sends it everything not yet acknowledged (the chain is continued by the
-new writer, which takes over the dead one's spool directory). If the worker dies, the writer
-reads to the end of the socket, writes it all, ships for a moment and exits.
+to the spool (the ring holds the worker's captures, as the socket did; it is a 0600 file in the
+spool directory, where those secrets end up only scrubbed); a strict answer waits for the
+writer's ack, sent after the fsync; `full` (refuse or drop, per policy) is the writer's spool
+state, a writer being replaced, or the worker's backlog (ring and memory) reaching `queue_max`.
+If the writer dies, the worker refuses or drops (per policy) while it starts a new one, which
+starts at the ring's read position (the chain is continued in the dead one's spool directory).
+If the worker dies, the writer takes what is in the ring, writes it all, ships for a moment and
+exits; if both die, the next writer on this spool directory takes the ring over.
 """
 
 from __future__ import annotations
@@ -53,6 +58,8 @@ import orjson
 from interlock.audit.capture import encode_exchange, encode_record
 from interlock.audit.config import AuditSettings
 from interlock.audit.metrics import DropAlarm, Metrics
+from interlock.audit.pipeline import Item
+from interlock.audit.ring import Ring, orphans
 from interlock.exchange import Exchange
 
 log = logging.getLogger("interlock.audit")
@@ -60,10 +67,13 @@ log = logging.getLogger("interlock.audit")
 START_TIMEOUT_S = 60.0  # the first start also starts the fork server (a fresh interpreter)
 RESTART_DELAY_S = 0.2
 STATUS_EVERY_S = 0.25
-HANDOFF_S = 0.002  # the most a finished exchange waits in the worker before it is sent
+HANDOFF_S = 0.002  # the most a finished exchange waits in the worker before it is in the ring
 # Records per spool write and fsync in the writer process: nothing else waits on its loop, so
 # a backlog (a slow disk) is caught up in few fsyncs instead of one per 128 records.
 WRITER_MAX_BATCH = 4096
+# What the writer takes from the ring into memory at most: the rest waits in the ring, where it
+# survives the writer's death (the worker counts it against `queue_max`).
+TAKE_MAX = 2 * WRITER_MAX_BATCH
 
 
 @dataclass(slots=True)
@@ -78,6 +88,7 @@ class WriterSpec:
     cpus: list[int] | None = None
     nice: int = 0
     idle: bool = False  # SCHED_IDLE (AuditSettings.writer_idle)
+    ring: Path | None = None  # the worker's hand-off ring (ring.py)
 
 
 # ---- the writer process ----------------------------------------------------------------------
@@ -115,6 +126,7 @@ def writer_main(sock: socket.socket, spec: WriterSpec) -> None:
 class _WriterSide(asyncio.Protocol):
     def __init__(self, pipeline: Any) -> None:
         self.pipeline = pipeline
+        self.consumer: _RingConsumer | None = None
         self.transport: asyncio.Transport | None = None
         self.buffer = b""
         self.done: asyncio.Future[float] = asyncio.get_running_loop().create_future()
@@ -131,41 +143,164 @@ class _WriterSide(asyncio.Protocol):
             self.transport.write(b'{"ack":%d}\n' % wid)
 
     def data_received(self, data: bytes) -> None:
-        from interlock.audit.pipeline import Item
-
         lines = (self.buffer + data).split(b"\n")
         self.buffer = lines.pop()
-        pipeline = self.pipeline
-        now = time.monotonic()
-        urgent = False
+        consumer = self.consumer
         for line in lines:
-            wid_end = line.find(b",")
-            if line.startswith(b"[") and line.startswith(b'"x",', wid_end + 1):
-                # An exchange: only its header is read now; the capture stays bytes until its
-                # record is built (a backlog of parsed captures is what the GC would walk).
-                pipeline.enqueue(Item(line, None, None, now, int(line[1:wid_end])))
-                urgent = urgent or line.startswith(b"true", wid_end + 5)
+            if line.startswith(b"["):
+                # A message too big for the ring: its place there is a placeholder.
+                if consumer is not None:
+                    consumer.big[int(line[1 : line.find(b",")])] = line
+                    consumer.poke.set()
                 continue
             msg = orjson.loads(line)
-            if isinstance(msg, list):
-                wid, kind, strict, body = msg
-                if kind == "x":
-                    pipeline.enqueue(Item(body, None, None, now, wid))
-                else:
-                    pipeline.enqueue(Item(None, body, None, now, wid))
-                urgent = urgent or strict
-            elif msg.get("op") == "metrics":
-                text = pipeline.metrics.render().decode()
+            op = msg.get("op")
+            if op == "sync":
+                if consumer is not None:
+                    consumer.sync(int(msg["wid"]))
+            elif op == "metrics":
+                text = self.pipeline.metrics.render().decode()
                 self.send({"metrics": msg.get("id"), "text": text})
-            elif msg.get("op") == "bye" and not self.done.done():
+            elif op == "bye" and not self.done.done():
                 self.done.set_result(float(msg.get("drain_s", 3.0)))
-        if lines:
-            pipeline.wake(urgent)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.transport = None
         if not self.done.done():
             self.done.set_result(3.0)  # the worker is gone: write what came, ship, exit
+
+
+class _RingConsumer:
+    """The writer's end of the ring: takes what the worker published into the pipeline's
+    queue, and frees it in the ring once the pipeline has fsynced it."""
+
+    def __init__(self, ring: Ring, pipeline: Any, period: float, side: _WriterSide) -> None:
+        self.ring = ring
+        self.pipeline = pipeline
+        self.period = period
+        self.side = side
+        self.taken = ring.read_pos()  # a new writer starts where the last fsync left the ring
+        self.ends: deque[tuple[int, int]] = deque()  # (wid, end position) taken, not durable
+        self.big: dict[int, bytes] = {}  # bodies of placeholders, from the socket
+        self.poke = asyncio.Event()
+        self.ack_wanted = 0
+        self.ack_sent = 0
+        self._urgent = False
+        self.final = False  # the worker is gone: a placeholder without its body is skipped
+
+    def sync(self, wid: int) -> None:
+        """A strict answer waits for message `wid`: take it now and ack it once fsynced."""
+        self.ack_wanted = max(self.ack_wanted, wid)
+        self._urgent = True
+        self.poke.set()
+
+    async def run(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.poke.wait(), self.period)
+            self.poke.clear()
+            try:
+                self.take()
+            except Exception:
+                # What is in the ring stays there (the read position did not move): the worker
+                # sees its backlog grow and refuses or drops per policy.
+                log.exception("audit: reading the hand-off ring failed; retrying in 1 s")
+                await asyncio.sleep(1.0)
+
+    def take(self) -> None:
+        pipeline = self.pipeline
+        stop = self.ring.published()
+        start = self.taken
+        if stop <= start:
+            if self._urgent:
+                self._urgent = False
+                pipeline.wake(True)
+            return
+        data = self.ring.read(start, stop)
+        # It may have waited a whole period in the ring: its flush interval counts from then.
+        queued = time.monotonic() - self.period
+        urgent, self._urgent = self._urgent, False
+        ends = self.ends
+        at = 0
+        size = len(data)
+        while at < size and len(pipeline.queue) < TAKE_MAX:
+            nl = data.index(b"\n", at)
+            line = data[at:nl]
+            wid_end = line.find(b",")
+            wid = int(line[1:wid_end])
+            kind = line[wid_end + 1 : wid_end + 5]
+            if kind == b'"o"]':
+                body = self.big.pop(wid, None)
+                if body is None and not self.final:
+                    break  # its body is still on its way over the socket
+                if body is None:
+                    log.error("audit: message %d was too big for the ring and its worker "
+                              "died before sending it; it is lost", wid)  # fmt: skip
+                    ends.append((wid, start + nl + 1))
+                    at = nl + 1
+                    continue
+                line = body
+                kind = b'"x",'
+            if kind == b'"x",':
+                # Only the header is read now; the capture stays bytes until its record is
+                # built (a backlog of parsed captures is what the GC would walk).
+                pipeline.enqueue(Item(line, None, None, queued, wid))
+                urgent = urgent or line.startswith(b"true", wid_end + 5)
+            else:
+                _, _, strict, record = orjson.loads(line)
+                pipeline.enqueue(Item(None, record, None, queued, wid))
+                urgent = urgent or strict
+            ends.append((wid, start + nl + 1))
+            at = nl + 1
+        self.taken = start + at
+        pipeline.wake(urgent)
+
+    def acked(self, wid: int) -> None:
+        """The pipeline fsynced every message up to `wid`."""
+        ends = self.ends
+        pos = None
+        while ends and ends[0][0] <= wid:
+            pos = ends.popleft()[1]
+        if pos is not None:
+            self.ring.release(pos, wid)
+        if self.ack_wanted > self.ack_sent:
+            self.side.ack(wid)
+            self.ack_sent = wid
+
+
+async def _adopt_orphans(spec: WriterSpec, pipeline: Any) -> None:
+    """Rings whose worker and writer both died: what they hold goes into this chain."""
+    for ring in orphans(spec.spool_dir, spec.ring):
+        try:
+            start, stop = ring.read_pos(), ring.published()
+            data = ring.read(start, stop) if stop > start else b""
+            last: asyncio.Future[None] | None = None
+            now = time.monotonic()
+            count = 0
+            for line in data.split(b"\n")[:-1]:
+                wid_end = line.find(b",")
+                kind = line[wid_end + 1 : wid_end + 5]
+                if kind == b'"x",':
+                    item = Item(line, None, None, now)
+                elif kind == b'"r",':
+                    item = Item(None, orjson.loads(line)[3], None, now)
+                else:
+                    log.error("audit: a message of %s was too big for its ring and is lost",
+                              ring.path.name)  # fmt: skip
+                    continue
+                pipeline.enqueue(item)
+                count += 1
+            if count:
+                last = asyncio.get_running_loop().create_future()
+                pipeline.queue[-1].waiter = last
+                pipeline.wake(False)
+                await last
+            log.warning("audit: took over %s (%d messages its processes left)", ring.path.name,
+                        count)  # fmt: skip
+            ring.close(unlink=True)
+        except Exception:
+            log.exception("audit: could not take over %s; it stays for the next start", ring.path)
+            ring.close()
 
 
 async def _serve(sock: socket.socket, spec: WriterSpec) -> None:
@@ -179,6 +314,7 @@ async def _serve(sock: socket.socket, spec: WriterSpec) -> None:
     settings = spec.settings
     pipeline: AuditPipeline | None = None
     side: _WriterSide | None = None
+    ring: Ring | None = None
     try:
         sinks: list[Any] = []
         if settings.store is not None:
@@ -194,6 +330,8 @@ async def _serve(sock: socket.socket, spec: WriterSpec) -> None:
             Metrics(),
         )
         _, side = await loop.create_unix_connection(lambda: _WriterSide(pipeline), sock=sock)
+        if spec.ring is not None:
+            ring = Ring.attach(spec.ring)
         await pipeline.start()
     except Exception as exc:
         log.exception("audit writer could not start")
@@ -210,17 +348,51 @@ async def _serve(sock: socket.socket, spec: WriterSpec) -> None:
     gc.freeze()
     gc.disable()
     collector = asyncio.ensure_future(_collect_garbage())
-    pipeline.on_acked = side.ack
     pipeline.max_batch = WRITER_MAX_BATCH
+    consumer: _RingConsumer | None = None
+    reader: asyncio.Task[None] | None = None
+    if ring is not None:
+        consumer = _RingConsumer(ring, pipeline, ring_period(settings), side)
+        side.consumer = consumer
+        pipeline.on_acked = consumer.acked
+        reader = asyncio.ensure_future(consumer.run())
     side.send({"hello": {"chain": pipeline.spool.chain, "seq": pipeline.spool.head.seq}})
     status = asyncio.ensure_future(_report_status(pipeline, side))
+    adopting = asyncio.ensure_future(_adopt_orphans(spec, pipeline))
     drain_s = await side.done
     status.cancel()
     collector.cancel()
+    if reader is not None and consumer is not None:
+        reader.cancel()
+        # What the worker published before it left (a bye comes after its last hand-off);
+        # held back a moment by TAKE_MAX, or by a placeholder whose body is still on the way.
+        deadline = time.monotonic() + drain_s + 10
+        while True:
+            consumer.final = side.transport is None
+            try:
+                consumer.take()
+            except Exception:
+                log.exception("audit: the ring cannot be read; it stays for the next writer")
+                break
+            if consumer.taken >= consumer.ring.published() or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.01)
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(adopting, 10)
     await pipeline.stop(drain_s)
+    if ring is not None:
+        # Empty: every message in it is in the spool. Else it stays for the next writer.
+        ring.close(unlink=ring.empty())
     if side.transport is not None:
         side.send({"bye": pipeline.durable_seq})
         side.transport.close()
+
+
+def ring_period(settings: AuditSettings) -> float:
+    """How often the writer reads the ring: a few times per flush interval, so a record is
+    fsynced within the interval of reaching the ring (and the writer wakes ~80 times a second
+    at the default 50 ms, busy or idle, however many exchanges the worker hands over)."""
+    return min(max(settings.flush_interval_ms / 1000 / 4, 0.001), 0.05)
 
 
 async def _collect_garbage() -> None:
@@ -289,7 +461,8 @@ def _context() -> Any:
 
 
 class WriterClient:
-    """The audit pipeline as the gateway worker sees it: `submit` encodes and queues bytes."""
+    """The audit pipeline as the gateway worker sees it: `submit` queues the exchange, and the
+    next hand-off encodes it into the ring it shares with its writer process."""
 
     def __init__(self, spec: WriterSpec, metrics: Metrics, store: Any = None) -> None:
         self.spec = spec
@@ -299,10 +472,17 @@ class WriterClient:
         self.queue_max = spec.settings.queue_max
         self._handoff_s = min(HANDOFF_S, spec.settings.flush_interval_ms / 1000 / 4)
         self._last_write = 0.0
-        self.unacked: deque[tuple[int, bytes]] = deque()  # kept until durable (resent on restart)
+        self._ring: Ring | None = None
+        self._w_wid = 0  # the last message in the ring
+        self._durable_wid = 0  # the last one the writer had fsynced when we last looked
+        # Messages that did not fit in the ring (the writer is behind), in order, or came before
+        # the ring existed: put in as soon as there is room.
+        self._overflow: deque[tuple[int, bytes]] = deque()
+        # Messages too big for the ring (a placeholder holds their place): kept until durable,
+        # sent again to a new writer.
+        self._big: dict[int, bytes] = {}
         self.waiters: deque[tuple[int, asyncio.Future[None]]] = deque()
-        self._out: list[bytes] = []
-        # Answered exchanges not yet encoded: encoded by the next flush, which runs once the
+        # Answered exchanges not yet encoded: encoded by the next hand-off, which runs once the
         # answer has gone out (the loop turn that sends it ends first).
         self._pending: list[tuple[int, Exchange]] = []
         self._scheduled = False
@@ -332,21 +512,30 @@ class WriterClient:
 
     @property
     def _backlog(self) -> int:
-        """Exchanges handed over and not yet acknowledged as durable (encoded or not)."""
-        return len(self.unacked) + len(self._pending)
+        """Exchanges handed over and not yet durable (in the ring, in memory, not encoded)."""
+        ring = self._ring
+        if ring is not None:
+            self._durable_wid = ring.durable_wid()
+        return self._w_wid - self._durable_wid + len(self._overflow) + len(self._pending)
 
     @property
     def full(self) -> bool:
-        return self._blocked or self._backlog >= self.queue_max
+        return self._blocked or self._over_queue_max()
+
+    def _over_queue_max(self) -> bool:
+        # Per request: from what the writer had made durable at the last hand-off (no read of
+        # the ring's header), checked against the header only when that says "full".
+        backlog = self._w_wid - self._durable_wid + len(self._overflow) + len(self._pending)
+        return backlog >= self.queue_max and self._backlog >= self.queue_max
 
     def submit(self, ex: Exchange, strict: bool = False) -> asyncio.Future[None] | None:
         """Queue the finished exchange; a future only in strict mode (encoded at once, since
-        the answer waits for its record). Otherwise it is encoded by the next flush, after the
-        answer has been sent: the request path itself only appends."""
-        # While a writer is being replaced, exchanges already admitted wait in memory (up to
+        the answer waits for its record). Otherwise it is encoded by the next hand-off, after
+        the answer has been sent: the request path itself only appends."""
+        # While a writer is being replaced, exchanges already admitted wait in the ring (up to
         # `queue_max`) for the new one; a full or failing spool drops them (`full` refused new
         # ones before they got here, when the policy says refuse).
-        if self._spool_blocked or self._backlog >= self.queue_max:
+        if self._spool_blocked or self._over_queue_max():
             self._drop()
             return None
         self._wid += 1
@@ -368,34 +557,68 @@ class WriterClient:
         self._wid += 1
         return self._queue(self._wid, encode_record(self._wid, strict, record), strict)
 
-    def _encode_pending(self) -> None:
-        # In wid order, before anything queued after them: the writer's acks are cumulative.
+    def _queue(self, wid: int, data: bytes, strict: bool) -> asyncio.Future[None] | None:
+        # In wid order, after everything submitted before it: the ring's read position and
+        # the writer's acks are cumulative.
+        self._hand_off()
+        self._put(wid, data)
+        self._publish()
+        if not strict:
+            return None
+        assert self._loop is not None
+        waiter = self._loop.create_future()
+        self.waiters.append((wid, waiter))
+        self._ask_sync(wid)
+        return waiter
+
+    def _hand_off(self) -> None:
+        """Encode what was answered and put it, with what waited for room, into the ring."""
+        ring = self._ring
+        overflow = self._overflow
+        if ring is not None:
+            while overflow:
+                wid, data = overflow[0]
+                if not ring.put(data):
+                    break
+                overflow.popleft()
+                self._w_wid = wid
         for wid, ex in self._pending:
-            data = encode_exchange(wid, False, ex, None, 0.0)
-            self.unacked.append((wid, data))
-            self._out.append(data)
+            self._put(wid, encode_exchange(wid, False, ex, None, 0.0))
         self._pending.clear()
 
-    def _queue(self, wid: int, data: bytes, strict: bool) -> asyncio.Future[None] | None:
-        if self._pending:
-            self._encode_pending()
-        self.unacked.append((wid, data))
-        self._out.append(data)
-        if strict:
-            assert self._loop is not None
-            waiter = self._loop.create_future()
-            self.waiters.append((wid, waiter))
-            self._flush()
-            return waiter
-        self._schedule()
-        return None
+    def _put(self, wid: int, data: bytes) -> None:
+        ring = self._ring
+        if ring is not None and len(data) > ring.capacity // 4:
+            # Too big to share the ring with others: the body goes over the socket, a
+            # placeholder keeps its place in the order.
+            self._big[wid] = data
+            if self._transport is not None and self.down is None:
+                self._transport.write(data)
+            data = b'[%d,"o"]\n' % wid
+        if ring is None or self._overflow or not ring.put(data):
+            self._overflow.append((wid, data))
+        else:
+            self._w_wid = wid
+
+    def _publish(self) -> None:
+        ring = self._ring
+        if ring is not None:
+            if ring.w_wid != self._w_wid:
+                ring.publish(self._w_wid)
+            self._durable_wid = ring.durable_wid()
+        if self._overflow:
+            self._schedule()  # the writer frees room as it fsyncs: try again shortly
+
+    def _ask_sync(self, wid: int) -> None:
+        if self._transport is not None and self.down is None:
+            self._transport.write(b'{"op":"sync","wid":%d}\n' % wid)
 
     def _schedule(self) -> None:
         if not self._scheduled:
-            # At most one write per couple of milliseconds: at full load one syscall carries
-            # many exchanges. A quiet worker sends at the end of this loop turn (a timer would
-            # wake its loop once more per request). The flush interval still bounds what a
-            # crash can lose; this delay is a small part of it.
+            # At most one hand-off per couple of milliseconds: at full load it encodes many
+            # exchanges in one go. A quiet worker hands off at the end of this loop turn (a
+            # timer would wake its loop once more per request). The flush interval still
+            # bounds what a crash can lose; this delay is a small part of it.
             self._scheduled = True
             loop = self._loop
             assert loop is not None
@@ -407,20 +630,15 @@ class WriterClient:
 
     def _flush(self) -> None:
         self._scheduled = False
-        if self._pending:
-            self._encode_pending()
-        if not self._out:
-            return
-        if self._transport is not None and self.down is None:
-            self._transport.write(b"".join(self._out) if len(self._out) > 1 else self._out[0])
-            self._last_write = self._loop.time() if self._loop is not None else 0.0
-        # While the writer is down the bytes wait in `unacked` and are resent to the next one.
-        self._out.clear()
+        self._hand_off()
+        self._publish()
+        if self._loop is not None:
+            self._last_write = self._loop.time()
 
     def _drop(self) -> None:
         self.drops.drop(
             lambda: (
-                f"{len(self.unacked)} waiting for the writer; "
+                f"{self._backlog} waiting for the writer; "
                 + (self.broken or ("spool full" if self.remote_full else "writer behind"))
             )
         )
@@ -430,13 +648,14 @@ class WriterClient:
     def received(self, msg: dict[str, Any]) -> None:
         ack = msg.get("ack")
         if ack is not None:
-            unacked, waiters = self.unacked, self.waiters
-            while unacked and unacked[0][0] <= ack:
-                unacked.popleft()
+            waiters = self.waiters
             while waiters and waiters[0][0] <= ack:
                 w = waiters.popleft()[1]
                 if not w.done():
                     w.set_result(None)
+            if self._big:
+                for wid in [wid for wid in self._big if wid <= ack]:
+                    del self._big[wid]
             return
         if "st" in msg:
             self.remote_full, self.remote_broken = bool(msg["st"][0]), msg["st"][1]
@@ -461,8 +680,8 @@ class WriterClient:
             return
         self.down = "audit writer exited"
         self._update()
-        # Strict answers keep waiting: what was not acknowledged is resent to the next writer.
-        log.error("audit writer exited; restarting it (%d records wait)", len(self.unacked))
+        # Strict answers keep waiting: the next writer starts at the ring's read position.
+        log.error("audit writer exited; restarting it (%d records wait)", self._backlog)
         if self._restart is None or self._restart.done():
             self._restart = asyncio.ensure_future(self._restart_writer())
 
@@ -484,6 +703,10 @@ class WriterClient:
         self._loop = asyncio.get_running_loop()
         if self.store is not None:
             await asyncio.to_thread(self.store.open)
+        self._ring = await asyncio.to_thread(
+            Ring.create, self.spec.spool_dir, self.settings.ring_bytes
+        )
+        self.spec.ring = self._ring.path
         atexit.register(self._close_socket)
         await self._spawn()
         self._install_gauges()
@@ -514,14 +737,21 @@ class WriterClient:
         self.durable_seq = hello["hello"]["seq"]
         self.down = None
         self._update()
-        if self.unacked:
-            transport.write(b"".join(data for _, data in self.unacked))
+        # What a dead writer had not fsynced is still in the ring; only the bodies of messages
+        # too big for it, and the strict answers still waiting, need saying again.
+        durable = self._ring.durable_wid() if self._ring is not None else 0
+        big = [data for wid, data in sorted(self._big.items()) if wid > durable]
+        if big:
+            transport.write(b"".join(big))
+        self._flush()
+        if self.waiters:
+            self._ask_sync(self.waiters[-1][0])
         log.info(
             "audit writer %d: chain %s at seq %d%s",
             proc.pid,
             self.chain,
             self.durable_seq,
-            f", {len(self.unacked)} record(s) resent" if self.unacked else "",
+            f", {self._backlog} record(s) not yet durable" if self._backlog else "",
         )
 
     async def _restart_writer(self) -> None:
@@ -535,7 +765,7 @@ class WriterClient:
                 log.error("audit writer restart failed: %s", exc)
 
     async def stop(self, drain_s: float = 3.0) -> None:
-        """Send what is queued, let the writer write and ship it, wait for it to exit."""
+        """Hand off what is queued, let the writer write and ship it, wait for it to exit."""
         self._closing = True
         if self._restart is not None:
             self._restart.cancel()
@@ -552,6 +782,12 @@ class WriterClient:
             transport.close()
         self._fail_waiters("audit stopped")
         atexit.unregister(self._close_socket)
+        if self._ring is not None:
+            # The writer deleted it if it wrote it all; else it stays for the next start.
+            if self._overflow:
+                log.error("audit: %d record(s) never reached the ring", len(self._overflow))
+            self._ring.close()
+            self._ring = None
         if self.store is not None:
             await asyncio.to_thread(self.store.close)
 
@@ -559,6 +795,7 @@ class WriterClient:
         # At interpreter exit without stop(): end of file tells the writer to finish and exit.
         if self._transport is not None:
             with contextlib.suppress(Exception):
+                self._flush()
                 self._transport.close()
 
     async def metrics_text(self, timeout: float = 2.0) -> str:
@@ -577,7 +814,7 @@ class WriterClient:
 
     def _install_gauges(self) -> None:
         def collect(m: Metrics) -> None:
-            m.set("interlock_audit_unacked_records", len(self.unacked))
+            m.set("interlock_audit_unacked_records", self._backlog)
 
         self.metrics.help["interlock_audit_unacked_records"] = (
             "gauge",

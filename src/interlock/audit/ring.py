@@ -1,0 +1,207 @@
+"""The hand-off ring: a file in the spool directory that a gateway worker and its writer process
+both map (MAP_SHARED), instead of a socket and per-batch acknowledgements.
+
+The worker copies each encoded exchange into the ring and moves the write position in the
+header: a memory copy, no system call, no wake-up of the writer. The writer reads what is
+published on its own clock (a few times per flush interval), and moves the read position only
+after the records are fsynced in its spool. So the ring holds every message that is not yet
+durable, in the page cache of a file that outlives both processes:
+
+- the writer dies: the worker keeps writing; the next writer starts at the read position;
+- the worker dies: its writer takes the rest, writes it, ships it, and deletes the ring;
+- both die (kill -9 of the process group): the file stays, and the next writer that starts on
+  this spool directory takes it over (`orphans`) and writes what it holds.
+
+A machine that loses power loses what was not fsynced, as before (the ring is never synced).
+
+Header (little-endian unsigned 64-bit words): magic, capacity, write position, last message
+number written (both the worker's), read position, last message number durable (both the
+writer's). Positions only grow; a byte's place in the ring is its position modulo the capacity.
+Each side writes its own words only; a message is copied before the write position that
+publishes it is stored (x86-64 keeps stores in order; the words are aligned, so each is read
+whole).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import mmap
+import os
+import secrets
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+
+HEADER = 4096
+MAGIC = b"ILKRING1"
+PREFIX = "ring-"
+_CAPACITY = struct.Struct("<Q")  # at 8
+_WRITE = struct.Struct("<QQ")  # at 16: write position, last message number written
+_READ = struct.Struct("<QQ")  # at 32: read position, last message number durable
+_POS = struct.Struct("<Q")
+
+
+class RingError(Exception):
+    pass
+
+
+class Ring:
+    def __init__(self, path: Path, fd: int, mm: mmap.mmap, capacity: int) -> None:
+        self.path = path
+        self._fd = fd
+        self.mm = mm
+        self.capacity = capacity
+        w, self.w_wid = _WRITE.unpack_from(mm, 16)
+        self.w_pos = w
+        # The producer's bound on writing: the read position plus the capacity, refreshed from
+        # the header only when a message would pass it.
+        self._limit = self.read_pos() + capacity
+
+    # ---- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, directory: Path, capacity: int) -> Ring:
+        """A new, empty ring in `directory`, held (shared lock) by this process."""
+        directory.mkdir(parents=True, exist_ok=True)
+        token = f"{os.getpid()}-{secrets.token_hex(4)}"
+        # Made under a name `orphans` does not look at, then renamed once locked: a writer
+        # starting meanwhile cannot take a ring that is still being made for its worker.
+        tmp = directory / f".new-{PREFIX}{token}"
+        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            _allocate(fd, HEADER + capacity)
+            fcntl.flock(fd, fcntl.LOCK_SH)
+            mm = mmap.mmap(fd, HEADER + capacity, mmap.MAP_SHARED)
+            mm[0:8] = MAGIC
+            _CAPACITY.pack_into(mm, 8, capacity)
+            path = directory / f"{PREFIX}{token}"
+            os.rename(tmp, path)
+        except BaseException:
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        return cls(path, fd, mm, capacity)
+
+    @classmethod
+    def attach(cls, path: Path, exclusive: bool = False) -> Ring | None:
+        """Map an existing ring: shared (the writer of the worker that made it) or exclusive (an
+        orphan: None when a live process still holds it)."""
+        fd = os.open(path, os.O_RDWR)
+        try:
+            if exclusive:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    os.close(fd)
+                    return None
+            else:
+                fcntl.flock(fd, fcntl.LOCK_SH)
+            size = os.fstat(fd).st_size
+            if size <= HEADER:
+                raise RingError(f"{path}: {size} bytes, not a ring")
+            mm = mmap.mmap(fd, size, mmap.MAP_SHARED)
+            capacity = _CAPACITY.unpack_from(mm, 8)[0]
+            if mm[0:8] != MAGIC or capacity != size - HEADER:
+                mm.close()
+                raise RingError(f"{path}: not a ring (bad header)")
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.close(fd)
+            raise
+        return cls(path, fd, mm, capacity)
+
+    def close(self, unlink: bool = False) -> None:
+        if unlink:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.path)
+        with contextlib.suppress(BufferError, ValueError):
+            self.mm.close()
+        with contextlib.suppress(OSError):
+            os.close(self._fd)
+
+    # ---- the worker's side -----------------------------------------------------------------
+
+    def put(self, data: bytes) -> bool:
+        """Copy one message in (not yet published); False when it does not fit now."""
+        n = len(data)
+        w = self.w_pos
+        if w + n > self._limit:
+            self._limit = self.read_pos() + self.capacity
+            if w + n > self._limit:
+                return False
+        cap = self.capacity
+        at = w % cap
+        end = at + n
+        if end <= cap:
+            self.mm[HEADER + at : HEADER + end] = data
+        else:  # wraps around the end of the ring
+            k = cap - at
+            self.mm[HEADER + at : HEADER + cap] = data[:k]
+            self.mm[HEADER : HEADER + n - k] = data[k:]
+        self.w_pos = w + n
+        return True
+
+    def publish(self, wid: int) -> None:
+        """Everything put so far is readable; `wid` is the number of the last message."""
+        self.w_wid = wid
+        _WRITE.pack_into(self.mm, 16, self.w_pos, wid)
+
+    def read_pos(self) -> int:
+        return int(_POS.unpack_from(self.mm, 32)[0])
+
+    def durable_wid(self) -> int:
+        """The number of the last message the writer has fsynced."""
+        return int(_POS.unpack_from(self.mm, 40)[0])
+
+    # ---- the writer's side -----------------------------------------------------------------
+
+    def published(self) -> int:
+        return int(_POS.unpack_from(self.mm, 16)[0])
+
+    def read(self, start: int, stop: int) -> bytes:
+        """The bytes between two positions (whole messages when both are message bounds)."""
+        n = stop - start
+        cap = self.capacity
+        if n < 0 or n > cap or start < self.read_pos():
+            raise RingError(f"{self.path}: cannot read {start}..{stop}")
+        at = start % cap
+        if at + n <= cap:
+            return self.mm[HEADER + at : HEADER + at + n]
+        return self.mm[HEADER + at : HEADER + cap] + self.mm[HEADER : HEADER + at + n - cap]
+
+    def release(self, pos: int, wid: int) -> None:
+        """Everything before `pos` (messages up to `wid`) is durable: the space is free again."""
+        _READ.pack_into(self.mm, 32, pos, wid)
+
+    def empty(self) -> bool:
+        return self.read_pos() >= self.published()
+
+
+def orphans(directory: Path, own: Path | None) -> Iterator[Ring]:
+    """Rings in `directory` that no live process holds (their worker and writer both died),
+    each locked exclusively for the caller, who writes what it holds and deletes it."""
+    for path in sorted(directory.glob(f"{PREFIX}*")):
+        if own is not None and path == own:
+            continue
+        try:
+            ring = Ring.attach(path, exclusive=True)
+        except (OSError, RingError):
+            continue  # deleted meanwhile, or not ours to read
+        if ring is not None:
+            yield ring
+
+
+def _allocate(fd: int, size: int) -> None:
+    # Blocks reserved now: a full disk fails here, at start, and never as SIGBUS when a page of
+    # the mapping is first written.
+    try:
+        os.posix_fallocate(fd, 0, size)
+    except OSError as exc:
+        if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL):
+            raise
+        chunk = b"\0" * (1 << 20)
+        for at in range(0, size, len(chunk)):
+            os.pwrite(fd, chunk[: min(len(chunk), size - at)], at)
