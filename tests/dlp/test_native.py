@@ -21,7 +21,7 @@ from interlock.dlp import engine as engine_module
 from interlock.dlp import validators as v
 from interlock.dlp.config import DlpPolicy
 from interlock.dlp.engine import Engine, adjacent_words, context_words
-from interlock.dlp.names import _JOINER_PARTICLES, NameRecognizer, _context_before
+from interlock.dlp.names import _JOINER_PARTICLES, NameRecognizer, context_before
 from interlock.dlp.policy import compile_policy
 from interlock.dlp.rules import Finding, Rule
 from tests.dlp.corpus import Gen, corpus
@@ -381,7 +381,7 @@ def test_an_error_in_a_validator_reaches_the_caller() -> None:
         engine.scan_afresh("see Q1234 now")
 
 
-# ---- the name recogniser's mechanics in C (names.py: _events, _context_before) -------------------
+# ---- the name recogniser's mechanics in C (names.py: _events, context_before) -------------------
 
 NAME_WORDS = [
     *("Anna", "Smith", "Jean-Pierre", "Kowalski", "Okafor", "Priya", "Lena", "Andersson"),
@@ -467,7 +467,7 @@ def test_the_words_before_a_name_in_c_are_the_python_ones() -> None:
                 assert not text[max(0, start - 30) : start].isascii()
                 continue
             asked += 1
-            assert in_c == _context_before(text, start), (text, start)
+            assert in_c == context_before(text, start), (text, start)
     assert asked > 3000
 
 
