@@ -8,7 +8,8 @@
  * What runs here: iterating the rule's exact pattern over its windows, the span checks (glued
  * to a neighbour, context words within reach, negative words next to it), shrinking a value to
  * a prefix that validates, the score, and building the Finding. The checksums of the commonest
- * rules (card, SSN, IPv4, phone number) run in C on ASCII values; every
+ * rules (card and its issuer ranges, SSN, IPv4, phone number, IBAN, Aadhaar, CA SIN, AU TFN and
+ * ABN, FR NIR) run in C on ASCII values; every
  * other validator, rescorer and namer is the rule's own Python callable. Context words of a
  * non-ASCII window are computed by engine.context_words / adjacent_words (str.lower of
  * non-ASCII text is Unicode-aware).
@@ -28,11 +29,15 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
-#define NATIVE_API 12
+#define NATIVE_API 13
 
 /* Validator codes (engine.py maps the rule's Python validator to one of these). */
-enum { V_PYTHON = 0, V_CARD = 1, V_SSN = 2, V_IPV4 = 3, V_PHONE = 4 };
-enum { R_PYTHON = 0, R_STRONG_PHONE = 16 }; /* rescoring done in C (pii.strong_phone_rescore) */
+enum {
+    V_PYTHON = 0, V_CARD = 1, V_SSN = 2, V_IPV4 = 3, V_PHONE = 4,
+    V_IBAN = 5, V_AADHAAR = 6, V_CA_SIN = 7, V_AU_TFN = 8, V_AU_ABN = 9, V_FR_NIR = 10
+};
+/* rescoring done in C: pii.strong_phone_rescore, pii.card_issuer_rescore */
+enum { R_PYTHON = 0, R_STRONG_PHONE = 16, R_CARD_ISSUER = 17 };
 
 /* What configure() registered. */
 static PyObject *finding_cls = NULL;
@@ -250,6 +255,174 @@ static int check_phone(const Text *t, Py_ssize_t a, Py_ssize_t b) {
     return lone <= 1;
 }
 
+/* Tables set_tables() copies from validators.py (one source of truth): IBAN lengths by
+ * country code, and the card issuer ranges. Until set, the validators using them defer to
+ * Python (-1). */
+static unsigned char iban_lengths[26 * 26];
+static int iban_lengths_set = 0;
+typedef struct {
+    long low, high; /* leading digits, all of one width */
+    int width;
+    unsigned lengths; /* bit n: a card of n digits */
+} CardRange;
+static CardRange card_ranges[64];
+static int card_range_n = -1; /* -1: not set */
+
+/* digits(value) on an ASCII value, into out (at most cap kept); the count. */
+static int digits_n(const Text *t, Py_ssize_t a, Py_ssize_t b, char *out, int cap);
+
+/* "".join(value.split()).upper() on an ASCII value, into out; its length, or -1 if longer
+ * than cap. */
+static int compact_upper(const Text *t, Py_ssize_t a, Py_ssize_t b, char *out, int cap) {
+    int n = 0;
+    for (Py_ssize_t i = a; i < b; i++) {
+        Py_UCS4 c = CH(t, i);
+        if (c == ' ' || (c >= 9 && c <= 13) || (c >= 28 && c <= 31)) continue; /* isspace */
+        if (n == cap) return -1;
+        out[n++] = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
+    }
+    return n;
+}
+
+/* validators.iban: the country's length, alphanumeric, mod 97 of the rearranged digits (each
+ * letter as its two digits, int(c, 36)) == 1, computed without the big integer. */
+static int check_iban(const Text *t, Py_ssize_t a, Py_ssize_t b) {
+    if (!iban_lengths_set) return -1;
+    char v[64];
+    int n = compact_upper(t, a, b, v, 64);
+    if (n < 0) return -1;
+    if (n < 2 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z') return 0;
+    if (iban_lengths[(v[0] - 'A') * 26 + (v[1] - 'A')] != n) return 0;
+    int r = 0;
+    for (int k = 0; k < n; k++) {
+        char c = v[(k + 4) % n];
+        if (c >= '0' && c <= '9') r = (r * 10 + (c - '0')) % 97;
+        else if (c >= 'A' && c <= 'Z') r = (r * 100 + (c - 'A' + 10)) % 97;
+        else return 0; /* not isalnum() */
+    }
+    return r == 1;
+}
+
+static const unsigned char VERHOEFF_D[10][10] = {
+    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 2, 3, 4, 0, 6, 7, 8, 9, 5}, {2, 3, 4, 0, 1, 7, 8, 9, 5, 6},
+    {3, 4, 0, 1, 2, 8, 9, 5, 6, 7}, {4, 0, 1, 2, 3, 9, 5, 6, 7, 8}, {5, 9, 8, 7, 6, 0, 4, 3, 2, 1},
+    {6, 5, 9, 8, 7, 1, 0, 4, 3, 2}, {7, 6, 5, 9, 8, 2, 1, 0, 4, 3}, {8, 7, 6, 5, 9, 3, 2, 1, 0, 4},
+    {9, 8, 7, 6, 5, 4, 3, 2, 1, 0}};
+static const unsigned char VERHOEFF_P[8][10] = {
+    {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, {1, 5, 7, 6, 2, 8, 3, 0, 9, 4}, {5, 8, 0, 3, 7, 9, 6, 1, 4, 2},
+    {8, 9, 1, 6, 0, 4, 3, 5, 2, 7}, {9, 4, 5, 3, 1, 2, 6, 8, 7, 0}, {4, 2, 8, 6, 5, 7, 3, 9, 0, 1},
+    {2, 7, 9, 3, 8, 0, 6, 4, 1, 5}, {7, 0, 4, 6, 9, 1, 3, 2, 5, 8}};
+
+/* validators.in_aadhaar */
+static int check_aadhaar(const Text *t, Py_ssize_t a, Py_ssize_t b) {
+    char d[16];
+    if (digits_n(t, a, b, d, 16) != 12 || d[0] == '0' || d[0] == '1' || repetitive(d, 12))
+        return 0;
+    int c = 0;
+    for (int i = 0; i < 12; i++) c = VERHOEFF_D[c][VERHOEFF_P[i % 8][d[11 - i] - '0']];
+    return c == 0;
+}
+
+/* validators.ca_sin */
+static int check_ca_sin(const Text *t, Py_ssize_t a, Py_ssize_t b) {
+    char d[16];
+    if (digits_n(t, a, b, d, 16) != 9 || d[0] == '0' || d[0] == '8' || repetitive(d, 9)) return 0;
+    return luhn_ok(d, 9);
+}
+
+/* validators.au_tfn */
+static int check_au_tfn(const Text *t, Py_ssize_t a, Py_ssize_t b) {
+    static const int W9[9] = {1, 4, 3, 7, 5, 8, 6, 9, 10}, W8[8] = {10, 7, 8, 4, 6, 3, 5, 1};
+    char d[16];
+    int n = digits_n(t, a, b, d, 16);
+    if (n != 8 && n != 9) return 0;
+    if (repetitive(d, n)) return 0;
+    int sum = 0;
+    for (int i = 0; i < n; i++) sum += (d[i] - '0') * (n == 9 ? W9[i] : W8[i]);
+    return sum % 11 == 0;
+}
+
+/* validators.au_abn */
+static int check_au_abn(const Text *t, Py_ssize_t a, Py_ssize_t b) {
+    static const int W[11] = {10, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19};
+    char d[16];
+    if (digits_n(t, a, b, d, 16) != 11) return 0;
+    int sum = 0;
+    for (int i = 0; i < 11; i++) sum += (d[i] - '0' - (i == 0)) * W[i];
+    return sum % 89 == 0; /* (divisible: the same test for C's and Python's sign of %) */
+}
+
+/* validators.fr_nir; -1 where Python's int() of the month would raise (a "2A" over it). */
+static int check_fr_nir(const Text *t, Py_ssize_t a, Py_ssize_t b) {
+    char v[16];
+    int n = compact_upper(t, a, b, v, 16);
+    if (n != 15) return 0;
+    char body[13];
+    memcpy(body, v, 13);
+    /* .replace("2A", "19").replace("2B", "18"): occurrences never overlap or make new ones */
+    for (int i = 0; i + 1 < 13; i++) {
+        if (body[i] == '2' && body[i + 1] == 'A') {
+            body[i] = '1';
+            body[i + 1] = '9';
+            i++;
+        }
+    }
+    for (int i = 0; i + 1 < 13; i++) {
+        if (body[i] == '2' && body[i + 1] == 'B') {
+            body[i] = '1';
+            body[i + 1] = '8';
+            i++;
+        }
+    }
+    for (int i = 0; i < 13; i++)
+        if (!is_digit_ascii((Py_UCS4)(unsigned char)body[i])) return 0;
+    if (!is_digit_ascii((Py_UCS4)(unsigned char)v[13]) ||
+        !is_digit_ascii((Py_UCS4)(unsigned char)v[14]))
+        return 0;
+    if (!strchr("12378", v[0])) return 0;
+    if (!is_digit_ascii((Py_UCS4)(unsigned char)v[3]) ||
+        !is_digit_ascii((Py_UCS4)(unsigned char)v[4]))
+        return -1;
+    int month = (v[3] - '0') * 10 + (v[4] - '0');
+    if (!((month >= 1 && month <= 12) || (month >= 20 && month <= 42) ||
+          (month >= 50 && month <= 99)))
+        return 0;
+    int r = 0;
+    for (int i = 0; i < 13; i++) r = (r * 10 + (body[i] - '0')) % 97;
+    return 97 - r == (v[13] - '0') * 10 + (v[14] - '0');
+}
+
+/* validators.card_issuer_known: a known issuer range for the number's leading digits and
+ * length (or Maestro's 0604 with 12-19 digits); -1 before set_tables. */
+static int card_issuer(const Text *t, Py_ssize_t a, Py_ssize_t b) {
+    if (card_range_n < 0) return -1;
+    char d[64];
+    int n = digits_n(t, a, b, d, 64);
+    if (n > 63) return -1;
+    if (n && d[0] != '0') {
+        for (int k = 0; k < card_range_n; k++) {
+            const CardRange *r = &card_ranges[k];
+            if (n < r->width || n >= 32 || !(r->lengths >> n & 1)) continue;
+            long lead = 0;
+            for (int i = 0; i < r->width; i++) lead = lead * 10 + (d[i] - '0');
+            if (lead >= r->low && lead <= r->high) return 1;
+        }
+    }
+    return n >= 12 && n <= 19 && n >= 4 && !memcmp(d, "0604", 4);
+}
+
+static int digits_n(const Text *t, Py_ssize_t a, Py_ssize_t b, char *out, int cap) {
+    int n = 0;
+    for (Py_ssize_t i = a; i < b; i++) {
+        Py_UCS4 c = CH(t, i);
+        if (is_digit_ascii(c)) {
+            if (n < cap) out[n] = (char)c;
+            n++;
+        }
+    }
+    return n;
+}
+
 /* 1 valid, 0 not, -1 error */
 /* pii._NANP.fullmatch on t[a:b] (ASCII): (?:1[ .-]?)?\(?[2-9]\d{2}\)?[ .-]?[2-9]\d{2}[ .-]\d{4}
  * (?:\s?(?:x|ext\.?)\s?\d{1,5})? -- whether any way through it spans the whole value. */
@@ -363,6 +536,12 @@ static int validate(const Text *t, PyObject *text, Py_ssize_t a, Py_ssize_t b, P
         case V_SSN: got = check_ssn(t, a, b); break;
         case V_IPV4: got = check_ipv4(t, a, b); break;
         case V_PHONE: got = check_phone(t, a, b); break;
+        case V_IBAN: got = check_iban(t, a, b); break;
+        case V_AADHAAR: got = check_aadhaar(t, a, b); break;
+        case V_CA_SIN: got = check_ca_sin(t, a, b); break;
+        case V_AU_TFN: got = check_au_tfn(t, a, b); break;
+        case V_AU_ABN: got = check_au_abn(t, a, b); break;
+        case V_FR_NIR: got = check_fr_nir(t, a, b); break;
         default: got = -1;
         }
         if (got >= 0) return got;
@@ -688,7 +867,7 @@ typedef struct {
     long vcode;
     PyObject *rescore;
     long rcode;    /* R_*: the rescoring done in C on ASCII values */
-    double rbonus; /* what R_STRONG_PHONE adds */
+    double rbonus; /* what R_STRONG_PHONE adds; R_CARD_ISSUER's score for an unknown issuer */
     double score;
     PyObject *namer, *entity, *name, *classification;
     int filter; /* the span word sets of this call hold registered words only (confirm_all) */
@@ -779,11 +958,15 @@ static int confirm_one(const Spec *s, PyObject *match, const Text *t, PyObject *
     }
     if (s->isolated && glued(t, start, end)) return 0;
     double score = s->score;
-    int strong = s->rescore != Py_None && s->rcode == R_STRONG_PHONE ? strong_phone(t, start, end)
-                                                                     : -1;
-    if (strong >= 0) {
-        if (strong) score += s->rbonus; /* pii.strong_phone_rescore */
-    } else if (s->rescore != Py_None) {
+    int rescored = -1; /* the C rescoring's verdict, -1: Python's call */
+    if (s->rescore != Py_None && s->rcode == R_STRONG_PHONE) {
+        rescored = strong_phone(t, start, end);
+        if (rescored > 0) score += s->rbonus; /* pii.strong_phone_rescore */
+    } else if (s->rescore != Py_None && s->rcode == R_CARD_ISSUER && all_ascii(t, start, end)) {
+        rescored = card_issuer(t, start, end);
+        if (rescored == 0) score = s->rbonus; /* pii.card_issuer_rescore */
+    }
+    if (rescored < 0 && s->rescore != Py_None) {
         PyObject *value = PyUnicode_Substring(text, start, end);
         if (value == NULL) return -1;
         PyObject *f = PyFloat_FromDouble(score);
@@ -2020,6 +2203,64 @@ static PyObject *configure(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* set_tables(iban_lengths, card_ranges): the validators' tables, from validators.py.
+ * iban_lengths: {country code: length}; card_ranges: ((low, high, lengths), ...), each range's
+ * bounds of one width. */
+static PyObject *set_tables(PyObject *self, PyObject *args) {
+    PyObject *lengths, *ranges;
+    if (!PyArg_ParseTuple(args, "O!O!", &PyDict_Type, &lengths, &PyTuple_Type, &ranges))
+        return NULL;
+    unsigned char table[26 * 26] = {0};
+    PyObject *key, *value;
+    Py_ssize_t pos = 0;
+    while (PyDict_Next(lengths, &pos, &key, &value)) {
+        long n = PyLong_AsLong(value);
+        if (n == -1 && PyErr_Occurred()) return NULL;
+        const char *code = PyUnicode_Check(key) ? PyUnicode_AsUTF8(key) : NULL;
+        if (code == NULL || strlen(code) != 2 || code[0] < 'A' || code[0] > 'Z' ||
+            code[1] < 'A' || code[1] > 'Z' || n < 1 || n > 64) {
+            PyErr_SetString(PyExc_ValueError, "iban_lengths: {'AA': 1..64}");
+            return NULL;
+        }
+        table[(code[0] - 'A') * 26 + (code[1] - 'A')] = (unsigned char)n;
+    }
+    Py_ssize_t count = PyTuple_GET_SIZE(ranges);
+    if (count > 64) {
+        PyErr_SetString(PyExc_ValueError, "card_ranges: at most 64");
+        return NULL;
+    }
+    CardRange parsed[64];
+    for (Py_ssize_t k = 0; k < count; k++) {
+        PyObject *lengths_of;
+        CardRange *r = &parsed[k];
+        if (!PyArg_ParseTuple(PyTuple_GET_ITEM(ranges, k), "llO!", &r->low, &r->high,
+                              &PyTuple_Type, &lengths_of))
+            return NULL;
+        char low[32], high[32];
+        snprintf(low, sizeof low, "%ld", r->low);
+        snprintf(high, sizeof high, "%ld", r->high);
+        if (r->low < 1 || r->high < r->low || strlen(low) != strlen(high)) {
+            PyErr_SetString(PyExc_ValueError, "card_ranges: bounds of one width");
+            return NULL;
+        }
+        r->width = (int)strlen(low);
+        r->lengths = 0;
+        for (Py_ssize_t i = 0; i < PyTuple_GET_SIZE(lengths_of); i++) {
+            long n = PyLong_AsLong(PyTuple_GET_ITEM(lengths_of, i));
+            if (n < 1 || n > 31) {
+                if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "card lengths: 1..31");
+                return NULL;
+            }
+            r->lengths |= 1u << n;
+        }
+    }
+    memcpy(iban_lengths, table, sizeof table);
+    iban_lengths_set = 1;
+    memcpy(card_ranges, parsed, sizeof parsed);
+    card_range_n = (int)count;
+    Py_RETURN_NONE;
+}
+
 /* The C validators alone, for the tests that compare them with the Python ones. */
 static PyObject *check(PyObject *self, PyObject *args) {
     long code;
@@ -2033,7 +2274,14 @@ static PyObject *check(PyObject *self, PyObject *args) {
     case V_SSN: got = check_ssn(&t, 0, t.len); break;
     case V_IPV4: got = check_ipv4(&t, 0, t.len); break;
     case V_PHONE: got = check_phone(&t, 0, t.len); break;
+    case V_IBAN: got = check_iban(&t, 0, t.len); break;
+    case V_AADHAAR: got = check_aadhaar(&t, 0, t.len); break;
+    case V_CA_SIN: got = check_ca_sin(&t, 0, t.len); break;
+    case V_AU_TFN: got = check_au_tfn(&t, 0, t.len); break;
+    case V_AU_ABN: got = check_au_abn(&t, 0, t.len); break;
+    case V_FR_NIR: got = check_fr_nir(&t, 0, t.len); break;
     case R_STRONG_PHONE: got = strong_phone(&t, 0, t.len); break;
+    case R_CARD_ISSUER: got = card_issuer(&t, 0, t.len); break;
     default: got = -1;
     }
     return PyLong_FromLong(got);
@@ -2151,6 +2399,7 @@ static PyMethodDef methods[] = {
      "confirm_all(specs, hits, text, min_score, out): Engine.confirmed"},
     {"configure", configure, METH_VARARGS, "register the engine's helpers"},
     {"check", check, METH_VARARGS, "check(code, value): a C validator (-1: ask Python)"},
+    {"set_tables", set_tables, METH_VARARGS, "set_tables(iban_lengths, card_ranges)"},
     {"words", words, METH_VARARGS, "words(text, start, end, adjacent)"},
     {"spans", spans, METH_VARARGS, "spans(hits, kinds, size, data) -> (windows, lead_ends)"},
     {"resolve", resolve, METH_O, "resolve(found): engine.resolve_overlaps"},
@@ -2199,7 +2448,14 @@ PyMODINIT_FUNC PyInit__native(void) {
         PyModule_AddIntConstant(m, "V_SSN", V_SSN) < 0 ||
         PyModule_AddIntConstant(m, "V_IPV4", V_IPV4) < 0 ||
         PyModule_AddIntConstant(m, "V_PHONE", V_PHONE) < 0 ||
+        PyModule_AddIntConstant(m, "V_IBAN", V_IBAN) < 0 ||
+        PyModule_AddIntConstant(m, "V_AADHAAR", V_AADHAAR) < 0 ||
+        PyModule_AddIntConstant(m, "V_CA_SIN", V_CA_SIN) < 0 ||
+        PyModule_AddIntConstant(m, "V_AU_TFN", V_AU_TFN) < 0 ||
+        PyModule_AddIntConstant(m, "V_AU_ABN", V_AU_ABN) < 0 ||
+        PyModule_AddIntConstant(m, "V_FR_NIR", V_FR_NIR) < 0 ||
         PyModule_AddIntConstant(m, "R_STRONG_PHONE", R_STRONG_PHONE) < 0 ||
+        PyModule_AddIntConstant(m, "R_CARD_ISSUER", R_CARD_ISSUER) < 0 ||
         PyModule_AddIntConstant(m, "LOCATE_SOM", LOCATE_SOM) < 0 ||
         PyModule_AddIntConstant(m, "LOCATE_BACK", LOCATE_BACK) < 0 ||
         PyModule_AddIntConstant(m, "LOCATE_REACH", LOCATE_REACH) < 0 ||

@@ -242,6 +242,12 @@ _NATIVE_CHECKS: dict[object, int] = (
         v.us_ssn: native.V_SSN,
         v.ipv4: native.V_IPV4,
         pii.phone_number: native.V_PHONE,
+        v.iban: native.V_IBAN,
+        v.in_aadhaar: native.V_AADHAAR,
+        v.ca_sin: native.V_CA_SIN,
+        v.au_tfn: native.V_AU_TFN,
+        v.au_abn: native.V_AU_ABN,
+        v.fr_nir: native.V_FR_NIR,
     }
     if native is not None
     else {}
@@ -250,8 +256,19 @@ _NATIVE_CHECKS: dict[object, int] = (
 
 # Rescoring the compiled confirmation does in C on ASCII values (test_native.py compares it).
 _NATIVE_RESCORES: dict[object, int] = (
-    {pii.strong_phone_rescore: native.R_STRONG_PHONE} if native is not None else {}
+    {
+        pii.strong_phone_rescore: native.R_STRONG_PHONE,
+        pii.card_issuer_rescore: native.R_CARD_ISSUER,
+    }
+    if native is not None
+    else {}
 )
+# The number each rescoring in C reads: what a strong phone number adds, the score of a card
+# from no known issuer.
+_RESCORE_ARGS: dict[object, float] = {
+    pii.strong_phone_rescore: pii.STRONG_PHONE_BONUS,
+    pii.card_issuer_rescore: pii.UNKNOWN_ISSUER_SCORE,
+}
 
 
 def _spec(rule: Rule) -> tuple[Any, ...]:
@@ -277,7 +294,7 @@ def _spec(rule: Rule) -> tuple[Any, ...]:
         rule.name,
         rule.classification,
         _NATIVE_RESCORES.get(rule.rescore, 0) if rule.rescore is not None else 0,
-        pii.STRONG_PHONE_BONUS,
+        _RESCORE_ARGS.get(rule.rescore, 0.0),
         True,  # (its words registered)
     )
 
@@ -292,6 +309,8 @@ def _slots_of(cls: type) -> tuple[str, ...] | None:
 
 
 if native is not None:
+    # The tables of the validators in C, from their Python originals.
+    native.set_tables(v.IBAN_LENGTHS, v.CARD_RANGES)
     native.configure(
         Finding,
         _slots_of(Finding),

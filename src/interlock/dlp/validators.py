@@ -52,7 +52,7 @@ def _repetitive(number: str) -> bool:
 # (prefix range low, high, allowed lengths): the issuer identification ranges of the networks
 # people actually carry, so a Luhn-valid 16-digit order number with an unassigned prefix is not
 # taken for a card.
-_CARD_RANGES: tuple[tuple[int, int, tuple[int, ...]], ...] = (
+CARD_RANGES: tuple[tuple[int, int, tuple[int, ...]], ...] = (
     (4, 4, (13, 16, 19)),  # Visa
     (51, 55, (16,)),  # Mastercard
     (2221, 2720, (16,)),  # Mastercard 2-series
@@ -90,11 +90,11 @@ _CARD_RANGES: tuple[tuple[int, int, tuple[int, ...]], ...] = (
 # The ranges spelled out: (leading digits, card length) pairs, so a check is six set look-ups.
 _ISSUER_PREFIXES = frozenset(
     (str(prefix), n)
-    for low, high, lengths in _CARD_RANGES
+    for low, high, lengths in CARD_RANGES
     for prefix in range(low, high + 1)
     for n in lengths
 )
-_PREFIX_WIDTHS = tuple(sorted({len(str(low)) for low, _, _ in _CARD_RANGES}))
+_PREFIX_WIDTHS = tuple(sorted({len(str(low)) for low, _, _ in CARD_RANGES}))
 
 
 def _issuer_ok(number: str) -> bool:
