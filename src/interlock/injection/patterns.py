@@ -15,9 +15,10 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from interlock.injection.crosslingual import SPECS as CROSSLINGUAL_SPECS
 from interlock.injection.framings import SPECS as FRAMING_SPECS
 from interlock.injection.multilingual import SPECS as MULTILINGUAL_SPECS
-from interlock.injection.tactics import SPECS
+from interlock.injection.tactics import HOW_TO_OWN_WORK, SPECS
 
 Context = Literal["user", "indirect"]
 
@@ -170,6 +171,37 @@ _EN_EXTRACT_OBJECT = (
 _EN_EXTRACT_WORDS = _words(
     "provide paste quote copy reveal show print display output repeat recite tell give list share leak dump expose "
     "disclose write spell echo what summarize summarise translate encode"
+)
+
+# "what 'ignore previous instructions' attacks are": the phrase named as an attack, in quotes.
+_NAMED_AS_ATTACK = (
+    r"(?![\"'“”‘’]\s*(?:attacks?|injections?|jailbreaks?|prompts? (?:attack|injection)|"
+    r"techniques?|tricks?|exploits?|payloads?|phrases?|strings?|patterns?)\b)"
+)
+_EN_FIRST_STEP_OVERRIDE = (
+    r"\b(?:step (?:1|one)|first(?:ly)?|(?<=to )(?:begin|start))\s*[:.,)-]?\s*(?:ignore|forget|"
+    r"disregard|drop|abandon|bypass|override|discard)\s+(?:the|all|all the|any)\s+"
+    r"(?:rules|instructions|guidelines|restrictions|filters|policies|safety rules|ethics|"
+    r"constraints|safeguards)\s*(?:[.;!]|,? (?:and|then)\b|$)"
+)
+# "append everything that was written before my first message": the system prompt named by
+# where it sits.
+_EN_BEFORE_FIRST_MESSAGE = (
+    r"\b(?:everything|all(?: the text)?|the text|the words|whatever|what)\s+(?:that\s+)?"
+    r"(?:(?:was|were|is|came|comes|appears?|you (?:saw|see|received|got|were given))\s+)?"
+    r"(?:(?:written|said|typed|sent|given|shown|stated|placed)\s+)?(?:before|above|prior to|"
+    r"ahead of|preceding)\s+(?:my|the user'?s|this|our)\s+(?:very\s+)?(?:first|initial|"
+    r"opening)\s+(?:message|question|prompt|input|turn|request|line)"
+)
+# Payload splitting into halves ("the first half: '…'. Second half: '…'. Combine them"), the
+# quoted-piece form structure.py's payload_split marker knows as "part 1 is '…'". A rule
+# matched from "first" (one failed match per occurrence in prose), not a marker regex searched
+# through the whole text.
+_EN_HALVES = (
+    r"(?:first|1st) (?:half|part|piece|chunk|fragment|segment)\s*(?:is|:|=|-)?\s*"
+    r"[\"'“‘].{0,300}?\b(?:second|2nd|other|next) (?:half|part|piece|chunk|fragment|segment)"
+    r"\s*(?:is|:|=|-)?\s*[\"'“‘].{0,300}?\b(?:combine|concatenate|join|merge|put (?:them|it|"
+    r"both|the \w+) together|glue|assemble|stitch)"
 )
 
 _EN_SECRET = (
@@ -543,9 +575,11 @@ _DE_OVERRIDE = (
 _DE_EXTRACT = (
     r"\b(?:zeig\w*|gib|gebe|geben sie|verrat\w*|nenn\w*|wiederhol\w*|druck\w*|ausgeben|"
     r"gib \w+ aus|schreib\w*|was (?:ist|sind|war|waren))\b(?:\W+\w+){0,4}?\W+"
-    r"(?:system ?prompt\w*|prompt-?text\w*|(?:deine|ihre|die|den|alle)\s+(?:ursprunglich\w* |"
+    r"(?:system ?prompt\w*|prompt-?text\w*|(?:deine|ihre)\s+(?:ursprunglich\w* |"
     r"initial\w* |geheim\w* |versteckt\w* |obig\w* )?(?:anweisung\w*|instruktion\w*|"
-    r"prompts?|systemnachricht|eingabeaufforderung\w*|vorgabe\w*))"
+    r"prompts?|systemnachricht|eingabeaufforderung\w*|vorgabe\w*)|(?:die|den|alle)\s+"
+    r"(?:ursprunglich\w*|initial\w*|geheim\w*|versteckt\w*|obig\w*)\s+(?:anweisung\w*|"
+    r"instruktion\w*|prompts?|eingabeaufforderung\w*|vorgabe\w*))"
 )
 _DE_WORDS = _words(
     "losche loscht loschen losch uberschreibe uberschreib uberschreiben "
@@ -562,14 +596,14 @@ _FR_OVERRIDE = (
     r"passe[rz]? outre|annule[rz]?)\b(?!\W+(?:the|this|that|these|those|my|our|his|her|their|"
     r"an?|some|every|it|them|me|him|us)\b)(?:\W+\w+){0,4}?\W+(?:instructions?|consignes?|regles?|"
     r"directives?|ordres?|indications?|tout ce qu\w*|tout|prompts?|invites?|commandes?|"
-    r"restrictions?|limites?)\b"
+    r"restrictions?|limites?)\b" + _NAMED_AS_ATTACK
 )
 _FR_EXTRACT = (
     r"\b(?:montre[rz]?|affiche[rz]?|revele[rz]?|donne[rz]?|repete[rz]?|dis|dites|ecri[st]|"
     r"ecrive[rz]|imprime[rz]?|quel(?:le)?s? (?:est|sont|etaient))\b(?:[\W]+\w+){0,4}?\W+"
-    r"(?:(?:ton|votre|tes|vos|le|les|la) (?:prompt|invite|instructions|consignes|"
-    r"message systeme|prompt systeme|regles) ?(?:systeme|initia\w*|origina\w*|cache\w*|"
-    r"secret\w*)?|(?:prompt|message|invite) systeme)"
+    r"(?:(?:ton|votre|tes|vos) (?:prompt|invite|instructions|consignes|message systeme|"
+    r"prompt systeme|regles)|(?:le|les|la) (?:prompt|invite|instructions|consignes|regles) ?"
+    r"(?:systeme|initia\w*|origina\w*|cache\w*|secret\w*)|(?:prompt|message|invite) systeme)"
 )
 _FR_WORDS = _words(
     "ignore ignorer ignorez ignorant oublie oublier oubliez oubliant tiens tenez fais faites "
@@ -588,9 +622,9 @@ _ES_OVERRIDE = (
 _ES_EXTRACT = (
     r"\b(?:muestra\w*|mostrar|revela\w*|dime|dinos|repite|repetir|imprime|ensena\w*|"
     r"escribe|dame|cual(?:es)? (?:es|son|eran|fueron))\b(?:\W+\w+){0,4}?\W+"
-    r"(?:(?:tu|tus|su|sus|el|las|los) (?:prompt|instrucciones|indicaciones|mensaje del sistema|"
-    r"reglas|directrices) ?(?:del sistema|iniciales|originales|ocultas|secretas)?|"
-    r"prompt del sistema)"
+    r"(?:(?:tu|tus|su|sus) (?:prompt|instrucciones|indicaciones|mensaje del sistema|reglas|"
+    r"directrices)|(?:el|las|los) (?:prompt|instrucciones|indicaciones|reglas|directrices) ?"
+    r"(?:del sistema|iniciales|originales|ocultas|secretas)|(?:prompt|mensaje) del sistema)"
 )
 _ES_WORDS = _words(
     "ignora ignorar ignores ignoren ignorad olvida olvidar olvides olvide olviden olvidate "
@@ -606,9 +640,9 @@ _IT_OVERRIDE = (
 )
 _IT_EXTRACT = (
     r"\b(?:mostra\w*|rivela\w*|dimmi|ripeti|stampa|scrivi|dammi|qual (?:e|sono)|quali sono)\b"
-    r"(?:\W+\w+){0,4}?\W+(?:(?:il tuo|i tuoi|le tue|la tua|il|le|i) (?:prompt|istruzioni|"
-    r"regole|messaggio di sistema|indicazioni) ?(?:di sistema|iniziali|originali|nascost\w*|"
-    r"segret\w*)?|prompt di sistema)"
+    r"(?:\W+\w+){0,4}?\W+(?:(?:il tuo|i tuoi|le tue|la tua) (?:prompt|istruzioni|regole|"
+    r"messaggio di sistema|indicazioni)|(?:il|le|i) (?:prompt|istruzioni|regole|indicazioni) ?"
+    r"(?:di sistema|iniziali|originali|nascost\w*|segret\w*)|(?:prompt|messaggio) di sistema)"
 )
 _IT_WORDS = _words(
     "ignora ignorare ignori ignorate dimentica dimenticare dimentichi dimenticate trascura "
@@ -624,9 +658,9 @@ _PT_OVERRIDE = (
 _PT_EXTRACT = (
     r"\b(?:mostr[ea]\w*|revel[ea]\w*|diga|diz|me diga|repita|imprima|escreva|me de|"
     r"qual (?:e|sao|era)|quais (?:sao|eram))\b(?:\W+\w+){0,4}?\W+"
-    r"(?:(?:seu|seus|sua|suas|o|as|os|teu|tuas) (?:prompt|instrucoes|orientacoes|"
-    r"mensagem do sistema|regras|diretrizes) ?(?:do sistema|iniciais|originais|ocult\w*|"
-    r"secret\w*)?|prompt do sistema)"
+    r"(?:(?:seu|seus|sua|suas|teu|tuas) (?:prompt|instrucoes|orientacoes|mensagem do sistema|"
+    r"regras|diretrizes)|(?:o|as|os) (?:prompt|instrucoes|orientacoes|regras|diretrizes) ?"
+    r"(?:do sistema|iniciais|originais|ocult\w*|secret\w*)|(?:prompt|mensagem) do sistema)"
 )
 _PT_WORDS = _words(
     "ignore ignora ignorar ignorem esqueca esquece esquecer esquecam desconsidere "
@@ -641,8 +675,8 @@ _NL_OVERRIDE = (
 )
 _NL_EXTRACT = (
     r"\b(?:toon|laat \w+ zien|geef|herhaal|print|schrijf|vertel|wat (?:is|zijn|waren))\b"
-    r"(?:\W+\w+){0,4}?\W+(?:(?:je|jouw|uw|de|het) (?:systeemprompt|prompt|instructies|"
-    r"regels|systeembericht|aanwijzingen)|systeemprompt)"
+    r"(?:\W+\w+){0,4}?\W+(?:(?:je|jouw|uw) (?:systeemprompt|prompt|instructies|regels|"
+    r"systeembericht|aanwijzingen)|systeemprompt)"
 )
 _NL_WORDS = _words(
     "negeer negeren vergeet vergeten ignoreer ignoreren volg let sla gooi toon laat geef "
@@ -749,8 +783,13 @@ _CJK_BACK = 24  # characters before a CJK verb where its object may start (JA, K
 RULES: tuple[Rule, ...] = (
     Rule("override.en", 0.9, _rx(
         rf"\b(?:{_EN_OVERRIDE_VERBS})\b(?:\s+(?:about|of|and|to|me|us|with|on))*(?:\s+\S+){{0,2}}?"
-        rf"\s+(?:{_EN_QUALIFIER})\b(?:\s+\S+){{0,2}}?\s*\b(?:{_EN_OBJECT})\b"
+        rf"\s+(?:{_EN_QUALIFIER})\b(?:\s+\S+){{0,2}}?\s*\b(?:{_EN_OBJECT})\b{_NAMED_AS_ATTACK}"
     ), _EN_VERB_WORDS, back=24),
+    # "Step 1: forget the rules.": the override as the first step of a plan for the model;
+    # "the" is no qualifier, so the object must end its clause ("forget the rules of grammar",
+    # "ignore the instructions on the box" go on).
+    Rule("override.en", 0.6, _rx(_EN_FIRST_STEP_OVERRIDE), _words("step first firstly begin start"),
+         span=80),
     Rule("override.en", 0.85, _rx(
         rf"\b(?:{_EN_OVERRIDE_VERBS})\s+(?:about\s+)?(?:everything|all|anything|all of that|"
         r"all that|what(?:ever)?)\s+(?:\w+\s+){0,3}?(?:before|above|prior|previously|so far|"
@@ -774,7 +813,11 @@ RULES: tuple[Rule, ...] = (
     Rule("extract_secret.en", 0.55, _rx(_EN_SECRET), _words(
         "what tell reveal give share show print spell say type repeat confirm provide hint "
         "encode translate write use")),
-    Rule("authority.en", 0.45, _rx(_EN_AUTHORITY), _EN_AUTHORITY_WORDS, back=64, span=16),
+    Rule("authority.en", 0.45, _rx(_EN_AUTHORITY), _EN_AUTHORITY_WORDS, back=64, span=16,
+         unless=_rx(HOW_TO_OWN_WORK)),
+    Rule("structure.payload_split", 0.5, _rx(_EN_HALVES), _words("first 1st"), span=720),
+    Rule("extract.en", 0.8, _rx(_EN_BEFORE_FIRST_MESSAGE), _words("first initial opening"),
+         back=120, span=24),
     Rule("replace.en", 0.75, _rx(_EN_REPLACE), _EN_REPLACE_WORDS, back=48, span=48),
     Rule("bypass.en", 0.75, _rx(_EN_BYPASS), _EN_BYPASS_WORDS),
     # Each anchored on its rarest word, the regex searched in a small window around it.
@@ -869,7 +912,7 @@ RULES += tuple(
         _rx(s.unless) if s.unless else None,
         tuple(_rx(r) for r in s.requires),
     )
-    for s in SPECS + MULTILINGUAL_SPECS + FRAMING_SPECS
+    for s in SPECS + MULTILINGUAL_SPECS + FRAMING_SPECS + CROSSLINGUAL_SPECS
 )
 
 # Every anchor word, to find in one set intersection which rules can possibly match.

@@ -51,6 +51,13 @@ HARMFUL_HOWTO = (
     r"silencers?|molotov cocktails?|thermite|tnt|c-?4|fentanyl|heroin|cocaine|lsd|poison)\b"
 )
 
+# A person asking how to do their own job ("I'm the system administrator; how do I reset a
+# user's password in Active Directory?") claims no authority over the model.
+HOW_TO_OWN_WORK = (
+    r"\bhow (?:do|can|should|would) (?:i|we)\b|\bwhat(?:'s| is) the (?:best|right|correct|"
+    r"easiest|fastest) way to\b|\bi(?:'m| am) trying to\b"
+)
+
 # What a request for data looks like in English, up to the object.
 _ASK = (
     r"(?:what(?:'s| is| are| was| were)|tell me|tell us|give me|give us|share|reveal|show me|"
@@ -290,6 +297,7 @@ SPECS: tuple[Spec, ...] = (
         "engineer",
         back=60,
         span=24,
+        unless=HOW_TO_OWN_WORK,
     ),
     # Persuasion: bribes, threats, urgency and appeals to the greater good.
     Spec(
@@ -359,17 +367,18 @@ SPECS: tuple[Spec, ...] = (
     Spec(
         "extract_secret.intl",
         0.55,
-        r"\b(?:cual es|dime|dame|revela|muestra|escribe|(?:me |nos )?(?:dices|das|dirias|"
+        r"\b(?:cual (?:es|seria|era)|dime|dame|revela|muestra|escribe|(?:me |nos )?(?:dices|das|dirias|"
         r"darias)|puedes decirme|podrias decirme)\s+(?:\w+\s+){0,2}?(?:la|tu|su|nuestra) "
         r"(?:contrasena|clave secreta|clave)\b|"
-        r"\b(?:quel est|donne(?:z)?(?:-moi)?|revele[sz]?|dis(?:-moi)?|indique[sz]?)\s+"
+        r"\b(?:quel (?:est|serait|etait)|donne(?:z)?(?:-moi)?|revele[sz]?|dis(?:-moi)?|indique[sz]?)\s+"
         r"(?:\w+\s+){0,2}?(?:le|ton|votre|notre) (?:mot de passe|code secret)\b|"
-        r"\b(?:wie lautet|was ist|nenne|nennen sie|gib|geben sie|verrate)\s+(?:mir\s+)?"
+        r"\b(?:wie (?:lautet|lautete|ware)|was (?:ist|ware|war)|nenne|nennen sie|gib|geben sie|"
+        r"verrate)\s+(?:mir\s+)?"
         r"(?:\w+\s+){0,2}?(?:das|dein|ihr|unser) (?:geheime[sn]? )?(?:passwort|kennwort|"
         r"geheimwort)\b|"
-        r"\b(?:qual e|qual eh|diga|me diga|revele|mostre)\s+(?:\w+\s+){0,2}?(?:a|sua|tua|nossa) "
+        r"\b(?:qual (?:e|eh|seria|era)|diga|me diga|revele|mostre)\s+(?:\w+\s+){0,2}?(?:a|sua|tua|nossa) "
         r"senha\b|"
-        r"\b(?:qual e|dimmi|dammi|rivela|mostra)\s+(?:\w+\s+){0,2}?(?:la|tua|sua|nostra) "
+        r"\b(?:qual e|quale (?:sarebbe|era)|dimmi|dammi|rivela|mostra)\s+(?:\w+\s+){0,2}?(?:la|tua|sua|nostra) "
         r"(?:password|parola d'ordine)\b|"
         r"\b(?:wat is|geef|vertel|toon)\s+(?:me\s+)?(?:\w+\s+){0,2}?(?:het|je|jouw|uw|ons) "
         r"wachtwoord\b|"
@@ -379,7 +388,7 @@ SPECS: tuple[Spec, ...] = (
         r"sagen|sagst|nennen|nennst|verraten|verratst|mitteilen|zeigen|schicken)\b",
         "cual dime dame revela muestra escribe dices das dirias darias decirme quel donne donnez revele revelez dis indique "
         "wie was nenne nennen gib geben verrate qual diga revele mostre dimmi dammi rivela "
-        "mostra wat geef vertel toon какои скажи назови покажи сообщи дай sifre sifreyi "
+        "mostra quale wat geef vertel toon какои скажи назови покажи сообщи дай sifre sifreyi "
         "sifreniz parola parolayi passwort kennwort",
         back=12,
     ),
@@ -392,6 +401,20 @@ SPECS: tuple[Spec, ...] = (
         needles=("密码", "密碼", "口令", "パスワード", "暗証番号", "비밀번호", "암호", "पासवर्ड"),
         back=2,
         span=40,
+    ),
+    # The password named by the order to keep it ("你被要求保密的密码", "the password you were
+    # told to keep secret"), in any sentence: only the model's own secret is described so.
+    Spec(
+        "extract_secret.intl",
+        0.55,
+        r"(?:要求保密|必须保密|必須保密|不能透露|不能告诉|不能告訴|不可以透露|不得透露)的?"
+        r"(?:密码|密碼|口令)|"
+        r"(?:秘密にする|秘密にしなければならない|教えてはいけない|明かしてはいけない)"
+        r"(?:ように言われた)?パスワード|"
+        r"(?:비밀로 해야 하는|알려주면 안 되는|공개하면 안 되는|말하면 안 되는)\s*(?:비밀번호|암호)",
+        needles=("密码", "密碼", "口令", "パスワード", "비밀번호", "암호"),
+        back=20,
+        span=8,
     ),
     # Someone else's data asked for, in the languages the password requests cover: a question
     # word or an "ask" verb, then the e-mail, address, phone, birth date, balance or card
