@@ -20,6 +20,7 @@ the spool's sink lag at the end.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import statistics
@@ -28,6 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -102,6 +105,24 @@ def _user_sys(pid: int) -> tuple[int, int]:
     return int(fields[11]), int(fields[12])
 
 
+def _counts(pid: int) -> dict[str, float]:
+    """Counts that do not depend on how busy the machine is: the worker's read and write
+    system calls (/proc/PID/io), its context switches, and its audit writer's wake-ups (the
+    voluntary context switches of its child processes)."""
+    io = dict(line.split(": ") for line in Path(f"/proc/{pid}/io").read_text().splitlines())
+    me = psutil.Process(pid)
+    writer_wakeups = 0
+    for child in me.children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            writer_wakeups += child.num_ctx_switches().voluntary
+    switches = me.num_ctx_switches()
+    return {
+        "syscalls_rw": float(int(io["syscr"]) + int(io["syscw"])),
+        "worker_switches": float(switches.voluntary + switches.involuntary),
+        "writer_wakeups": float(writer_wakeups),
+    }
+
+
 def paced(lua: Path, delay_ms: int) -> Path:
     """The same requests, each connection waiting `delay_ms` before its next one."""
     path = lua.with_name(f"{lua.stem}-paced-{delay_ms}.lua")
@@ -152,11 +173,15 @@ def main() -> int:
                 for c in conns:
                     n, _, delay = c.partition("@")
                     script = paced(lua, int(delay)) if delay else lua
-                    ticks0 = _user_sys(proc.pid)
+                    ticks0, counts0 = _user_sys(proc.pid), _counts(proc.pid)
                     res = harness.run_wrk(url, script, int(n), args.duration, proc.pid)
                     ticks = [b - a for a, b in zip(ticks0, _user_sys(proc.pid), strict=True)]
-                    per_req = 1e6 / os.sysconf("SC_CLK_TCK") / max(res["requests"], 1)
+                    requests = max(res["requests"], 1)
+                    per_req = 1e6 / os.sysconf("SC_CLK_TCK") / requests
                     res["worker_user_us"], res["worker_sys_us"] = (t * per_req for t in ticks)
+                    counts = _counts(proc.pid)
+                    for key, value in counts.items():
+                        res[key] = (value - counts0[key]) / requests
                     samples.setdefault((name, c), []).append(res)
                     harness.log(
                         f"round {r + 1} {name} c={c}: {res['rps']:.0f} req/s p50 {res['p50_ms']:.3f} ms"
@@ -178,18 +203,23 @@ def main() -> int:
         cpu = statistics.median(x["worker_cpu_us"] for x in runs)
         user = statistics.median(x["worker_user_us"] for x in runs)
         sys_us = statistics.median(x["worker_sys_us"] for x in runs)
+        counts = {k: statistics.median(x[k] for x in runs)
+                  for k in ("syscalls_rw", "worker_switches", "writer_wakeups")}  # fmt: skip
         rows.append({"variant": name, "conns": c, "rps": rps, "p50_ms": p50, "p99_ms": p99,
                      "worker_cpu_us": cpu, "worker_user_us": user, "worker_sys_us": sys_us,
+                     **counts,
                      "x_floor_rps": rps / frps, "added_p50_us": (p50 - f50) * 1000,
                      "errors": sum(x["error_count"] for x in runs)})  # fmt: skip
     print("\n| variant | c | req/s | x floor req/s | p50 ms | +p50 vs off µs | p99 ms "
-          "| worker CPU µs/req | user | sys | errors |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "| worker CPU µs/req | user | sys | r/w syscalls/req | worker switches/req "
+          "| writer wake-ups/req | errors |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         print(f"| {row['variant']} | {row['conns']} | {row['rps']:.0f} | {row['x_floor_rps']:.3f} | "
               f"{row['p50_ms']:.3f} | {row['added_p50_us']:+.0f} | {row['p99_ms']:.3f} | "
               f"{row['worker_cpu_us']:.1f} | {row['worker_user_us']:.1f} | "
-              f"{row['worker_sys_us']:.1f} | {row['errors']} |")  # fmt: skip
+              f"{row['worker_sys_us']:.1f} | {row['syscalls_rw']:.3f} | "
+              f"{row['worker_switches']:.3f} | {row['writer_wakeups']:.4f} | {row['errors']} |")  # fmt: skip
     print("\naudit pipeline state after the last round (lag 0 = the sinks kept up):")
     for name, m in lag.items():
         if m:

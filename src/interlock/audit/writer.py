@@ -475,6 +475,7 @@ class WriterClient:
         self._ring: Ring | None = None
         self._w_wid = 0  # the last message in the ring
         self._durable_wid = 0  # the last one the writer had fsynced when we last looked
+        self._room = self.queue_max  # what `queue_max` left for new exchanges then
         # Messages that did not fit in the ring (the writer is behind), in order, or came before
         # the ring existed: put in as soon as there is room.
         self._overflow: deque[tuple[int, bytes]] = deque()
@@ -513,20 +514,23 @@ class WriterClient:
     @property
     def _backlog(self) -> int:
         """Exchanges handed over and not yet durable (in the ring, in memory, not encoded)."""
+        self._refresh_room()
+        return self.queue_max - self._room + len(self._pending)
+
+    def _refresh_room(self) -> None:
         ring = self._ring
         if ring is not None:
             self._durable_wid = ring.durable_wid()
-        return self._w_wid - self._durable_wid + len(self._overflow) + len(self._pending)
+        self._room = self.queue_max - (self._w_wid - self._durable_wid) - len(self._overflow)
 
     @property
     def full(self) -> bool:
         return self._blocked or self._over_queue_max()
 
     def _over_queue_max(self) -> bool:
-        # Per request: from what the writer had made durable at the last hand-off (no read of
-        # the ring's header), checked against the header only when that says "full".
-        backlog = self._w_wid - self._durable_wid + len(self._overflow) + len(self._pending)
-        return backlog >= self.queue_max and self._backlog >= self.queue_max
+        # Per request: against the room there was at the last hand-off (no read of the ring's
+        # header), checked against the header only when that says "full".
+        return len(self._pending) >= self._room and self._backlog >= self.queue_max
 
     def submit(self, ex: Exchange, strict: bool = False) -> asyncio.Future[None] | None:
         """Queue the finished exchange; a future only in strict mode (encoded at once, since
@@ -582,9 +586,19 @@ class WriterClient:
                     break
                 overflow.popleft()
                 self._w_wid = wid
-        for wid, ex in self._pending:
-            self._put(wid, encode_exchange(wid, False, ex, None, 0.0))
-        self._pending.clear()
+        pending = self._pending
+        if not pending:
+            return
+        data = [encode_exchange(wid, False, ex, None, 0.0) for wid, ex in pending]
+        # One copy into the ring for all of them (the usual case): none can be too big for it
+        # when together they are not.
+        blob = b"".join(data) if len(data) > 1 else data[0]
+        if ring is not None and not overflow and len(blob) <= ring.capacity // 4 and ring.put(blob):
+            self._w_wid = pending[-1][0]
+        else:
+            for (wid, _), one in zip(pending, data, strict=True):
+                self._put(wid, one)
+        pending.clear()
 
     def _put(self, wid: int, data: bytes) -> None:
         ring = self._ring
@@ -602,10 +616,9 @@ class WriterClient:
 
     def _publish(self) -> None:
         ring = self._ring
-        if ring is not None:
-            if ring.w_wid != self._w_wid:
-                ring.publish(self._w_wid)
-            self._durable_wid = ring.durable_wid()
+        if ring is not None and ring.w_wid != self._w_wid:
+            ring.publish(self._w_wid)
+        self._refresh_room()
         if self._overflow:
             self._schedule()  # the writer frees room as it fsyncs: try again shortly
 
