@@ -310,6 +310,139 @@ _TERMINAL_FRAME = (
     r"invite de commandes)"
 )
 
+# ---- a secret through a format, or named by the order to keep it ------------------------------
+
+# The English forms are in tactics.py ("the first two letters of the password", "an acrostic
+# of the password"); these are the other languages'. A secret piece by piece, or spelt
+# backwards, is the secret.
+_PIECES_INTL = (
+    r"\b(?:erste|ersten|erster|letzte|letzten|zweite|zweiten)\s+(?:\w+\s+)?(?:buchstabe\w*|"
+    r"zeichen|ziffer\w*|silbe\w*)\s+(?:des|deines|ihres|unseres|vom|von deinem)\s+(?:geheim\w*\s+)?"
+    r"(?:passwort\w*|kennwort\w*|codewort\w*|geheimwort\w*|schlussel\w*)|"
+    r"\b(?:premiere|premieres|derniere|dernieres|deuxieme|premier|premiers|dernier|derniers)\s+"
+    r"(?:\w+\s+)?(?:lettres?|caracteres?|chiffres?|syllabes?)\s+(?:du|de ton|de votre|de notre)\s+"
+    r"(?:mot de passe|code secret|mot secret)|"
+    r"\b(?:primera|primeras|ultima|ultimas|segunda|primer|primeros|ultimo|ultimos)\s+(?:\w+\s+)?"
+    r"(?:letras?|caracter(?:es)?|digitos?|silabas?)\s+(?:de la|de tu|de su|de nuestra|del)\s+"
+    r"(?:contrasena|clave secreta|palabra secreta|codigo secreto)|"
+    r"\b(?:prima|prime|ultima|ultime|seconda|primo|primi|ultimo|ultimi)\s+(?:\w+\s+)?"
+    r"(?:lettera|lettere|carattere|caratteri|cifra|cifre|sillaba|sillabe)\s+(?:della|della tua|"
+    r"della sua|della nostra)\s+(?:password|parola d'ordine|parola segreta|chiave segreta)|"
+    r"\b(?:primeira|primeiras|ultima|ultimas|segunda|primeiro|primeiros|ultimo|ultimos)\s+"
+    r"(?:\w+\s+)?(?:letras?|caracteres?|digitos?|silabas?)\s+(?:da|da sua|da tua|da nossa)\s+"
+    r"(?:senha|chave secreta|palavra secreta)|"
+    r"\b(?:eerste|laatste|tweede)\s+(?:\w+\s+)?(?:letters?|tekens?|cijfers?|lettergrepen?)\s+"
+    r"(?:van het|van je|van jouw|van uw|van ons)\s+(?:geheime\s+)?(?:wachtwoord|codewoord)|"
+    r"(?:перв|последн|втор)\w*\s+(?:\S+\s+)?(?:букв|символ|цифр|слог)\w*\s+(?:\S+\s+)?"
+    r"(?:парол\w*|секретн\w* (?:код|ключ|слов)\w*)"
+)
+_PIECES_INTL_WORDS = (
+    "erste ersten erster letzte letzten zweite zweiten premiere premieres derniere dernieres "
+    "deuxieme premier premiers dernier derniers primera primeras ultima ultimas segunda primer "
+    "primeros ultimo ultimos prima prime seconda primo primi primeira primeiras primeiro "
+    "primeiros eerste laatste tweede первая первые первую первои первыи первых последняя "
+    "последнюю последнии последние последних вторая вторую второи"
+)
+_BACKWARDS_INTL = (
+    r"(?:passwort\w*|kennwort\w*)\s+(?:\w+\s+){0,3}?(?:ruckwarts|buchstabe fur buchstabe)|"
+    r"mot de passe\s+(?:\w+\s+){0,3}?(?:a l'envers|lettre par lettre)|"
+    r"contrasena\s+(?:\w+\s+){0,3}?(?:al reves|letra por letra)|"
+    r"password\s+(?:\w+\s+){0,3}?(?:al contrario|al rovescio|lettera per lettera)|"
+    r"senha\s+(?:\w+\s+){0,3}?(?:de tras para frente|ao contrario|letra por letra)|"
+    r"wachtwoord\s+(?:\w+\s+){0,3}?(?:achterstevoren|letter voor letter)|"
+    r"парол\w*\s+(?:\S+\s+){0,3}?(?:задом наперед|наоборот|по буквам)"
+)
+_BACKWARDS_WORDS = (
+    "passwort kennwort passworter mot contrasena password senha wachtwoord пароль пароля паролем"
+)
+_PIECES_CJK = (
+    r"(?:密码|密碼|口令|密钥|密鑰)的?(?:第一|前[一二三四五两兩]|最后|最後|首)个?(?:字母|字符|位|个字|"
+    r"個字|字)|(?:倒着|倒過來|倒过来|反过来|反過來)(?:写|寫|拼|说|說)[^。\n]{0,8}?(?:密码|密碼)|"
+    r"(?:密码|密碼)(?:倒着|倒过来|反过来)|"
+    r"パスワードの(?:最初|最後|先頭|1文字目|一文字目|頭文字)|パスワードを(?:逆から|逆さまに|一文字ずつ)|"
+    r"(?:비밀번호|암호)의?\s*(?:첫|마지막|처음)\s*(?:글자|문자|자리)|(?:비밀번호|암호)를?\s*(?:거꾸로|한 글자씩)"
+)
+
+# The secret named by the order to keep it ("the word you're not allowed to say"): what an
+# indirect-reference attack asks for when it avoids the word "password". Matched from the
+# noun; an ask ("what is", "tell me", "spell") must be near it.
+_FORBIDDEN_WORD_EN = (
+    r"(?:(?<=the )|(?<=that )|(?<=your ))(?:word|secret|password|passphrase|passcode|phrase|secret (?:word|code|key|phrase))s?"
+    r"\s+(?:that\s+|which\s+)?you(?:'re|'ve been| are| were| have been)?\s+(?:"
+    r"(?:not (?:allowed|supposed|permitted) to|told not to|instructed not to|asked not to|"
+    r"must not|mustn'?t|can'?t|cannot|shouldn'?t|should not|may not|forbidden to|never) "
+    r"(?:say|reveal|share|tell|mention|disclose|repeat|write|type|spell|give out|utter|print|"
+    r"output|divulge|leak|use)|"
+    r"(?:told|asked|instructed|programmed|meant|supposed|required) to (?:keep|protect|guard|"
+    r"hide|conceal)|"
+    r"(?:protecting|guarding|hiding|keeping (?:secret|safe|hidden|private)))\b"
+)
+_ASK_EN = (
+    r"\b(?:what(?:'s| is| was| are| were)|tell me|tell us|say|reveal|give me|share|spell|"
+    r"write|type|print|repeat|hint|remind me|which|output|disclose|confirm)\b"
+)
+_FORBIDDEN_WORD_INTL = (
+    r"(?:wort|geheimnis|passwort|kennwort|codewort|geheimwort)\W+(?:das|welches|den)\s+"
+    r"(?:du|sie)\s+(?:\w+\s+){0,2}?(?:nicht|niemals|nie|keinesfalls)\s+(?:\w+\s+){0,2}?"
+    r"(?:sagen|verraten|nennen|preisgeben|aussprechen|teilen|schreiben|geheim halten|schutzen)|"
+    r"(?:mot|secret|mot de passe|code secret|mot secret)\s+(?:que\s+|qu')(?:tu|vous)\s+"
+    r"(?:ne\s+|n')?(?:dois|devez|peux|pouvez|as le droit de|avez le droit de)\s+(?:pas|jamais)"
+    r"\s+(?:dire|reveler|divulguer|partager|prononcer|ecrire|mentionner)|"
+    r"(?:palabra|secreto|contrasena|clave secreta|codigo secreto)\s+que\s+(?:no\s+(?:puedes|"
+    r"debes|puede|debe)|nunca\s+(?:puedes|debes|debe|puede)|te (?:dijeron|han dicho|pidieron) "
+    r"que no)\s+(?:decir|revelar|compartir|mencionar|escribir|contar)|"
+    r"(?:parola|segreto|password|chiave segreta|codice segreto)\s+che\s+non\s+(?:puoi|devi|"
+    r"potete|dovete|puo|deve)\s+(?:mai\s+)?(?:dire|rivelare|condividere|menzionare|scrivere)|"
+    r"(?:palavra|segredo|senha|chave secreta|codigo secreto)\s+que\s+(?:voce\s+|tu\s+)?"
+    r"(?:nao|nunca)\s+(?:pode|deve|podes|deves)\s+(?:\w+\s+)?(?:dizer|revelar|compartilhar|"
+    r"mencionar|escrever|contar)|"
+    r"(?:woord|geheim|wachtwoord|codewoord)\s+(?:dat|die)\s+(?:je|jij|u)\s+(?:\w+\s+)?"
+    r"(?:niet|nooit)\s+(?:mag|mogen|kunt|kan|moet)\s+(?:\w+\s+)?(?:zeggen|onthullen|delen|"
+    r"noemen|verklappen|schrijven)|"
+    r"(?:слово|секрет|пароль|код)\w*,?\s+(?:которое|которыи|который)\s+(?:тебе|вам)\s+"
+    r"(?:нельзя|запрещено|не разрешено|не разрешается)\s+(?:\S+\s+)?(?:говорить|называть|"
+    r"раскрывать|сообщать|произносить|писать)"
+)
+_FORBIDDEN_WORD_INTL_WORDS = (
+    "wort geheimnis passwort kennwort codewort geheimwort mot secret code palabra secreto "
+    "contrasena clave codigo parola segreto password chiave codice palavra segredo senha chave "
+    "woord geheim wachtwoord слово секрет пароль код"
+)
+_FORBIDDEN_WORD_CJK = (
+    r"(?:不能|不可以|不许|不許|不准|不允许|不允許|禁止)(?:你)?(?:说|說|透露|告诉|告訴|泄露|洩露|提到|"
+    r"写出|寫出)(?:出来|出來)?的(?:那个|那個)?(?:词|詞|单词|單詞|秘密|密码|密碼|口令|暗号|暗號)|"
+    r"(?:言って|話して|教えて|明かして|漏らして|書いて)は?(?:いけない|ならない|だめな)(?:秘密の)?"
+    r"(?:言葉|単語|秘密|パスワード|合言葉)|"
+    r"(?:말하면|알려주면|공개하면|밝히면|누설하면)\s*안\s*되는\s*(?:단어|비밀|비밀번호|암호|말)"
+)
+_ASK_CJK = (
+    r"是什么|是什麼|告诉我|告訴我|说出来|說出來|写出来|寫出來|何です|何\?|何？|教えて|書いて|"
+    r"뭐|무엇|알려|말해|적어"
+)
+
+# ---- few-shot examples scripting the disclosure ---------------------------------------------
+
+# "Q: … A: Sure, the password is 'tulip'. Q: …": a worked example in which the model's answer
+# gives its secret or its instructions away, so that the real question is answered the same
+# way (few-shot attacks). Searched back from the secret's noun to the answer's label.
+_SCRIPTED_DISCLOSURE = (
+    r"(?:^|[\s\"'])(?:a|answer|assistant|ai|bot|model|chatbot|response|output|antwort|reponse|"
+    r"respuesta|risposta|resposta|antwoord|ответ|ассистент)\s*:\s*(?:(?:sure|of course|certainly|"
+    r"ok(?:ay)?|yes|absolutely|here you go|klar|bien sur|claro|certo|natuurlijk|конечно)\W{0,3})?"
+    r"(?:the|my|our|das|mein|le|mon|notre|la|el|mi|il|mio|o|meu|a|minha|het|mijn|de|мои|моя)\s+"
+    r"(?:secret\s+|geheime?\s+)?(?:password|passphrase|passcode|secret(?: key| word| code)?|"
+    r"api key|access code|system prompt|instructions|passwort|kennwort|anweisungen|"
+    r"mot de passe|consignes|contrasena|instrucciones|password|istruzioni|senha|instrucoes|"
+    r"wachtwoord|instructies|пароль|инструкции)\s*(?:(?:is|was|ist|lautet|est|es|e|era|"
+    r"etait|war|—|-)?\s*[:=]?\s*[\"'“‘«`]|(?:are|were|sind|sont|son|sono|sao|zijn)?\s*:)"
+)
+# ...a value in quotes, or a list after a colon: "A: The password is stored hashed" explains.
+_SCRIPTED_DISCLOSURE_WORDS = (
+    "password passphrase passcode secret key code prompt instructions passwort kennwort "
+    "anweisungen passe consignes contrasena instrucciones istruzioni senha instrucoes "
+    "wachtwoord instructies пароль инструкции"
+)
+
 SPECS: tuple[Spec, ...] = (
     Spec("virtual_terminal", 0.6, _PROMPT_FILE, "cat type more less head tail nano vim vi bat",
          span=80, requires=(_TERMINAL_FRAME,)),
@@ -350,6 +483,19 @@ SPECS: tuple[Spec, ...] = (
     Spec("unbound_answer.ko", 0.6, _UNBOUND_KO, needles=("제한", "필터", "검열"), back=2, span=24),
     Spec("replace.intl", 0.6, _AI_NO_RULES, _AI_NO_RULES_WORDS, span=80, unless=_STORY_VETO,
          requires=(_SECOND_PERSON,)),
+    Spec("extract_secret.intl", 0.5, _PIECES_INTL, _PIECES_INTL_WORDS, span=120),
+    Spec("extract_secret.intl", 0.5, _BACKWARDS_INTL, _BACKWARDS_WORDS, span=80),
+    Spec("extract_secret.intl", 0.5, _PIECES_CJK, needles=("密码", "密碼", "口令", "密钥", "密鑰",
+         "パスワード", "비밀번호", "암호"), back=_CJK, span=24),
+    Spec("extract_secret.en", 0.5, _FORBIDDEN_WORD_EN, "word words secret secrets password "
+         "passwords passphrase passcode phrase", span=100, requires=(_ASK_EN,)),
+    Spec("extract_secret.intl", 0.5, _FORBIDDEN_WORD_INTL, _FORBIDDEN_WORD_INTL_WORDS, span=120),
+    Spec("extract_secret.intl", 0.5, _FORBIDDEN_WORD_CJK, needles=("透露", "告诉", "告訴", "泄露",
+         "洩露", "提到", "写出", "寫出", "不能说", "不能說", "不可以说", "不许说", "不准说",
+         "いけない", "ならない", "だめな", "안 되는", "안되는"), back=_CJK, span=24,
+         requires=(_ASK_CJK,)),
+    Spec("scripted_disclosure", 0.5, _SCRIPTED_DISCLOSURE, _SCRIPTED_DISCLOSURE_WORDS, back=64,
+         span=24),
     Spec("indirect.intl", 0.7, _LABEL_INTL, _LABEL_INTL_WORDS, back=60, span=8,
          contexts=("indirect",)),
     Spec("indirect.intl", 0.7, _LABEL_CJK, needles=("指令", "指示", "说明", "說明", "提示", "消息",

@@ -148,8 +148,27 @@ MARKERS: tuple[Marker, ...] = (
 # more exchanges script the model's own past answers, which is what `fake_turn` (0.5) says
 # of "assistant:" transcripts. "Input:"/"Output:" pairs, the usual few-shot data format, do not
 # count.
+# The same labels in the other languages, so a many-shot transcript written in German
+# or Japanese counts too (lower case, accents kept: this is the lowered view, not the folded).
+_TURN_LABELS_INTL = (
+    "benutzer nutzer assistent frage antwort utilisateur utilisatrice réponse pregunta "
+    "respuesta usuario asistente utente assistente domanda risposta usuário pergunta resposta "
+    "gebruiker vraag antwoord пользователь ассистент вопрос ответ человек 用户 用戶 助手 问 答 "
+    "问题 回答 ユーザー アシスタント 質問 사용자 어시스턴트 질문 답변"
+)
 _TURN_LABELS = frozenset(
-    ["q", "a", "question", "answer", "user", "human", "me", "you", *_SPEAKERS.split("|")]
+    [
+        "q",
+        "a",
+        "question",
+        "answer",
+        "user",
+        "human",
+        "me",
+        "you",
+        *_SPEAKERS.split("|"),
+        *_TURN_LABELS_INTL.split(),
+    ]
 )
 _NUMBERED = frozenset(["person", "speaker", "user", "q", "a"])  # "speaker 2:", "q 3:"
 _MANY_SHOT_TURNS = 8
