@@ -1,7 +1,8 @@
-"""The checksums _native.c runs in C (IBAN, Aadhaar, CA SIN, AU TFN/ABN, FR NIR, card issuer
-ranges) against their Python originals in validators.py: valid values made with each
-checksum, every one-character deletion, doubling and substitution of them, and random
-strings of their characters. Values the C code leaves to Python (-1) must be few."""
+"""The validators _native.c runs in C (IBAN, Aadhaar, CA SIN, AU TFN/ABN, FR NIR, card issuer
+ranges, IPv6, the entropy of secret values) against their Python originals in validators.py:
+valid values made with each checksum, every one-character deletion, doubling and substitution
+of them, and random strings of their characters. Values the C code leaves to Python (-1) must
+be few."""
 
 from __future__ import annotations
 
@@ -186,3 +187,38 @@ def test_the_engine_confirms_these_types_in_c_as_in_python() -> None:
         found.update(f.entity for f in in_c)
     engine.use_native(True)
     assert {"IBAN_CODE", "IN_AADHAAR", "CA_SIN", "AU_TFN", "AU_ABN", "FR_NIR"} <= found, found
+
+
+def test_ipv6_in_c_is_ipaddress() -> None:
+    """validators.ipv6 (ipaddress.IPv6Address's parse, then length and not all zero) against
+    its C copy: the rule's values are hex digits and colons; other characters go to Python."""
+    assert native is not None
+    rnd = random.Random(6)
+    values = {"::", "::1", "1::", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "fe80::1", "2001:db8::"}
+    values |= {"0:0:0:0:0:0:0:0", "0::0", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "1::2::3"}
+    values |= {":1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:", "12345::1", "0000::1", "a:b", "::ffff"}
+    for _ in range(30000):
+        values.add("".join(rnd.choice("0000123abcDEF:::::") for _ in range(rnd.randrange(1, 30))))
+    valid = 0
+    for value in values:
+        got = native.check(native.V_IPV6, value)
+        assert got == int(v.ipv6(value)), value
+        valid += got
+    assert 500 < valid < 0.5 * len(values)
+    assert native.check(native.V_IPV6, "fe80::1%eth0") == -1  # (a scope: Python's call)
+    assert native.check(native.V_IPV6, "::ffff:1.2.3.4") == -1
+
+
+def test_entropy_in_c_is_the_python_float(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same float, bit for bit: a value at the 3.0 threshold must fall on the same side."""
+    rnd = random.Random(8)
+    alphabet = string.ascii_letters + string.digits + "_-+/=."
+    values = ["", "a", "aaaa", "ab", "abcdefgh" * 3]
+    values += [
+        "".join(rnd.choice(alphabet) for _ in range(rnd.randrange(1, 90))) for _ in range(20000)
+    ]
+    in_c = [v.shannon_entropy(value) for value in values]
+    monkeypatch.setattr(v, "_native", None)
+    in_python = [v.shannon_entropy(value) for value in values]
+    assert [x.hex() for x in in_c] == [x.hex() for x in in_python]
+    assert native is not None and native.entropy("naïve") is None  # non-ASCII: Python's

@@ -8,8 +8,8 @@
  * What runs here: iterating the rule's exact pattern over its windows, the span checks (glued
  * to a neighbour, context words within reach, negative words next to it), shrinking a value to
  * a prefix that validates, the score, and building the Finding. The checksums of the commonest
- * rules (card and its issuer ranges, SSN, IPv4, phone number, IBAN, Aadhaar, CA SIN, AU TFN and
- * ABN, FR NIR) run in C on ASCII values; every
+ * rules (card and its issuer ranges, SSN, IPv4, IPv6, phone number, IBAN, Aadhaar, CA SIN, AU
+ * TFN and ABN, FR NIR; the entropy of secret values) run in C on ASCII values; every
  * other validator, rescorer and namer is the rule's own Python callable. Context words of a
  * non-ASCII window are computed by engine.context_words / adjacent_words (str.lower of
  * non-ASCII text is Unicode-aware).
@@ -28,13 +28,15 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 
 #define NATIVE_API 13
 
 /* Validator codes (engine.py maps the rule's Python validator to one of these). */
 enum {
     V_PYTHON = 0, V_CARD = 1, V_SSN = 2, V_IPV4 = 3, V_PHONE = 4,
-    V_IBAN = 5, V_AADHAAR = 6, V_CA_SIN = 7, V_AU_TFN = 8, V_AU_ABN = 9, V_FR_NIR = 10
+    V_IBAN = 5, V_AADHAAR = 6, V_CA_SIN = 7, V_AU_TFN = 8, V_AU_ABN = 9, V_FR_NIR = 10,
+    V_IPV6 = 11
 };
 /* rescoring done in C: pii.strong_phone_rescore, pii.card_issuer_rescore */
 enum { R_PYTHON = 0, R_STRONG_PHONE = 16, R_CARD_ISSUER = 17 };
@@ -411,6 +413,65 @@ static int card_issuer(const Text *t, Py_ssize_t a, Py_ssize_t b) {
     return n >= 12 && n <= 19 && n >= 4 && !memcmp(d, "0604", 4);
 }
 
+static int hex_digit(Py_UCS4 c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* validators.ipv6 on a value of hex digits and colons (what the rule matches): at least two
+ * colons, then ipaddress.IPv6Address's parse (at most 9 parts, one "::", hextets of 1-4 hex
+ * digits, 8 of them or fewer around the "::"), then 6 characters or more and not all zero.
+ * -1 (Python's call) for any other character. */
+static int check_ipv6(const Text *t, Py_ssize_t a, Py_ssize_t b) {
+    Py_ssize_t starts[10], ends[10]; /* the parts, as ip_str.split(':') gives them */
+    int n = 0;
+    Py_ssize_t s = a;
+    for (Py_ssize_t i = a; i < b; i++) {
+        Py_UCS4 c = CH(t, i);
+        if (c == ':') {
+            if (n == 9) return 0; /* more than 9 parts (colons >= 2 already) */
+            starts[n] = s;
+            ends[n++] = i;
+            s = i + 1;
+        } else if (!hex_digit(c)) {
+            return -1;
+        }
+    }
+    if (n < 2) return 0; /* value.count(":") < 2 */
+    starts[n] = s;
+    ends[n++] = b;
+#define EMPTY(k) (starts[k] == ends[k])
+    int skip = -1;
+    for (int k = 1; k < n - 1; k++) {
+        if (EMPTY(k)) {
+            if (skip >= 0) return 0; /* more than one "::" */
+            skip = k;
+        }
+    }
+    int hi, lo, skipped;
+    if (skip >= 0) {
+        hi = skip;
+        lo = n - skip - 1;
+        if (EMPTY(0) && --hi) return 0;
+        if (EMPTY(n - 1) && --lo) return 0;
+        skipped = 8 - (hi + lo);
+        if (skipped < 1) return 0;
+    } else {
+        if (n != 8 || EMPTY(0) || EMPTY(n - 1)) return 0;
+        hi = n;
+        lo = 0;
+    }
+    int zero = 1;
+    for (int k = 0; k < n; k++) {
+        if (!(k < hi || k >= n - lo)) continue; /* (the "::" and the empty ends it covers) */
+        Py_ssize_t len = ends[k] - starts[k];
+        if (len == 0 || len > 4) return 0; /* int("", 16) raises; more than 4 digits */
+        for (Py_ssize_t i = starts[k]; i < ends[k]; i++)
+            if (CH(t, i) != '0') zero = 0;
+    }
+#undef EMPTY
+    return b - a >= 6 && !zero;
+}
+
 static int digits_n(const Text *t, Py_ssize_t a, Py_ssize_t b, char *out, int cap) {
     int n = 0;
     for (Py_ssize_t i = a; i < b; i++) {
@@ -542,6 +603,7 @@ static int validate(const Text *t, PyObject *text, Py_ssize_t a, Py_ssize_t b, P
         case V_AU_TFN: got = check_au_tfn(t, a, b); break;
         case V_AU_ABN: got = check_au_abn(t, a, b); break;
         case V_FR_NIR: got = check_fr_nir(t, a, b); break;
+        case V_IPV6: got = check_ipv6(t, a, b); break;
         default: got = -1;
         }
         if (got >= 0) return got;
@@ -2203,6 +2265,32 @@ static PyObject *configure(PyObject *self, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* entropy(value): validators.shannon_entropy of an ASCII value, None otherwise. The same
+ * operations in the same order as the Python original (Counter's order: first occurrences;
+ * math.log2 is libm's log2; sum() adds left to right), so the same float. */
+static PyObject *entropy(PyObject *self, PyObject *value) {
+    if (!PyUnicode_Check(value)) {
+        PyErr_SetString(PyExc_TypeError, "entropy(str)");
+        return NULL;
+    }
+    if (!PyUnicode_IS_ASCII(value)) Py_RETURN_NONE;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(value);
+    if (n == 0) return PyFloat_FromDouble(0.0);
+    const unsigned char *s = PyUnicode_1BYTE_DATA(value);
+    Py_ssize_t counts[128] = {0};
+    unsigned char order[128];
+    int distinct = 0;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (counts[s[i]]++ == 0) order[distinct++] = s[i];
+    double total = 0.0;
+    for (int k = 0; k < distinct; k++) {
+        double p = (double)counts[order[k]] / (double)n;
+        double term = p * log2(p);
+        total += term; /* (sum() starts from 0: 0.0 + the first term) */
+    }
+    return PyFloat_FromDouble(-total);
+}
+
 /* set_tables(iban_lengths, card_ranges): the validators' tables, from validators.py.
  * iban_lengths: {country code: length}; card_ranges: ((low, high, lengths), ...), each range's
  * bounds of one width. */
@@ -2280,6 +2368,7 @@ static PyObject *check(PyObject *self, PyObject *args) {
     case V_AU_TFN: got = check_au_tfn(&t, 0, t.len); break;
     case V_AU_ABN: got = check_au_abn(&t, 0, t.len); break;
     case V_FR_NIR: got = check_fr_nir(&t, 0, t.len); break;
+    case V_IPV6: got = check_ipv6(&t, 0, t.len); break;
     case R_STRONG_PHONE: got = strong_phone(&t, 0, t.len); break;
     case R_CARD_ISSUER: got = card_issuer(&t, 0, t.len); break;
     default: got = -1;
@@ -2400,6 +2489,7 @@ static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS, "register the engine's helpers"},
     {"check", check, METH_VARARGS, "check(code, value): a C validator (-1: ask Python)"},
     {"set_tables", set_tables, METH_VARARGS, "set_tables(iban_lengths, card_ranges)"},
+    {"entropy", entropy, METH_O, "entropy(value): validators.shannon_entropy, None if not ASCII"},
     {"words", words, METH_VARARGS, "words(text, start, end, adjacent)"},
     {"spans", spans, METH_VARARGS, "spans(hits, kinds, size, data) -> (windows, lead_ends)"},
     {"resolve", resolve, METH_O, "resolve(found): engine.resolve_overlaps"},
@@ -2454,6 +2544,7 @@ PyMODINIT_FUNC PyInit__native(void) {
         PyModule_AddIntConstant(m, "V_AU_TFN", V_AU_TFN) < 0 ||
         PyModule_AddIntConstant(m, "V_AU_ABN", V_AU_ABN) < 0 ||
         PyModule_AddIntConstant(m, "V_FR_NIR", V_FR_NIR) < 0 ||
+        PyModule_AddIntConstant(m, "V_IPV6", V_IPV6) < 0 ||
         PyModule_AddIntConstant(m, "R_STRONG_PHONE", R_STRONG_PHONE) < 0 ||
         PyModule_AddIntConstant(m, "R_CARD_ISSUER", R_CARD_ISSUER) < 0 ||
         PyModule_AddIntConstant(m, "LOCATE_SOM", LOCATE_SOM) < 0 ||

@@ -9,6 +9,7 @@ rewritten for the engine's pattern subset; the literal prefixes keep them precis
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from interlock.dlp import validators as v
 from interlock.dlp.rules import Rule
@@ -250,9 +251,41 @@ _PASSWORD_NAMES = r"(?:p(?:a?s{1,2}w(?:o?r)?d|assphrase|wd)|pass|(?:\b|_)pw\b)"
 # a value that does not end in ")": "(pw:secret)" gives "secret"
 _VALUE = r"""([^\s"'`;,]{3,199}[^\s"'`;,)])"""
 _SERVICE_NAME = re.compile(rf"(?i)({_SERVICES})")
-# The same on ASCII text, where Unicode and ASCII case folding agree: Unicode folding calls
-# the Unicode database for every character tried (a third of a secret assignment's cost).
-_SERVICE_NAME_ASCII = re.compile(rf"(?i)({_SERVICES})", re.ASCII)
+
+
+def _trie(words: list[str]) -> str:
+    """An alternation of `words` with common prefixes factored out ("twi(?:lio|tch|tter)"):
+    `re` then reads each character once per position instead of once per word."""
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def alternation(node: dict[str, Any]) -> str:
+        branches = [
+            "" if ch == "" else re.escape(ch) + alternation(sub) for ch, sub in node.items()
+        ]
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return alternation(tree)
+
+
+def _lower_case_finder(words: list[str]) -> re.Pattern[str] | None:
+    """What `(?i)(word|word|…)` finds on ASCII text, run on the text in lower case: the same
+    leftmost position, and there the same word when no word is a prefix of another (then at
+    most one matches at a position, whatever the order of the alternatives). None otherwise."""
+    if any(a != b and b.startswith(a) for a in words for b in words):
+        return None
+    if not all(w.isascii() and w == w.lower() for w in words):
+        return None
+    return re.compile(f"({_trie(words)})")
+
+
+# On ASCII text (lower-cased, offsets unchanged): ~14x faster than _SERVICE_NAME, whose
+# caseless alternation folds every character it tries for each of the ~90 names.
+_SERVICE_NAME_LOWER = _lower_case_finder(_SERVICES.split("|"))
 
 # Generic: any value assigned to a name that says it is a secret.
 _SECRET_NAMES = (
@@ -276,8 +309,11 @@ def _random_value(value: str) -> bool:
 
 
 def _service_name(match: re.Match[str]) -> str:
-    finder = _SERVICE_NAME_ASCII if match.string.isascii() else _SERVICE_NAME
-    found = finder.search(match.string, max(0, match.start() - 30), match.start(1))
+    text, start, end = match.string, max(0, match.start() - 30), match.start(1)
+    if _SERVICE_NAME_LOWER is not None and text.isascii():
+        found = _SERVICE_NAME_LOWER.search(text[start:end].lower())
+    else:
+        found = _SERVICE_NAME.search(text, start, end)
     if found is None:
         return "generic-secret-assignment"
     return found.group(1).lower().replace("_", "-") + "-credential"

@@ -248,6 +248,7 @@ _NATIVE_CHECKS: dict[object, int] = (
         v.au_tfn: native.V_AU_TFN,
         v.au_abn: native.V_AU_ABN,
         v.fr_nir: native.V_FR_NIR,
+        v.ipv6: native.V_IPV6,
     }
     if native is not None
     else {}

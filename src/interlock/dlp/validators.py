@@ -16,6 +16,8 @@ from collections import Counter
 
 import orjson
 
+from interlock.dlp.compiled import native as _native
+
 _NOT_DIGIT = re.compile(r"\D+")
 _NOT_DIGIT_BYTES = bytes(c for c in range(256) if not 48 <= c <= 57)
 _DIGIT_BYTES = b"0123456789"
@@ -410,6 +412,9 @@ def ipv6(value: str) -> bool:
 def shannon_entropy(value: str) -> float:
     if not value:
         return 0.0
+    if _native is not None and value.isascii():
+        # (the same float, computed in C: ~15x cheaper on a 40-character token)
+        return _native.entropy(value)  # type: ignore[no-any-return]
     n = len(value)
     return -sum(k / n * math.log2(k / n) for k in Counter(value).values())
 
