@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from interlock.injection.benign import without_benign_phrases
 from interlock.injection.decoding import (
     caesar,
     decode_payloads,
@@ -48,6 +49,9 @@ INDIRECT_CLASSIFIER_CAP = 0.3
 # the classifier counts at most this much, or what it says of the words around the request and
 # the payload (so an attack written in plain text beside a harmless payload is still read).
 DECODE_REQUEST_CAP = 0.3
+# Above this probability a text is scored again without its everyday phrases ("don't forget",
+# "ignore the typos"): below it the classifier cannot flag a user turn alone.
+_BENIGN_PHRASE_CHECK = 0.45
 _CLEAN_PAYLOAD = 0.3  # a decoded payload scoring below this, everything counted, is harmless
 
 
@@ -203,6 +207,12 @@ class Detector:
                 p = min(p, INDIRECT_CLASSIFIER_CAP)
             elif p > DECODE_REQUEST_CAP and depth == 0:
                 p = self._decode_request_cap(v.folded, p, runs, payload_scores, context, signals)
+            if p >= _BENIGN_PHRASE_CHECK and depth == 0:
+                # "Vergiss nicht, …", "ignore the typos": the classifier is asked again without
+                # the everyday phrase and the lower probability kept (benign.py).
+                rest = without_benign_phrases(v.folded)
+                if rest is not None:
+                    p = min(p, self.model.probability(rest))
             if p >= _REPORTED:
                 signals.add("classifier", p)
 
