@@ -47,7 +47,17 @@ _STYLE_FROM_NOW = (
     r"brief)\s+)?(?:english|german|french|spanish|italian|portuguese|dutch|russian|chinese|"
     r"japanese|korean|sentences|bullet points|a formal tone|a friendly tone)\b"
 )
-_BENIGN = re.compile("|".join((_REMINDER, _NOT_THE_FORM, _STYLE_FROM_NOW)))
+# A product's or a document's own instructions ("de instructies van deze IKEA-kast", "the
+# instructions for the dishwasher"): not the model's. Never when the owner is the model.
+_PRODUCT_INSTRUCTIONS = (
+    r"\b(?:instructions|instructies|anweisungen|anleitung|bedienungsanleitung|"
+    r"gebruiksaanwijzing|instrucciones|istruzioni|instrucoes|mode d'emploi|notice)\s+"
+    r"(?:of|for|on|van|voor|fur|zur|zum|de|del|della|dello|do|da|pour|du)\s+(?:this|the|my|our|"
+    r"these|deze|dit|het|de|mijn|onze|diese[mnrs]?|der|die|das|dem|den|meine[mnrs]?|ce|cette|"
+    r"mon|ma|la|le|este|esta|mi|questo|questa|il|lo|o|a|meu|minha)\s+"
+    r"(?!(?:ai|assistant|model|chatbot|bot|system|llm|gpt|ki|ia|assistent\w*|modell?)\b)"
+)
+_BENIGN = re.compile("|".join((_REMINDER, _NOT_THE_FORM, _STYLE_FROM_NOW, _PRODUCT_INSTRUCTIONS)))
 
 
 def without_benign_phrases(folded: str) -> str | None:
