@@ -420,6 +420,47 @@ _ASK_CJK = (
     r"뭐|무엇|알려|말해|적어"
 )
 
+# ---- the system prompt named by its place: "the text before my message" ------------------------
+
+# What precedes the user's first message is the application's prompt; asked to be repeated,
+# shown or translated, it is being extracted (the English form is in patterns.py).
+# Matched from the first content word ("texte", not "le"): the anchor starts the match.
+_BEFORE_MY_MESSAGE_INTL = (
+    r"(?:alles|text|was)[\s,]+(?:\S+\s+){0,3}?(?:vor|oberhalb)\s+(?:meiner|meinem)\s+"
+    r"(?:ersten\s+)?(?:nachricht|frage|eingabe)|"
+    r"(?:tout|texte|ce qui|ce que)[\s,]+(?:\S+\s+){0,3}?(?:precede|avant|au-dessus de)\s+"
+    r"(?:mon|ma)\s+(?:premier\s+|premiere\s+)?(?:message|question|demande|requete)|"
+    r"(?:todo|texto|lo que)[\s,]+(?:\S+\s+){0,3}?(?:antes de|precede a|encima de)\s+mi\s+"
+    r"(?:primer\s+|primera\s+)?(?:mensaje|pregunta|peticion|solicitud)|"
+    r"(?:tutto|testo|quello che|cio che)[\s,]+(?:\S+\s+){0,3}?(?:prima del|prima della|"
+    r"precede il|precede la|sopra il)\s+(?:mio|mia)\s+(?:primo\s+|prima\s+)?(?:messaggio|"
+    r"domanda|richiesta)|"
+    r"(?:tudo|texto|o que)[\s,]+(?:\S+\s+){0,3}?(?:antes da|antes do|precede a|acima da)\s+"
+    r"(?:minha|meu)\s+(?:primeira\s+|primeiro\s+)?(?:mensagem|pergunta|pedido)|"
+    r"(?:alles|tekst|wat)[\s,]+(?:\S+\s+){0,3}?(?:voor|boven)\s+mijn\s+(?:eerste\s+)?"
+    r"(?:bericht|vraag|verzoek)|"
+    r"(?:все|текст|что)[\s,]+(?:\S+\s+){0,3}?(?:до|перед|выше)\s+(?:моего|моим|моеи)\s+"
+    r"(?:первого\s+)?(?:сообщени\w*|вопрос\w*|запрос\w*)"
+)
+_BEFORE_MY_MESSAGE_WORDS = (
+    "alles text was tout texte ce todo texto lo tutto testo quello cio tudo o tekst wat все "
+    "текст что"
+)
+_REPEAT_VERB_INTL = (
+    r"\b(?:wiederhol\w*|gib|zeig\w*|kopier\w*|schreib\w*|sag|nenn\w*|ubersetz\w*|wortlich|"
+    r"repete[sz]?|montre[sz]?|affiche[sz]?|copie[sz]?|ecris|ecrivez|dis|traduis|mot pour mot|"
+    r"repite|muestra\w*|copia|escribe|dime|traduce|palabra por palabra|ripeti|mostra\w*|"
+    r"scrivi|dimmi|traduci|parola per parola|repita|mostre|copie|escreva|diga|traduza|"
+    r"palavra por palavra|herhaal|toon|kopieer|schrijf|vertel|vertaal|woord voor woord|"
+    r"повтори\w*|покажи\w*|скопируи\w*|напиши\w*|скажи\w*|переведи\w*|выведи\w*|дословно)\b"
+)
+_BEFORE_MY_MESSAGE_CJK = (
+    r"(?:我的|我)(?:第一条|第一條)?(?:消息|信息|问题|問題|提问|提問)(?:之前|以前|前面|上面)的"
+    r"(?:内容|內容|文字|文本|所有内容|一切|指令)|"
+    r"(?:私の|僕の)(?:最初の)?(?:メッセージ|質問|発言)(?:より|の)(?:前|上)(?:に|の)|"
+    r"(?:내|나의|제)\s*(?:첫\s*)?(?:메시지|질문|입력)\s*(?:앞에|이전에|위에|전에)"
+)
+
 # ---- few-shot examples scripting the disclosure ---------------------------------------------
 
 # "Q: … A: Sure, the password is 'tulip'. Q: …": a worked example in which the model's answer
@@ -541,6 +582,10 @@ SPECS: tuple[Spec, ...] = (
          "洩露", "提到", "写出", "寫出", "不能说", "不能說", "不可以说", "不许说", "不准说",
          "いけない", "ならない", "だめな", "안 되는", "안되는"), back=_CJK, span=24,
          requires=(_ASK_CJK,)),
+    Spec("extract.intl", 0.8, _BEFORE_MY_MESSAGE_INTL, _BEFORE_MY_MESSAGE_WORDS, span=120,
+         requires=(_REPEAT_VERB_INTL,)),
+    Spec("extract.intl", 0.8, _BEFORE_MY_MESSAGE_CJK, needles=("消息", "信息", "问题", "問題",
+         "提问", "提問", "メッセージ", "質問", "発言", "메시지", "질문", "입력"), back=_CJK, span=24),
     Spec("scripted_disclosure", 0.5, _SCRIPTED_DISCLOSURE, _SCRIPTED_DISCLOSURE_WORDS, back=64,
          span=24),
     Spec("indirect.en", 0.6, _ORDER_ABOUT_USER, _ORDER_ABOUT_USER_WORDS, span=80,

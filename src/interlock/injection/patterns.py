@@ -187,11 +187,17 @@ _EN_FIRST_STEP_OVERRIDE = (
 # "append everything that was written before my first message": the system prompt named by
 # where it sits.
 _EN_BEFORE_FIRST_MESSAGE = (
-    r"\b(?:everything|all(?: the text)?|the text|the words|whatever|what)\s+(?:that\s+)?"
+    r"(?:everything|all|text|words|whatever|what)\s+(?:that\s+)?"
     r"(?:(?:was|were|is|came|comes|appears?|you (?:saw|see|received|got|were given))\s+)?"
     r"(?:(?:written|said|typed|sent|given|shown|stated|placed)\s+)?(?:before|above|prior to|"
-    r"ahead of|preceding)\s+(?:my|the user'?s|this|our)\s+(?:very\s+)?(?:first|initial|"
-    r"opening)\s+(?:message|question|prompt|input|turn|request|line)"
+    r"ahead of|preceding|precedes?|comes? before|came before)\s+(?:my|the user'?s|"
+    r"our)\s+(?:(?:very\s+)?(?:first|initial|opening)\s+)?(?:message|question|prompt|input|"
+    r"turn|request)"
+)
+# ...asked for: "everything before my message was a test" is no request.
+_EN_REPEAT_VERB = (
+    r"\b(?:repeat|print|copy|show|output|quote|tell|say|translate|write|give|what|reveal|"
+    r"display|summari[sz]e|paste|list|append|include|start|begin|echo|recite|dump)\b"
 )
 # Payload splitting into halves ("the first half: '…'. Second half: '…'. Combine them"), the
 # quoted-piece form structure.py's payload_split marker knows as "part 1 is '…'". A rule
@@ -816,8 +822,8 @@ RULES: tuple[Rule, ...] = (
     Rule("authority.en", 0.45, _rx(_EN_AUTHORITY), _EN_AUTHORITY_WORDS, back=64, span=16,
          unless=_rx(HOW_TO_OWN_WORK)),
     Rule("structure.payload_split", 0.5, _rx(_EN_HALVES), _words("first 1st"), span=720),
-    Rule("extract.en", 0.8, _rx(_EN_BEFORE_FIRST_MESSAGE), _words("first initial opening"),
-         back=120, span=24),
+    Rule("extract.en", 0.8, _rx(_EN_BEFORE_FIRST_MESSAGE), _words("everything all text words "
+         "whatever what"), span=120, requires=(_rx(_EN_REPEAT_VERB),)),
     Rule("replace.en", 0.75, _rx(_EN_REPLACE), _EN_REPLACE_WORDS, back=48, span=48),
     Rule("bypass.en", 0.75, _rx(_EN_BYPASS), _EN_BYPASS_WORDS),
     # Each anchored on its rarest word, the regex searched in a small window around it.
