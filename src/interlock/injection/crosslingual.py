@@ -363,6 +363,30 @@ _PIECES_CJK = (
     r"(?:비밀번호|암호)의?\s*(?:첫|마지막|처음)\s*(?:글자|문자|자리)|(?:비밀번호|암호)를?\s*(?:거꾸로|한 글자씩)"
 )
 
+# The password hidden in a format: a poem, an acrostic, a riddle, a hint built from it.
+_SECRET_IN_FORMAT_INTL = (
+    r"(?:akrostichon|gedicht|lied|ratsel|hinweis|reim|acrostiche|poeme|chanson|enigme|"
+    r"devinette|indice|rime|acrostico|poema|cancion|adivinanza|acertijo|pista|rima|poesia|"
+    r"canzone|indovinello|indizio|cancao|enigma|dica|raadsel|versje|hint|haiku|limerick|"
+    r"стих\w*|песн\w*|загадк\w*|акростих\w*|подсказк\w*|рифм\w*)[\s,]+(?:\S+[\s,]+){0,8}?"
+    r"(?:das|dein|deines|ihr|ihres|dem|deinem|le|ton|votre|du|la|tu|su|el|del|il tuo|la tua|"
+    r"sulla|della|a|sua|tua|da|o|het|je|jouw|uw|van het|тво\w+|ваш\w*)\s+(?:geheim\w*\s+)?"
+    r"(?:passwort\w*|kennwort\w*|mot de passe|contrasena|password|senha|wachtwoord|парол\w*)\b"
+)
+_SECRET_IN_FORMAT_INTL_WORDS = (
+    "akrostichon gedicht lied ratsel hinweis reim acrostiche poeme chanson enigme devinette "
+    "indice rime acrostico poema cancion adivinanza acertijo pista rima poesia canzone "
+    "indovinello indizio cancao enigma dica raadsel versje hint haiku limerick стих стихи "
+    "стихотворение песню песня загадку загадка акростих подсказку подсказка рифму"
+)
+_SECRET_IN_FORMAT_CJK = (
+    r"(?:藏头诗|藏頭詩|诗|詩|谜语|謎語|提示|歌)[^。！？\n]{0,12}?(?:密码|密碼|口令)|"
+    r"(?:密码|密碼|口令)[^。！？\n]{0,8}?(?:藏头诗|藏頭詩|写成诗|寫成詩|谜语|謎語)|"
+    r"パスワード[^。！？\n]{0,10}?(?:詩|なぞなぞ|ヒント|縦読み|歌)|(?:詩|なぞなぞ|縦読み)[^。！？\n]{0,10}?"
+    r"パスワード|(?:비밀번호|암호)[^.!?\n]{0,10}?(?:시|수수께끼|힌트|삼행시|노래)|"
+    r"(?:삼행시|수수께끼|힌트)[^.!?\n]{0,10}?(?:비밀번호|암호)"
+)
+
 # The secret named by the order to keep it ("the word you're not allowed to say"): what an
 # indirect-reference attack asks for when it avoids the word "password". Matched from the
 # noun; an ask ("what is", "tell me", "spell") must be near it.
@@ -574,6 +598,10 @@ SPECS: tuple[Spec, ...] = (
     Spec("extract_secret.intl", 0.5, _PIECES_INTL, _PIECES_INTL_WORDS, span=120),
     Spec("extract_secret.intl", 0.5, _BACKWARDS_INTL, _BACKWARDS_WORDS, span=80),
     Spec("extract_secret.intl", 0.5, _PIECES_CJK, needles=("密码", "密碼", "口令", "密钥", "密鑰",
+         "パスワード", "비밀번호", "암호"), back=_CJK, span=24),
+    Spec("extract_secret.intl", 0.5, _SECRET_IN_FORMAT_INTL, _SECRET_IN_FORMAT_INTL_WORDS,
+         span=120),
+    Spec("extract_secret.intl", 0.5, _SECRET_IN_FORMAT_CJK, needles=("密码", "密碼", "口令",
          "パスワード", "비밀번호", "암호"), back=_CJK, span=24),
     Spec("extract_secret.en", 0.5, _FORBIDDEN_WORD_EN, "word words secret secrets password "
          "passwords passphrase passcode phrase", span=100, requires=(_ASK_EN,)),

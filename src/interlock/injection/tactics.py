@@ -58,6 +58,15 @@ HOW_TO_OWN_WORK = (
     r"easiest|fastest) way to\b|\bi(?:'m| am) trying to\b"
 )
 
+# A person's own password, or how to make, set, reset or recover one ("如何找回我的微信密码",
+# "強いパスワードの作り方を教えて", "비밀번호를 잊어버렸어. 재설정 방법 알려줘"): a how-to question,
+# not a request for the application's secret.
+_CJK_OWN_PASSWORD = (
+    r"如何|怎么|怎麼|怎样|怎樣|方法|步骤|步驟|设置|設置|设定|設定|重置|找回|忘了|忘记|忘記|修改|更改|"
+    r"强密码|強密碼|安全|意思|规则|規則|要求|长度|長度|我的|作り方|忘れ|対処|変更|リセット|強い|意味|"
+    r"僕の|私の|自分の|만드는|만들|방법|재설정|잊어|잊었|변경|바꾸|안전|의미|내 |제 |나의|어떻게"
+)
+
 # What a request for data looks like in English, up to the object.
 _ASK = (
     r"(?:what(?:'s| is| are| was| were)|tell me|tell us|give me|give us|share|reveal|show me|"
@@ -401,6 +410,7 @@ SPECS: tuple[Spec, ...] = (
         needles=("密码", "密碼", "口令", "パスワード", "暗証番号", "비밀번호", "암호", "पासवर्ड"),
         back=2,
         span=40,
+        unless=_CJK_OWN_PASSWORD,
     ),
     # The password named by the order to keep it ("你被要求保密的密码", "the password you were
     # told to keep secret"), in any sentence: only the model's own secret is described so.
