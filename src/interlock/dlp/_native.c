@@ -30,7 +30,7 @@
 #include <Python.h>
 #include <math.h>
 
-#define NATIVE_API 13
+#define NATIVE_API 14
 
 /* Validator codes (engine.py maps the rule's Python validator to one of these). */
 enum {
@@ -918,6 +918,208 @@ static Py_ssize_t shrunk(const Text *t, PyObject *text, Py_ssize_t start, Py_ssi
     return 0;
 }
 
+/* ---- exact patterns without `re`: backtrack.py's programs ------------------------------------
+ *
+ * A rule's pattern in the subset backtrack.py compiles (ASCII classes, \b, greedy repeats,
+ * groups without flags, alternations; every match at least one character) runs here instead
+ * of through re.finditer, with the same backtracking order as `re` (greedy repeats longest
+ * first, alternatives in order, the first success wins), so the same matches
+ * (tests/dlp/test_backtrack.py compares them on generated texts). No re.Match, scanner, span
+ * tuple or integer object is made per window or per match.
+ *
+ * Nodes (int32): BOUNDARY; CLASS min max table; BRANCH length count (alt_length alt...)...;
+ * REPEAT length min max body... (length: of the whole node, in ints). */
+enum { OP_BOUNDARY = 1, OP_CLASS = 2, OP_BRANCH = 3, OP_REPEAT = 4 };
+
+typedef struct {
+    const Text *t;
+    Py_ssize_t end; /* the window's end: `re`'s endpos, past which nothing is seen */
+    const unsigned char *tables; /* 128 bytes per class */
+    int depth;
+} Run;
+
+typedef struct Frame {
+    int repeat; /* 0: the nodes [pc, stop) then `up`; 1: the REPEAT at pc, `count` done */
+    const int *pc, *stop;
+    int count;
+    const struct Frame *up;
+} Frame;
+
+#define RUN_DEPTH_LIMIT 2000 /* (programs are small; a deeper run is a bug, reported) */
+
+static int re_word(Py_UCS4 c) { /* \w under re.ASCII */
+    return c < 128 && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                       (c >= 'A' && c <= 'Z') || c == '_');
+}
+
+static Py_ssize_t run_nodes(Run *r, const int *pc, const int *stop, Py_ssize_t pos,
+                            const Frame *up);
+
+static Py_ssize_t run_repeat(Run *r, const int *node, int count, Py_ssize_t pos,
+                             const Frame *rest) {
+    int min = node[2], max = node[3];
+    if (count < max) { /* one more iteration first (greedy), then the rest */
+        Frame again = {1, node, NULL, count + 1, rest};
+        Py_ssize_t got = run_nodes(r, node + 4, node + node[1], pos, &again);
+        if (got != -1) return got;
+    }
+    if (count < min) return -1;
+    if (rest == NULL) return pos;
+    if (rest->repeat) return run_repeat(r, rest->pc, rest->count, pos, rest->up);
+    return run_nodes(r, rest->pc, rest->stop, pos, rest->up);
+}
+
+/* The end of the match of [pc, stop) then `up` from pos, -1 if none, -2 too deep. */
+static Py_ssize_t run_nodes(Run *r, const int *pc, const int *stop, Py_ssize_t pos,
+                            const Frame *up) {
+    if (++r->depth > RUN_DEPTH_LIMIT) return -2;
+    Py_ssize_t got = -1;
+    const Text *t = r->t;
+    while (pc < stop) {
+        switch (pc[0]) {
+        case OP_BOUNDARY: {
+            if (r->end == 0) goto done; /* (`re`: no boundary in an empty string) */
+            int before = pos > 0 && re_word(CH(t, pos - 1));
+            int after = pos < r->end && re_word(CH(t, pos));
+            if (before == after) goto done;
+            pc += 1;
+            continue;
+        }
+        case OP_CLASS: {
+            int min = pc[1], max = pc[2];
+            const unsigned char *table = r->tables + 128 * (size_t)pc[3];
+            Py_ssize_t n = 0;
+            while (n < max && pos + n < r->end) {
+                Py_UCS4 c = CH(t, pos + n);
+                if (c >= 128 || !table[c]) break;
+                n++;
+            }
+            if (n < min) goto done;
+            if (n == min) { /* nothing to give back */
+                pos += n;
+                pc += 4;
+                continue;
+            }
+            for (; n >= min; n--) { /* longest first */
+                got = run_nodes(r, pc + 4, stop, pos + n, up);
+                if (got != -1) goto done;
+            }
+            goto done;
+        }
+        case OP_BRANCH: {
+            Frame rest = {0, pc + pc[1], stop, 0, up};
+            const int *alt = pc + 3;
+            for (int k = 0; k < pc[2]; k++) {
+                got = run_nodes(r, alt + 1, alt + 1 + alt[0], pos, &rest);
+                if (got != -1) goto done;
+                alt += 1 + alt[0];
+            }
+            goto done;
+        }
+        case OP_REPEAT: {
+            Frame rest = {0, pc + pc[1], stop, 0, up};
+            got = run_repeat(r, pc, 0, pos, &rest);
+            goto done;
+        }
+        default:
+            got = -2;
+            goto done;
+        }
+    }
+    /* these nodes matched: the rest */
+    if (up == NULL) got = pos;
+    else if (up->repeat) got = run_repeat(r, up->pc, up->count, pos, up->up);
+    else got = run_nodes(r, up->pc, up->stop, pos, up->up);
+done:
+    r->depth--;
+    return got;
+}
+
+typedef struct {
+    const int *nodes, *stop;
+    const unsigned char *tables;
+    const unsigned char *first; /* 128 bytes: the characters a match can begin with */
+} Program;
+
+static int read_program(PyObject *program, Program *p) {
+    PyObject *nodes, *tables;
+    long first;
+    if (!PyTuple_Check(program) || PyTuple_GET_SIZE(program) != 3 ||
+        !PyBytes_Check(nodes = PyTuple_GET_ITEM(program, 0)) ||
+        !PyBytes_Check(tables = PyTuple_GET_ITEM(program, 1)) ||
+        PyBytes_GET_SIZE(nodes) % sizeof(int) != 0 || PyBytes_GET_SIZE(tables) % 128 != 0) {
+        PyErr_SetString(PyExc_TypeError, "a program is (nodes, tables, first)");
+        return -1;
+    }
+    first = PyLong_AsLong(PyTuple_GET_ITEM(program, 2));
+    if (first == -1 && PyErr_Occurred()) return -1;
+    if (first < 0 || first >= PyBytes_GET_SIZE(tables) / 128) {
+        PyErr_SetString(PyExc_ValueError, "a program's first-character table is one of its own");
+        return -1;
+    }
+    p->nodes = (const int *)PyBytes_AS_STRING(nodes);
+    p->stop = p->nodes + PyBytes_GET_SIZE(nodes) / sizeof(int);
+    p->tables = (const unsigned char *)PyBytes_AS_STRING(tables);
+    p->first = p->tables + 128 * first;
+    return 0;
+}
+
+/* re.finditer(text, a, b) of the program: each match's (start, end) to `found`, in order.
+ * 0 ok, -1 error. */
+typedef int (*found_fn)(void *arg, Py_ssize_t start, Py_ssize_t end);
+
+static int program_finditer(const Program *p, const Text *t, Py_ssize_t a, Py_ssize_t b,
+                            found_fn found, void *arg) {
+    if (a < 0) a = 0;
+    if (b > t->len) b = t->len;
+    Run r = {t, b, p->tables, 0};
+    Py_ssize_t pos = a;
+    while (pos < b) { /* (every match holds a character: none begins at b) */
+        Py_UCS4 c = CH(t, pos);
+        if (c >= 128 || !p->first[c]) {
+            pos++;
+            continue;
+        }
+        Py_ssize_t end = run_nodes(&r, p->nodes, p->stop, pos, NULL);
+        if (end == -2) {
+            PyErr_SetString(PyExc_RuntimeError, "a program ran too deep");
+            return -1;
+        }
+        if (end < 0) {
+            pos++;
+            continue;
+        }
+        if (found(arg, pos, end) < 0) return -1;
+        pos = end > pos ? end : pos + 1;
+    }
+    return 0;
+}
+
+static int found_to_list(void *arg, Py_ssize_t start, Py_ssize_t end) {
+    PyObject *span = Py_BuildValue("(nn)", start, end);
+    if (span == NULL) return -1;
+    int r = PyList_Append((PyObject *)arg, span);
+    Py_DECREF(span);
+    return r;
+}
+
+/* finditer(program, text, a, b): the spans of its matches, for the tests. */
+static PyObject *program_spans(PyObject *self, PyObject *args) {
+    PyObject *program, *text;
+    Py_ssize_t a, b;
+    if (!PyArg_ParseTuple(args, "OUnn", &program, &text, &a, &b)) return NULL;
+    Program p;
+    if (read_program(program, &p) < 0) return NULL;
+    Text t = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text)};
+    PyObject *out = PyList_New(0);
+    if (out == NULL) return NULL;
+    if (program_finditer(&p, &t, a, b, found_to_list, out) < 0) {
+        Py_DECREF(out);
+        return NULL;
+    }
+    return out;
+}
+
 /* ---- confirmation ------------------------------------------------------------------------------ */
 
 typedef struct {
@@ -933,13 +1135,18 @@ typedef struct {
     double score;
     PyObject *namer, *entity, *name, *classification;
     int filter; /* the span word sets of this call hold registered words only (confirm_all) */
+    PyObject *program; /* (nodes, tables, first) of backtrack.py, or NULL: the regex's finditer */
 } Spec;
 
 static int read_spec(PyObject *tuple, Spec *s) {
-    if (!PyTuple_Check(tuple) || (PyTuple_GET_SIZE(tuple) != 17 && PyTuple_GET_SIZE(tuple) != 18)) {
-        PyErr_SetString(PyExc_TypeError, "spec: a 17-tuple (18: words registered)");
+    Py_ssize_t size = PyTuple_Check(tuple) ? PyTuple_GET_SIZE(tuple) : 0;
+    if (size < 17 || size > 19) {
+        PyErr_SetString(PyExc_TypeError,
+                        "spec: a 17-tuple (18: words registered; 19: and a program or None)");
         return -1;
     }
+    s->program = size == 19 && PyTuple_GET_ITEM(tuple, 18) != Py_None ? PyTuple_GET_ITEM(tuple, 18)
+                                                                       : NULL;
 #define ITEM(i) PyTuple_GET_ITEM(tuple, i)
     s->regex = ITEM(0);
     s->group = ITEM(1);
@@ -983,16 +1190,12 @@ static PyObject *make_finding(PyObject **args) {
     return obj;
 }
 
-/* One candidate: appends its Finding to `out` if it is confirmed. 0 ok, -1 error. */
-static int confirm_one(const Spec *s, PyObject *match, const Text *t, PyObject *text,
-                       PyObject *ctx_cache, PyObject *adj_cache, double min_score,
-                       PyObject *out) {
-    PyObject *span = PyObject_CallMethodOneArg(match, str_span, s->group);
-    if (span == NULL) return -1;
-    Py_ssize_t start = PyLong_AsSsize_t(PyTuple_GET_ITEM(span, 0));
-    Py_ssize_t end = PyLong_AsSsize_t(PyTuple_GET_ITEM(span, 1));
-    Py_DECREF(span);
-    if (PyErr_Occurred()) return -1;
+/* One candidate [start, end) (`match`: its re.Match, for the namer; NULL when the program
+ * found it, for a rule without one): appends its Finding to `out` if it is confirmed. 0 ok,
+ * -1 error. */
+static int confirm_span(const Spec *s, PyObject *match, Py_ssize_t start, Py_ssize_t end,
+                        const Text *t, PyObject *text, PyObject *ctx_cache, PyObject *adj_cache,
+                        double min_score, PyObject *out) {
     if (start < 0 || end <= start) return 0;
     int has_context = PySet_GET_SIZE(s->context) > 0;
     int has_negative = PySet_GET_SIZE(s->negative) > 0;
@@ -1068,6 +1271,10 @@ static int confirm_one(const Spec *s, PyObject *match, const Text *t, PyObject *
     if (score < min_score) return 0;
     PyObject *name;
     if (s->namer != Py_None) {
+        if (match == NULL) {
+            PyErr_SetString(PyExc_RuntimeError, "a rule with a namer has no program");
+            return -1;
+        }
         name = PyObject_CallOneArg(s->namer, match);
         if (name == NULL) return -1;
     } else {
@@ -1105,6 +1312,19 @@ static int confirm_one(const Spec *s, PyObject *match, const Text *t, PyObject *
     return r;
 }
 
+/* One re.Match: its group's span, confirmed. */
+static int confirm_one(const Spec *s, PyObject *match, const Text *t, PyObject *text,
+                       PyObject *ctx_cache, PyObject *adj_cache, double min_score,
+                       PyObject *out) {
+    PyObject *span = PyObject_CallMethodOneArg(match, str_span, s->group);
+    if (span == NULL) return -1;
+    Py_ssize_t start = PyLong_AsSsize_t(PyTuple_GET_ITEM(span, 0));
+    Py_ssize_t end = PyLong_AsSsize_t(PyTuple_GET_ITEM(span, 1));
+    Py_DECREF(span);
+    if (PyErr_Occurred()) return -1;
+    return confirm_span(s, match, start, end, t, text, ctx_cache, adj_cache, min_score, out);
+}
+
 static int confirm_iter(const Spec *s, PyObject *iter, const Text *t, PyObject *text,
                         PyObject *ctx, PyObject *adj, double min_score, PyObject *out) {
     PyObject *match;
@@ -1114,6 +1334,20 @@ static int confirm_iter(const Spec *s, PyObject *iter, const Text *t, PyObject *
         if (r < 0) return -1;
     }
     return PyErr_Occurred() ? -1 : 0;
+}
+
+/* What program_finditer's matches are confirmed with. */
+typedef struct {
+    const Spec *s;
+    const Text *t;
+    PyObject *text, *ctx, *adj, *out;
+    double min_score;
+} Confirming;
+
+static int confirm_found(void *arg, Py_ssize_t start, Py_ssize_t end) {
+    Confirming *c = arg;
+    return confirm_span(c->s, NULL, start, end, c->t, c->text, c->ctx, c->adj, c->min_score,
+                        c->out);
 }
 
 static int window_pair(PyObject *w, Py_ssize_t *a, Py_ssize_t *b) {
@@ -1179,6 +1413,21 @@ static PyObject *confirm_rule(PyObject *const *args, Py_ssize_t nargs, int filte
             int r = confirm_one(&s, m, &t, text, ctx, adj, min_score, out);
             Py_DECREF(m);
             if (r < 0) return NULL;
+        }
+        Py_RETURN_NONE;
+    }
+    if (s.program != NULL) { /* the pattern's matches found without `re` (backtrack.py) */
+        Program p;
+        if (read_program(s.program, &p) < 0) return NULL;
+        Confirming c = {&s, &t, text, ctx, adj, out, min_score};
+        for (Py_ssize_t i = 0; i < count; i++) {
+            if (window_pair(PyList_GET_ITEM(windows, i), &a, &b) < 0) return NULL;
+            if (a == whole_text_mark) {
+                a = 0;
+                b = t.len;
+            }
+            if (program_finditer(&p, &t, a, b, confirm_found, &c) < 0) return NULL;
+            if (a == 0 && b == t.len) break; /* (a whole-text window stands alone) */
         }
         Py_RETURN_NONE;
     }
@@ -2490,6 +2739,8 @@ static PyMethodDef methods[] = {
     {"check", check, METH_VARARGS, "check(code, value): a C validator (-1: ask Python)"},
     {"set_tables", set_tables, METH_VARARGS, "set_tables(iban_lengths, card_ranges)"},
     {"entropy", entropy, METH_O, "entropy(value): validators.shannon_entropy, None if not ASCII"},
+    {"program_spans", program_spans, METH_VARARGS,
+     "program_spans(program, text, a, b): what re.finditer(text, a, b) spans"},
     {"words", words, METH_VARARGS, "words(text, start, end, adjacent)"},
     {"spans", spans, METH_VARARGS, "spans(hits, kinds, size, data) -> (windows, lead_ends)"},
     {"resolve", resolve, METH_O, "resolve(found): engine.resolve_overlaps"},

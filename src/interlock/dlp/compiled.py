@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from types import ModuleType
 
-API = 13  # the interface of _native.c this code speaks; a build of another one is not used
+API = 14  # the interface of _native.c this code speaks; a build of another one is not used
 
 native: ModuleType | None
 try:

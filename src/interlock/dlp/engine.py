@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from interlock.dlp import compiled, pii
+from interlock.dlp import backtrack, compiled, pii
 from interlock.dlp import validators as v
 from interlock.dlp.matcher import MATCH_AT, WHOLE_TEXT, Matcher, Windows, build_matcher
 from interlock.dlp.names import NameRecognizer
@@ -297,6 +297,7 @@ def _spec(rule: Rule) -> tuple[Any, ...]:
         _NATIVE_RESCORES.get(rule.rescore, 0) if rule.rescore is not None else 0,
         _RESCORE_ARGS.get(rule.rescore, 0.0),
         True,  # (its words registered)
+        backtrack.program(rule),  # its pattern run in C without `re`, or None
     )
 
 
