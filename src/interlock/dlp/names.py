@@ -118,7 +118,8 @@ _JOINER_PARTICLES = frozenset(
 _JOINER = re.compile(
     r"[ \t]{1,2}(?:(?:" + "|".join(map(re.escape, sorted(_JOINER_PARTICLES))) + r")[ \t]{1,2})*|-"
 )
-_CAMEL = re.compile(r"[a-z][A-Z]")
+# CamelCase ("WhatsApp") or led by an acronym ("JSDoc", "FAQPage", "SKUs"): identifiers
+_CAMEL = re.compile(r"[a-z][A-Z]|^[A-Z]{2,}[a-z]")
 _NAME_PREFIX = re.compile(r"(?:Mc|Mac|O'|D'|De|Di|Da|Du|La|Le|Van|Von)[A-Z][a-z]")
 
 
@@ -304,7 +305,7 @@ class NameRecognizer(PeopleRules, PlaceRules, OrganisationRules):
         org_word = lower in LEGAL_FORMS or lower + "." in LEGAL_FORMS or lower in COMMON_ORG_HEADS
         and_sons = raw.startswith(AND_SONS_WORDS)
         if _CAMEL.search(bare) and not _NAME_PREFIX.match(bare):
-            # "WhatsApp", "NextAuth", "ConsoleModel": a product or an identifier, no name
+            # "WhatsApp", "NextAuth", "JSDoc", "SKUs": a product or an identifier, no name
             return (key, len(word), False, False, False, True, True, False, False, False, and_sons)
         title = lower in TITLES
         if len(word) == 1 and raw.endswith(".") and word.isupper():
@@ -443,6 +444,9 @@ class NameRecognizer(PeopleRules, PlaceRules, OrganisationRules):
                     Finding(LOCATION, run[0].start, run[-1].end, "street_name", 0.6, "internal")
                 )
             return
+        # with its trailing common words: a firm after a business cue keeps them ("our supplier
+        # Greenfield Packaging")
+        whole_end = run[-1].end if run else 0
         while (
             len(run) > (1 if title else 0)
             and run[-1].common
@@ -487,17 +491,26 @@ class NameRecognizer(PeopleRules, PlaceRules, OrganisationRules):
         # country or state is always a place.
         shouted = span_text.isupper()  # "LONDON" in an address line
         known_place = lower_span in self.g.places
-        is_place = region or (
-            known_place
-            and (
-                len(run) > 1
-                or not run[0].first
-                or (before in PLACE_CONTEXT and before not in ("to", "at"))
-                or phrase in PLACE_PHRASES
-                or shouted
+        # a business cue outweighs a town's name: "our supplier Greenfield", "our auditors, Reading"
+        firm_cue = (
+            self._org
+            and (before in ORG_BEFORE or before in FIRMS_BEFORE)
+            and cue_next_to(text, start, before)
+        )
+        is_place = not firm_cue and (
+            region
+            or (
+                known_place
+                and (
+                    len(run) > 1
+                    or not run[0].first
+                    or (before in PLACE_CONTEXT and before not in ("to", "at"))
+                    or phrase in PLACE_PHRASES
+                    or shouted
+                )
+                and not (before in PERSON_CONTEXT and before not in PLACE_CONTEXT)
+                and phrase not in PERSON_NOT_PLACE  # "according to Nakamura" (a town too)
             )
-            and not (before in PERSON_CONTEXT and before not in PLACE_CONTEXT)
-            and phrase not in PERSON_NOT_PLACE  # "according to Nakamura" (a town too)
         )
         named = person_score(run, title, before, after, text, start)
         if start >= 2 and text[start - 1] == "." and text[start - 2].isalpha():
@@ -560,13 +573,13 @@ class NameRecognizer(PeopleRules, PlaceRules, OrganisationRules):
             self._org
             and not title
             and (
-                before in FIRMS_BEFORE
+                (firm_cue and before in FIRMS_BEFORE)
                 or phrase in FIRM_PHRASES
                 or (
                     named < 0.8
                     and (
                         phrase in ORG_PHRASES
-                        or before in ORG_BEFORE
+                        or (firm_cue and before in ORG_BEFORE)
                         or (before == "at" and phrase[:-3] in ROLES_AT)
                         or (after[:2] in POSSESSIVES and ORG_OWNS.match(after) is not None)
                     )
@@ -576,6 +589,8 @@ class NameRecognizer(PeopleRules, PlaceRules, OrganisationRules):
             )
         ):  # "I work for Cloudmade", "our supplier Brightwater", "a nurse at Kingsbridge",
             # "Trelawny's CFO", "Plotwatt is a design agency"
+            if firm_cue and whole_end > end and not text[end:whole_end].endswith(("'s", "’s")):
+                end = whole_end
             out.append(Finding(ORGANIZATION, start, end, "org_context", 0.6, "internal"))
             return
         if self._person and (self.model is not None or self.harvest is not None):
@@ -622,6 +637,13 @@ class NameRecognizer(PeopleRules, PlaceRules, OrganisationRules):
             out.append(Finding(PERSON, start, end, "name_model", round(score, 2), "confidential"))
         elif named > 0:
             maybe.append((start, end, any(t.first or t.last for t in run), run))
+
+
+def cue_next_to(text: str, start: int, cue: str) -> bool:
+    """Whether the word `cue` stands right before `start`, after a space, a comma or a colon
+    ("our supplier Brightwater", "our auditors, Grant Thornton"; not "a competitor; Harriet")."""
+    gap = 2 if text[start - 2 : start - 1] in (",", ":") else 1
+    return text[start - gap - len(cue) : start - gap].lower() == cue
 
 
 def _context_kinds() -> dict[str, dict[str, str]]:

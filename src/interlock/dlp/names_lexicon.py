@@ -91,7 +91,11 @@ NOT_NAMES = words(
     "noi voi grazie ciao ik wij jij maar dank mijn "
     # the labels of an address in those languages ("Adresse: Musterstraße 12", "Indirizzo:")
     "adresse anschrift rechnungsadresse lieferadresse indirizzo adres leveransadress adresa "
-    "kontakt"
+    "kontakt "
+    # German capitalises its days, months and the polite "you" ("am Dienstag", "Ihren
+    # Termin"): words there, never names
+    "montag dienstag mittwoch donnerstag freitag samstag sonntag januar februar märz juni "
+    "juli oktober dezember sie ihr ihre ihren ihrem ihrer ihnen unser unsere unseren unserem"
 )
 # Abbreviations whose period ends no sentence ("St. Louis", "Mt. Hood").
 ABBREVIATIONS = frozenset(["st", "mt", "ft", "jr", "no", "vs", "etc", "approx", "apt"])

@@ -33,6 +33,8 @@ ROLES_AT = ROLE_WORDS | words(
     "researcher postdoc fellow trainee apprentice worker clerk advisor adviser partner "
     "representative rep owner"
 )
+# and their plurals: "our engineers at …", "the partners at …"
+ROLES_AT = ROLES_AT | frozenset(w + "s" for w in ROLES_AT if not w.endswith("s"))
 # Phrases before a capitalised word that make it an employer, and what follows a company.
 ORG_PHRASES = frozenset(
     ["work for", "works for", "worked for", "working for", "work at", "works at", "worked at",
@@ -42,7 +44,10 @@ ORG_PHRASES = frozenset(
      "contact at", "account at", "accounts at", "team at", "folks at", "people at",
      "colleagues at", "lawyers at", "auditors at", "invoice from", "invoices from",
      "quote from", "shipment from", "acquired by", "merged with", "subsidiary of",
-     "division of", "contract with", "agreement with", "partnership with", "tender to"]
+     "division of", "contract with", "agreement with", "partnership with", "tender to",
+     # time spent at an employer: "eight years of experience at …", "my internship at …"
+     "years at", "months at", "experience at", "internship at", "career at", "tenure at",
+     "stint at", "position at", "role at"]
 )  # fmt: skip
 # Words just before a capitalised word that make it a business ("our supplier Brightwater",
 # "the vendor Redgum"); no first name may be in it ("client", "customer" name people as often)

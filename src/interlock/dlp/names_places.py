@@ -19,7 +19,10 @@ ADDRESS_BEFORE = re.compile(
     r"box|str)\.?(?: \d{1,6}[A-Za-z]?)?|\b([A-Z][^\W\d_]+) \d{1,5}[A-Za-z]?),[ \t]{1,2}\Z"
 )
 PLACE_CONTEXT = words(
-    "in at from to near city country town live lives living located based moved visit visiting via"
+    "in at from to near city country town live lives living located based moved visit visiting via "
+    # the same in the languages people write prompts in ("depuis Lyon", "desde Sevilla", "nach
+    # Hamburg", "vanuit Utrecht", "från Göteborg"): a town that is also a name is the town there
+    "depuis dans vers desde hacia en nach aus naar vanuit uit från dalla verso"
 )
 # Phrases before an unknown capitalised word that make it a place: movement and residence.
 PLACE_PHRASES = frozenset(
@@ -148,6 +151,7 @@ _US_STATE_CODES = frozenset(
 # site"; not "team", "branch", "store": "the Orion team", "the Aurora branch")
 _PLACE_NOUN_AFTER = re.compile(
     r" (?:office|offices|site|campus|headquarters|hq|airport|warehouse|plant|factory|area|"
+    r"hotel|hotels|port|embassy|consulate|region|district|depot|"
     r"data ?cent(?:er|re))\b"
 )
 # "Boston to Seattle", "from Lyon to Marseille": the place a trip goes to

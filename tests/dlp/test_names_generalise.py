@@ -1,0 +1,114 @@
+"""Kinds of names the recogniser reads from general signals (session 6, issue #4): a town after
+a preposition of place in the languages prompts are written in, words German capitalises, a
+business cue next to a town's name, time spent at an employer, a verb of people before a
+colon, a name repeated by the address in the next field of a row, plural nouns of people
+before a list; and the look-alikes that must stay no name: products named of two words or led
+by an acronym. Names marked "made up" are in no list: they are found by where they stand."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from interlock.dlp.config import DlpPolicy
+from interlock.dlp.engine import Engine
+from interlock.dlp.names_people import brand_compound
+from interlock.dlp.policy import compile_policy
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[Engine]:
+    yield compile_policy(DlpPolicy()).engine
+
+
+def found(engine: Engine, text: str, entity: str) -> list[str]:
+    return [text[f.start : f.end] for f in engine.scan(text) if f.entity == entity]
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("Bonjour Camille, votre colis a été expédié depuis Lyon et arrivera jeudi.", "Lyon"),
+        ("Hola Alejandro, te escribo desde Sevilla para confirmar la reunión.", "Sevilla"),
+        ("Die Lieferung geht morgen nach Hamburg.", "Hamburg"),
+        ("Escalation: a VIP guest could not check in at our Doha hotel.", "Doha"),
+    ],
+)
+def test_a_town_that_is_also_a_name_after_a_preposition_or_before_a_place_noun(
+    engine: Engine, text: str, place: str
+) -> None:
+    assert place in found(engine, text, "LOCATION")
+    assert place not in found(engine, text, "PERSON")
+
+
+def test_words_german_capitalises_are_no_names(engine: Engine) -> None:
+    text = "Sehr geehrte Frau Schneider, wir bestätigen Ihren Termin am Dienstag in Düsseldorf."
+    assert found(engine, text, "PERSON") == ["Schneider"]
+
+
+@pytest.mark.parametrize(
+    ("text", "org"),
+    [
+        # a business cue outweighs a town's name, and keeps the firm's common words
+        (
+            "Our supplier Greenfield Packaging shipped the wrong cartons.",
+            "Greenfield Packaging",
+        ),
+        # time spent at an employer
+        (
+            "The candidate has eight years of experience at Vodafone Ghana.",
+            "Vodafone Ghana",
+        ),
+        ("Our engineers at Quarnetic will take over level-2 support.", "Quarnetic"),
+    ],
+)
+def test_organisations_after_business_cues(engine: Engine, text: str, org: str) -> None:
+    assert found(engine, text, "ORGANIZATION") == [org]
+
+
+def test_a_business_cue_across_punctuation_is_none(engine: Engine) -> None:
+    # "competitor" ends a clause: what follows the semicolon is a person, not the competitor
+    text = "We lost the deal to a competitor; Harriet Blake thinks pricing was the reason."
+    assert found(engine, text, "ORGANIZATION") == []
+    assert found(engine, text, "PERSON") == ["Harriet Blake"]
+
+
+@pytest.mark.parametrize(
+    ("text", "person"),
+    [
+        # made up: found by the verb of a person before the quoted words
+        ('Quilbert Vandrosk wrote: "the new dashboard is confusing"', "Quilbert Vandrosk"),
+        # made up: by the verb of a customer in a ticket
+        ("Summary: Quilbert Vandrosk filed a complaint about the refund.", "Quilbert Vandrosk"),
+        # made up: the address in the next field of the row repeats the name
+        ("name,email\nZorvan Pelliak,zorvan.pelliak@example.com", "Zorvan Pelliak"),
+        # made up: a plural noun of people before the list
+        ("We interviewed three candidates: Quilbert Vandrosk and others.", "Quilbert Vandrosk"),
+    ],
+)
+def test_names_no_list_knows_found_by_where_they_stand(
+    engine: Engine, text: str, person: str
+) -> None:
+    assert person in found(engine, text, "PERSON")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We integrate with Mailchimp for the newsletter.",
+        "Our DNS is managed by Cloudflare.",
+        "Please ask Freshdesk support why the tickets are duplicated.",
+        "Add JSDoc comments to every exported function.",
+        "List the SKUs with FAQPage markup.",
+    ],
+)
+def test_products_are_no_people(engine: Engine, text: str) -> None:
+    assert found(engine, text, "PERSON") == []
+
+
+def test_brand_compound_is_two_common_words() -> None:
+    assert brand_compound("Mailchimp") and brand_compound("Flightaware")
+    # names shaped otherwise, and short words, are not
+    assert not brand_compound("Kowalczyk") and not brand_compound("Oyelaran")
+    assert brand_compound("Dropbox")  # seven letters, parts of three or more
