@@ -151,3 +151,26 @@ def test_the_engine_finds_the_same_with_programs_and_with_re() -> None:
         found += len(got)
     engine.specs = with_programs
     assert found > 200
+
+
+def test_a_match_too_deep_for_the_program_is_left_to_re() -> None:
+    """A group repeated a thousand times would recurse as deep in C: that window goes to
+    `re`, its findings made once (those the program made before are taken back)."""
+    from interlock.dlp.engine import Engine
+    from interlock.dlp.rules import Rule
+
+    pattern = r"\b(?:[a-z]+\.)+[a-z]{2,}\b"
+    program = backtrack.compile_pattern(pattern, re.ASCII)
+    assert program is not None and native is not None
+    deep = "x." * 1000 + "com"
+    assert native.program_spans(program, deep, 0, len(deep)) is None
+    assert native.program_spans(program, "see a.b.com", 0, 11) == [(4, 11)]
+    engine = Engine([Rule("dotted", "DOTTED", pattern, score=0.9)])
+    engine.recent = None
+    assert engine.specs is not None and engine.specs[0][18] is not None
+    text = f"first ab.cd.org then {deep} and ef.gh.net"
+    assert engine.use_native(True)
+    found = engine.scan(text)
+    engine.use_native(False)
+    assert engine.scan(text) == found
+    assert [text[f.start : f.end] for f in found] == ["ab.cd.org", deep, "ef.gh.net"]

@@ -945,7 +945,9 @@ typedef struct Frame {
     const struct Frame *up;
 } Frame;
 
-#define RUN_DEPTH_LIMIT 2000 /* (programs are small; a deeper run is a bug, reported) */
+/* A match needing deeper recursion (a group repeated hundreds of times) is left to `re`:
+ * program_finditer says so (-2) and the window is run by re.finditer instead. */
+#define RUN_DEPTH_LIMIT 400
 
 static int re_word(Py_UCS4 c) { /* \w under re.ASCII */
     return c < 128 && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
@@ -1065,7 +1067,7 @@ static int read_program(PyObject *program, Program *p) {
 }
 
 /* re.finditer(text, a, b) of the program: each match's (start, end) to `found`, in order.
- * 0 ok, -1 error. */
+ * 0 ok, -1 error, -2 too deep (no error set: the caller asks `re`). */
 typedef int (*found_fn)(void *arg, Py_ssize_t start, Py_ssize_t end);
 
 static int program_finditer(const Program *p, const Text *t, Py_ssize_t a, Py_ssize_t b,
@@ -1081,10 +1083,7 @@ static int program_finditer(const Program *p, const Text *t, Py_ssize_t a, Py_ss
             continue;
         }
         Py_ssize_t end = run_nodes(&r, p->nodes, p->stop, pos, NULL);
-        if (end == -2) {
-            PyErr_SetString(PyExc_RuntimeError, "a program ran too deep");
-            return -1;
-        }
+        if (end == -2) return -2;
         if (end < 0) {
             pos++;
             continue;
@@ -1113,9 +1112,11 @@ static PyObject *program_spans(PyObject *self, PyObject *args) {
     Text t = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text)};
     PyObject *out = PyList_New(0);
     if (out == NULL) return NULL;
-    if (program_finditer(&p, &t, a, b, found_to_list, out) < 0) {
+    int r = program_finditer(&p, &t, a, b, found_to_list, out);
+    if (r < 0) {
         Py_DECREF(out);
-        return NULL;
+        if (r == -1) return NULL;
+        Py_RETURN_NONE; /* too deep: `re`'s call */
     }
     return out;
 }
@@ -1422,12 +1423,28 @@ static PyObject *confirm_rule(PyObject *const *args, Py_ssize_t nargs, int filte
         Confirming c = {&s, &t, text, ctx, adj, out, min_score};
         for (Py_ssize_t i = 0; i < count; i++) {
             if (window_pair(PyList_GET_ITEM(windows, i), &a, &b) < 0) return NULL;
-            if (a == whole_text_mark) {
+            int whole = a == whole_text_mark;
+            if (whole) {
                 a = 0;
                 b = t.len;
             }
-            if (program_finditer(&p, &t, a, b, confirm_found, &c) < 0) return NULL;
-            if (a == 0 && b == t.len) break; /* (a whole-text window stands alone) */
+            Py_ssize_t had = PyList_GET_SIZE(out);
+            int r = program_finditer(&p, &t, a, b, confirm_found, &c);
+            if (r == -1) return NULL;
+            if (r == -2) { /* too deep for the program: this window's findings by `re` */
+                if (PyList_SetSlice(out, had, PyList_GET_SIZE(out), NULL) < 0) return NULL;
+                PyObject *pa = PyLong_FromSsize_t(a), *pb = PyLong_FromSsize_t(b);
+                PyObject *it = NULL;
+                if (pa != NULL && pb != NULL)
+                    it = PyObject_CallMethodObjArgs(s.regex, str_finditer, text, pa, pb, NULL);
+                Py_XDECREF(pa);
+                Py_XDECREF(pb);
+                if (it == NULL) return NULL;
+                int failed = confirm_iter(&s, it, &t, text, ctx, adj, min_score, out);
+                Py_DECREF(it);
+                if (failed < 0) return NULL;
+            }
+            if (whole) break; /* (a whole-text window stands alone) */
         }
         Py_RETURN_NONE;
     }
