@@ -18,12 +18,13 @@ from __future__ import annotations
 import re
 
 # A reminder: "forget" negated, in the issue's languages (folded: lower case, no accents).
+# Each phrase written to match from its anchor word (what comes before it looked behind for).
 _REMINDER = (
-    r"\b(?:don'?t|do not|never) forget\b|\bvergiss nicht\b|\bvergesst nicht\b|"
-    r"\bvergessen sie nicht\b|\bn'oublie[sz]? pas\b|\bn'oubliez jamais\b|\bno (?:te )?olvides\b|"
-    r"\bno (?:se )?olvide\b|\bnon dimenticare\b|\bnon dimenticate\b|\bnon dimentichi\b|"
-    r"\bnao (?:se )?esqueca\b|\bnao (?:te )?esquecas\b|\bvergeet (?:niet|het niet)\b|"
-    r"\bне забудь(?:те)?\b|别忘了|別忘了|不要忘记|不要忘記|忘れないで|잊지 ?마"
+    r"(?:(?<=don't )|(?<=dont )|(?<=do not )|(?<=never ))forget\b|vergiss nicht\b|"
+    r"vergesst nicht\b|vergessen sie nicht\b|(?:(?<=n')|(?<=n'))oublie[sz]? (?:pas|jamais)\b|"
+    r"(?:(?<=no )|(?<=no te )|(?<=no se ))olvides?\b|(?<=non )dimentic(?:are|ate|hi)\b|"
+    r"(?:(?<=nao )|(?<=nao se )|(?<=nao te ))esquecas?\b|vergeet (?:niet|het niet)\b|"
+    r"(?<=не )забудь(?:те)?\b|(?:(?<=别)|(?<=別))忘了|(?<=不要)忘(?:记|記)|忘れないで|잊지 ?마"
 )
 # Typos, spelling, grammar or formatting waved aside, the text's content still asked about.
 _NOT_THE_FORM = (
@@ -41,7 +42,8 @@ _NOT_THE_FORM = (
 )
 # A standing request about the answer's language, tone or length.
 _STYLE_FROM_NOW = (
-    r"\b(?:from now on|for the rest of (?:this|our) (?:chat|conversation)|going forward),?\s+"
+    r"(?:(?<=from )now on|(?<=for the )rest of (?:this|our) (?:chat|conversation)|"
+    r"(?<=going )forward),?\s+"
     r"(?:please\s+)?(?:always\s+)?(?:answer|reply|respond|write|speak|talk)\s+(?:to me\s+)?"
     r"(?:only\s+)?(?:in|with)\s+(?:(?:british|american|simple|plain|formal|informal|short|"
     r"brief)\s+)?(?:english|german|french|spanish|italian|portuguese|dutch|russian|chinese|"
@@ -50,17 +52,107 @@ _STYLE_FROM_NOW = (
 # A product's or a document's own instructions ("de instructies van deze IKEA-kast", "the
 # instructions for the dishwasher"): not the model's. Never when the owner is the model.
 _PRODUCT_INSTRUCTIONS = (
-    r"\b(?:instructions|instructies|anweisungen|anleitung|bedienungsanleitung|"
+    r"(?:instructions|instructies|anweisungen|anleitung|bedienungsanleitung|"
     r"gebruiksaanwijzing|instrucciones|istruzioni|instrucoes|mode d'emploi|notice)\s+"
     r"(?:of|for|on|van|voor|fur|zur|zum|de|del|della|dello|do|da|pour|du)\s+(?:this|the|my|our|"
     r"these|deze|dit|het|de|mijn|onze|diese[mnrs]?|der|die|das|dem|den|meine[mnrs]?|ce|cette|"
     r"mon|ma|la|le|este|esta|mi|questo|questa|il|lo|o|a|meu|minha)\s+"
     r"(?!(?:ai|assistant|model|chatbot|bot|system|llm|gpt|ki|ia|assistent\w*|modell?)\b)"
 )
-_BENIGN = re.compile("|".join((_REMINDER, _NOT_THE_FORM, _STYLE_FROM_NOW, _PRODUCT_INSTRUCTIONS)))
 
 
-def without_benign_phrases(folded: str) -> str | None:
-    """`folded` with every everyday phrase of this kind removed, or None if it has none."""
-    stripped, count = _BENIGN.subn(" ", folded)
-    return stripped if count else None
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# (anchor words, needles for scripts without spaces, regex, how far before the anchor a phrase
+# may start, how far after it it may end): each regex is searched only in a small window around an anchor that occurs, so
+# a text pays a set intersection, not a scan of a forty-way alternation at every character.
+_FAMILIES: tuple[tuple[frozenset[str], tuple[str, ...], re.Pattern[str], int, int], ...] = (
+    (
+        _words(
+            "forget vergiss vergesst vergessen oublie oublies oubliez olvides olvide dimenticare "
+            "dimenticate dimentichi esqueca esquecas vergeet забудь забудьте"
+        ),
+        ("忘", "잊지"),
+        re.compile(_REMINDER),
+        0,
+        24,
+    ),
+    (
+        _words(
+            "typo typos spelling grammar formatting format punctuation mistakes errors layout "
+            "fautes erreurs coquilles mise tippfehler rechtschreibfehler fehler formatierung "
+            "errores faltas formato errori refusi formattazione erros formatacao typfouten "
+            "spelfouten fouten opmaak опечатки опечаток ошибки ошибок форматирование"
+        ),
+        (
+            "格式",
+            "错别字",
+            "錯別字",
+            "拼写",
+            "拼寫",
+            "语法",
+            "語法",
+            "誤字",
+            "タイプミス",
+            "書式",
+            "오타",
+        ),
+        re.compile(_NOT_THE_FORM),
+        48,
+        32,
+    ),
+    (frozenset(("now", "rest", "forward")), (), re.compile(_STYLE_FROM_NOW), 0, 120),
+    (
+        _words(
+            "instructions instructies anweisungen anleitung bedienungsanleitung "
+            "gebruiksaanwijzing instrucciones istruzioni instrucoes emploi notice"
+        ),
+        (),
+        re.compile(_PRODUCT_INSTRUCTIONS),
+        0,
+        80,
+    ),
+)
+_ANCHORS = frozenset().union(*(family[0] for family in _FAMILIES))
+_MAX_TRIES = 16  # occurrences of one anchor looked at
+
+
+def without_benign_phrases(folded: str, words: list[str]) -> str | None:
+    """`folded` with every everyday phrase of this kind removed, or None if it has none.
+    `words`: the words of `folded`, as the detector split them."""
+    present = _ANCHORS.intersection(words)
+    wide = not folded.isascii()
+    if not present and not wide:
+        return None
+    spans: list[tuple[int, int]] = []
+    for anchors, needles, regex, back, ahead in _FAMILIES:
+        keys = [a for a in anchors if a in present]
+        if wide:
+            keys += [n for n in needles if n in folded]
+        for key in keys:
+            pos, tries = folded.find(key), 0
+            while pos != -1 and tries < _MAX_TRIES:
+                tries += 1
+                end = pos + len(key) + ahead
+                # back 0: the phrase starts at its anchor, one match there, no search
+                m = (
+                    regex.match(folded, pos, end)
+                    if not back
+                    else regex.search(folded, max(0, pos - back), end)
+                )
+                if m is not None:
+                    spans.append(m.span())
+                pos = folded.find(key, pos + 1)
+    if not spans:
+        return None
+    out, last = [], 0
+    for start, end in sorted(spans):
+        if start >= last:
+            out.append(folded[last:start])
+            last = end
+        elif end > last:
+            last = end
+    out.append(folded[last:])
+    return " ".join(out)

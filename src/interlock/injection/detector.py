@@ -207,10 +207,15 @@ class Detector:
                 p = min(p, INDIRECT_CLASSIFIER_CAP)
             elif p > DECODE_REQUEST_CAP and depth == 0:
                 p = self._decode_request_cap(v.folded, p, runs, payload_scores, context, signals)
-            if p >= _BENIGN_PHRASE_CHECK and depth == 0:
+            if (
+                p >= _BENIGN_PHRASE_CHECK
+                and depth == 0
+                and max(signals.weights.values(), default=0.0) < _BENIGN_PHRASE_CHECK
+            ):
                 # "Vergiss nicht, …", "ignore the typos": the classifier is asked again without
-                # the everyday phrase and the lower probability kept (benign.py).
-                rest = without_benign_phrases(v.folded)
+                # the everyday phrase and the lower probability kept (benign.py); only when no
+                # other signal is that strong already (an attack's rules decide it anyway).
+                rest = without_benign_phrases(v.folded, words)
                 if rest is not None:
                     p = min(p, self.model.probability(rest))
             if p >= _REPORTED:
