@@ -26,7 +26,8 @@ _QUOTED = re.compile(
     r"|<!--(.+?)-->"
     # a long document pasted in quotes after a colon ("Summarise this page: '…'"), the turn
     # ending with it or with a short request after it ("… ' Summarize it.")
-    r"|:\s*['\"‘“](.{80,})['\"’”]\s*[?.!]?(?:\s+[^'\"‘’“”\n]{1,80})?\s*$",
+    # (and in the quotation marks of French, German, Russian…: « », „ “, » «)
+    r"|:\s*['\"‘“«„»](.{80,})['\"’”»“«]\s*[?.!]?(?:\s+[^'\"‘’“”«»„\n]{1,80})?\s*$",
     re.DOTALL | re.IGNORECASE,
 )
 # A document pasted without quotes after a colon that names it ("What does this code print:
@@ -105,6 +106,9 @@ def _maybe_quoted(text: str) -> bool:
         or ': "' in text
         or ": ‘" in text
         or ": “" in text
+        or ": «" in text
+        or ": „" in text
+        or ": »" in text
         or (":" in text[:_HEAD] and _PASTED.search(text, 0, _HEAD) is not None)
     )
 
