@@ -222,3 +222,32 @@ def test_entropy_in_c_is_the_python_float(monkeypatch: pytest.MonkeyPatch) -> No
     in_python = [v.shannon_entropy(value) for value in values]
     assert [x.hex() for x in in_c] == [x.hex() for x in in_python]
     assert native is not None and native.entropy("naïve") is None  # non-ASCII: Python's
+
+
+def test_documentation_keys_in_c_are_pythons() -> None:
+    """credentials._not_example (a caseless search for "example", six x, eight equal
+    characters but a/A, "testtesttest", counting runs, "deadbeef") against its C copy."""
+    from interlock.dlp import credentials
+
+    assert native is not None
+    rnd = random.Random(12)
+    alphabet = "aAbBcCdDeEfFxXtTsSlLmMpP0123456789_-"
+    values = {"", "EXAMPLE", "xXxXxX", "aaaaaaaa", "AAAAaaaa", "bbbbBBBB", "testTESTtest", "43210"}
+    for _ in range(20000):
+        value = "".join(rnd.choice(alphabet) for _ in range(rnd.randrange(0, 60)))
+        if rnd.random() < 0.3:
+            i = rnd.randrange(len(value) + 1)
+            piece = rnd.choice(["example", "deadbeef", "1234567", "abcdef", "012345", "test" * 3])
+            piece = "".join(c.upper() if rnd.random() < 0.5 else c for c in piece)
+            cut = rnd.randrange(len(piece) + 1) if rnd.random() < 0.3 else len(piece)
+            value = value[:i] + piece[:cut] + value[i:]
+        if rnd.random() < 0.2:
+            value += rnd.choice("aAbq7") * rnd.choice([7, 8, 9])
+        values.add(value)
+    kept = 0
+    for value in values:
+        got = native.check(native.V_NOT_EXAMPLE, value)
+        assert got == int(credentials._not_example(value)), value
+        kept += got
+    assert 0.2 * len(values) < kept < 0.8 * len(values)
+    assert native.check(native.V_NOT_EXAMPLE, "exämple") == -1

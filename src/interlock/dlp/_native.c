@@ -36,7 +36,7 @@
 enum {
     V_PYTHON = 0, V_CARD = 1, V_SSN = 2, V_IPV4 = 3, V_PHONE = 4,
     V_IBAN = 5, V_AADHAAR = 6, V_CA_SIN = 7, V_AU_TFN = 8, V_AU_ABN = 9, V_FR_NIR = 10,
-    V_IPV6 = 11
+    V_IPV6 = 11, V_NOT_EXAMPLE = 12
 };
 /* rescoring done in C: pii.strong_phone_rescore, pii.card_issuer_rescore */
 enum { R_PYTHON = 0, R_STRONG_PHONE = 16, R_CARD_ISSUER = 17 };
@@ -472,6 +472,30 @@ static int check_ipv6(const Text *t, Py_ssize_t a, Py_ssize_t b) {
     return b - a >= 6 && !zero;
 }
 
+static Py_UCS4 lower_ascii(Py_UCS4 c);
+
+/* credentials._not_example on an ASCII value: none of _EXAMPLE's alternatives, caseless
+ * (example, x{6}, ([^A])\1{7}, (?:test){3}, 1234567, abcdef, 012345, 43210, deadbeef) occurs
+ * in it. -1 (Python's call) for longer values than the buffer. */
+static int check_not_example(const Text *t, Py_ssize_t a, Py_ssize_t b) {
+    static const char *const SAMPLES[] = {"example", "xxxxxx", "testtesttest", "1234567",
+                                          "abcdef",  "012345", "43210",        "deadbeef"};
+    char v[1024];
+    Py_ssize_t n = b - a;
+    if (n >= (Py_ssize_t)sizeof v) return -1;
+    for (Py_ssize_t i = 0; i < n; i++) v[i] = (char)lower_ascii(CH(t, a + i));
+    v[n] = 0;
+    if (memchr(v, 0, (size_t)n) != NULL) return -1; /* (a NUL inside: strstr would stop) */
+    for (size_t k = 0; k < sizeof SAMPLES / sizeof *SAMPLES; k++)
+        if (strstr(v, SAMPLES[k]) != NULL) return 0;
+    /* ([^A])\1{7} caseless: eight equal characters (case folded), not a or A */
+    for (Py_ssize_t i = 0, run = 0; i < n; i++) {
+        run = i > 0 && v[i] == v[i - 1] ? run + 1 : 1;
+        if (run >= 8 && v[i] != 'a') return 0;
+    }
+    return 1;
+}
+
 static int digits_n(const Text *t, Py_ssize_t a, Py_ssize_t b, char *out, int cap) {
     int n = 0;
     for (Py_ssize_t i = a; i < b; i++) {
@@ -604,6 +628,7 @@ static int validate(const Text *t, PyObject *text, Py_ssize_t a, Py_ssize_t b, P
         case V_AU_ABN: got = check_au_abn(t, a, b); break;
         case V_FR_NIR: got = check_fr_nir(t, a, b); break;
         case V_IPV6: got = check_ipv6(t, a, b); break;
+        case V_NOT_EXAMPLE: got = check_not_example(t, a, b); break;
         default: got = -1;
         }
         if (got >= 0) return got;
@@ -2635,6 +2660,7 @@ static PyObject *check(PyObject *self, PyObject *args) {
     case V_AU_ABN: got = check_au_abn(&t, 0, t.len); break;
     case V_FR_NIR: got = check_fr_nir(&t, 0, t.len); break;
     case V_IPV6: got = check_ipv6(&t, 0, t.len); break;
+    case V_NOT_EXAMPLE: got = check_not_example(&t, 0, t.len); break;
     case R_STRONG_PHONE: got = strong_phone(&t, 0, t.len); break;
     case R_CARD_ISSUER: got = card_issuer(&t, 0, t.len); break;
     default: got = -1;
@@ -2813,6 +2839,7 @@ PyMODINIT_FUNC PyInit__native(void) {
         PyModule_AddIntConstant(m, "V_AU_ABN", V_AU_ABN) < 0 ||
         PyModule_AddIntConstant(m, "V_FR_NIR", V_FR_NIR) < 0 ||
         PyModule_AddIntConstant(m, "V_IPV6", V_IPV6) < 0 ||
+        PyModule_AddIntConstant(m, "V_NOT_EXAMPLE", V_NOT_EXAMPLE) < 0 ||
         PyModule_AddIntConstant(m, "R_STRONG_PHONE", R_STRONG_PHONE) < 0 ||
         PyModule_AddIntConstant(m, "R_CARD_ISSUER", R_CARD_ISSUER) < 0 ||
         PyModule_AddIntConstant(m, "LOCATE_SOM", LOCATE_SOM) < 0 ||

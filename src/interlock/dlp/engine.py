@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from interlock.dlp import backtrack, compiled, pii
+from interlock.dlp import backtrack, compiled, credentials, pii
 from interlock.dlp import validators as v
 from interlock.dlp.matcher import MATCH_AT, WHOLE_TEXT, Matcher, Windows, build_matcher
 from interlock.dlp.names import NameRecognizer
@@ -249,6 +249,7 @@ _NATIVE_CHECKS: dict[object, int] = (
         v.au_abn: native.V_AU_ABN,
         v.fr_nir: native.V_FR_NIR,
         v.ipv6: native.V_IPV6,
+        credentials._not_example: native.V_NOT_EXAMPLE,
     }
     if native is not None
     else {}
