@@ -112,3 +112,27 @@ def test_brand_compound_is_two_common_words() -> None:
     # names shaped otherwise, and short words, are not
     assert not brand_compound("Kowalczyk") and not brand_compound("Oyelaran")
     assert brand_compound("Dropbox")  # seven letters, parts of three or more
+
+
+@pytest.mark.parametrize(
+    ("text", "town"),
+    [
+        (
+            "Billing address:\nJohn Carter\n12 Harbour Road\nSuite 200\nWarwick\nUnited Kingdom",
+            "Warwick",
+        ),
+        (
+            "Please update:\nChloe Bennett\n88 Kingsway\nFlat 2\nPreston\nEngland PR1 3AB\n",
+            "Preston",
+        ),
+    ],
+)
+def test_the_town_line_of_a_multi_line_address(engine: Engine, text: str, town: str) -> None:
+    # a town that is also a first name, alone on its line between the flat and the country
+    assert town in found(engine, text, "LOCATION")
+    assert town not in found(engine, text, "PERSON")
+
+
+def test_a_name_line_before_a_street_stays_a_person(engine: Engine) -> None:
+    text = "Deliver to:\nUnit 4\nWarwick Davies\n12 Harbour Road\nLeeds"
+    assert found(engine, text, "PERSON") == ["Warwick Davies"]

@@ -551,6 +551,15 @@ class NameRecognizer(PeopleRules, PlaceRules, OrganisationRules):
             return
         if (
             self._loc
+            and not title
+            and start > 0
+            and text[start - 1] in "\n >"
+            and self._address_block_town(text, start, end)
+        ):
+            out.append(Finding(LOCATION, start, end, "address_town", 0.6, "internal"))
+            return
+        if (
+            self._loc
             and not is_place
             and (phrase in PLACE_PHRASES or phrase.endswith(" visiting"))
             and not any(t.first or t.last for t in run)

@@ -139,6 +139,11 @@ _POSTCODE_BEFORE = re.compile(
     r"(?: [A-Z]{2})?[ \t]{1,2}\Z",
     re.M,
 )
+# the end of an address line before its town's line: a house or flat number ("12 Harbour
+# Road" ends in none, "Suite 200", "Flat 2", "Jahu 80", "Apt. 3B" do)
+HOUSE_NUMBER_ENDS = re.compile(r"(?:^|\s)\d[\w/-]*[ \t]*\Z")
+# what may follow the town on its line: a region code and a postal code ("PA 73161", "43 73313")
+TOWN_LINE_TAIL = re.compile(r"(?:[A-Z]{2}|\d{1,3})[ \t]+\d{4,6}(?:-\d{4})?")
 # a region after a town: "Austin, Texas", "Phoenix, Arizona", "Springfield, IL 62704"
 _REGION_AFTER = re.compile(r", ([A-Z][A-Za-z.]+(?: [A-Z][a-z]+)?)")
 _US_STATE_CODES = frozenset(
@@ -216,7 +221,7 @@ def is_street(run: list[Token], text: str, start: int) -> bool:
         return True
     if (
         start < 2
-        or not text[start - 1].isspace()
+        or text[start - 1] not in " \t"  # a number ending the line before is no house number
         or not (
             text[start - 2].isdigit()
             or text[start - 2] == " "
@@ -366,6 +371,33 @@ class PlaceRules(RecognizerState):
         if head is None:
             return False
         return self._common_place(text, head.start(), end, text[start:end].lower(), 2, out)
+
+    def _address_block_town(self, text: str, start: int, end: int) -> bool:
+        """The town line of an address written over lines: after a line ending in a house or
+        flat number ("12 Harbour Road", "Suite 200", "Flat 2"), alone on its line before one
+        that starts with a country or region ("United Kingdom", "England PR1 3AB"), or before
+        its region code and postal code ("…, PA 73161")."""
+        line_start = text.rfind("\n", 0, start) + 1
+        if line_start == 0 or text[line_start:start].strip(" \t>"):
+            return False
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        rest = text[end:line_end].strip(" \t,")
+        if rest and (
+            TOWN_LINE_TAIL.fullmatch(rest) is None
+            or (rest[0].isalpha() and rest[:2] not in _US_STATE_CODES)
+        ):
+            return False
+        previous = text[text.rfind("\n", 0, line_start - 1) + 1 : line_start - 1]
+        if HOUSE_NUMBER_ENDS.search(previous) is None:
+            return False
+        if rest:  # "Archimandrita Pano, PA 73161": its region code and postal code after it
+            return True
+        next_end = text.find("\n", line_end + 1)
+        following = text[line_end + 1 : next_end if next_end >= 0 else len(text)]
+        words = following.strip(" \t>").split()
+        regions = self.g.regions
+        return any(" ".join(words[:k]).lower().rstrip(",") in regions for k in (1, 2, 3))
 
     def _region_after(self, text: str, end: int, out: list[Finding] | None = None) -> bool:
         """Whether ", Texas", ", Germany", ", CA 94043" follows `end`; an acronym there ("UK",
