@@ -23,7 +23,10 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
+import signal
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -105,6 +108,32 @@ def _user_sys(pid: int) -> tuple[int, int]:
     return int(fields[11]), int(fields[12])
 
 
+PERF_EVENTS = {"raw_syscalls:sys_enter": "syscalls", "sched:sched_wakeup": "wakeups_caused"}
+
+
+def _perf_start(pid: int) -> subprocess.Popen[str] | None:
+    """`perf stat` of the worker's system calls and of the wake-ups of other tasks it causes
+    (a write that wakes its writer on another CPU, a send that wakes nginx): counts, steady
+    however busy the machine is. None without perf or tracepoints."""
+    if shutil.which("perf") is None:
+        return None
+    argv = ["perf", "stat", "-x", ",", "-e", ",".join(PERF_EVENTS), "-p", str(pid)]
+    return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def _perf_stop(perf: subprocess.Popen[str] | None, requests: int) -> dict[str, float]:
+    out = {name: float("nan") for name in PERF_EVENTS.values()}
+    if perf is None:
+        return out
+    perf.send_signal(signal.SIGINT)
+    _, err = perf.communicate(timeout=10)
+    for line in err.splitlines():
+        fields = line.split(",")
+        if len(fields) > 2 and fields[2] in PERF_EVENTS and fields[0].isdigit():
+            out[PERF_EVENTS[fields[2]]] = int(fields[0]) / requests
+    return out
+
+
 def _counts(pid: int) -> dict[str, float]:
     """Counts that do not depend on how busy the machine is: the worker's read and write
     system calls (/proc/PID/io), its context switches, and its audit writer's wake-ups (the
@@ -174,7 +203,9 @@ def main() -> int:
                     n, _, delay = c.partition("@")
                     script = paced(lua, int(delay)) if delay else lua
                     ticks0, counts0 = _user_sys(proc.pid), _counts(proc.pid)
+                    perf = _perf_start(proc.pid)
                     res = harness.run_wrk(url, script, int(n), args.duration, proc.pid)
+                    res.update(_perf_stop(perf, max(res["requests"], 1)))
                     ticks = [b - a for a, b in zip(ticks0, _user_sys(proc.pid), strict=True)]
                     requests = max(res["requests"], 1)
                     per_req = 1e6 / os.sysconf("SC_CLK_TCK") / requests
@@ -204,7 +235,7 @@ def main() -> int:
         user = statistics.median(x["worker_user_us"] for x in runs)
         sys_us = statistics.median(x["worker_sys_us"] for x in runs)
         counts = {k: statistics.median(x[k] for x in runs)
-                  for k in ("syscalls_rw", "worker_switches", "writer_wakeups")}  # fmt: skip
+                  for k in ("syscalls_rw", "worker_switches", "writer_wakeups", *PERF_EVENTS.values())}  # fmt: skip
         rows.append({"variant": name, "conns": c, "rps": rps, "p50_ms": p50, "p99_ms": p99,
                      "worker_cpu_us": cpu, "worker_user_us": user, "worker_sys_us": sys_us,
                      **counts,
@@ -212,14 +243,15 @@ def main() -> int:
                      "errors": sum(x["error_count"] for x in runs)})  # fmt: skip
     print("\n| variant | c | req/s | x floor req/s | p50 ms | +p50 vs off µs | p99 ms "
           "| worker CPU µs/req | user | sys | r/w syscalls/req | worker switches/req "
-          "| writer wake-ups/req | errors |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "| writer wake-ups/req | syscalls/req | wake-ups caused/req | errors |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for row in rows:
         print(f"| {row['variant']} | {row['conns']} | {row['rps']:.0f} | {row['x_floor_rps']:.3f} | "
               f"{row['p50_ms']:.3f} | {row['added_p50_us']:+.0f} | {row['p99_ms']:.3f} | "
               f"{row['worker_cpu_us']:.1f} | {row['worker_user_us']:.1f} | "
               f"{row['worker_sys_us']:.1f} | {row['syscalls_rw']:.3f} | "
-              f"{row['worker_switches']:.3f} | {row['writer_wakeups']:.4f} | {row['errors']} |")  # fmt: skip
+              f"{row['worker_switches']:.3f} | {row['writer_wakeups']:.4f} | "
+              f"{row['syscalls']:.3f} | {row['wakeups_caused']:.3f} | {row['errors']} |")  # fmt: skip
     print("\naudit pipeline state after the last round (lag 0 = the sinks kept up):")
     for name, m in lag.items():
         if m:

@@ -1,5 +1,5 @@
-"""The hand-off ring: a file in the spool directory that a gateway worker and its writer process
-both map (MAP_SHARED), instead of a socket and per-batch acknowledgements.
+"""The hand-off ring: a file that a gateway worker and its writer process both map (MAP_SHARED),
+instead of a socket and per-batch acknowledgements.
 
 The worker copies each encoded exchange into the ring and moves the write position in the
 header: a memory copy, no system call, no wake-up of the writer. The writer reads what is
@@ -14,6 +14,11 @@ durable, in the page cache of a file that outlives both processes:
 
 A machine that loses power loses what was not fsynced, as before (the ring is never synced).
 
+Where: in memory (a tmpfs, /dev/shm) under a name made from the spool directory's path, so the
+worker's captures, which still hold what the writer's scrub removes, never reach a disk, and the
+next start on the same spool finds what a crash left; in the spool directory itself where there
+is no such file system or it is full (`ring_dirs`).
+
 Header (little-endian unsigned 64-bit words): magic, capacity, write position, last message
 number written (both the worker's), read position, last message number durable (both the
 writer's). Positions only grow; a byte's place in the ring is its position modulo the capacity.
@@ -27,6 +32,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import hashlib
+import logging
 import mmap
 import os
 import secrets
@@ -34,6 +41,8 @@ import struct
 from collections.abc import Iterator
 from pathlib import Path
 
+log = logging.getLogger("interlock.audit")
+SHM = Path("/dev/shm")
 HEADER = 4096
 MAGIC = b"ILKRING1"
 PREFIX = "ring-"
@@ -64,12 +73,18 @@ class Ring:
     @classmethod
     def create(cls, directory: Path, capacity: int) -> Ring:
         """A new, empty ring in `directory`, held (shared lock) by this process."""
-        directory.mkdir(parents=True, exist_ok=True)
         token = f"{os.getpid()}-{secrets.token_hex(4)}"
         # Made under a name `orphans` does not look at, then renamed once locked: a writer
         # starting meanwhile cannot take a ring that is still being made for its worker.
         tmp = directory / f".new-{PREFIX}{token}"
-        fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        for attempt in range(3):
+            directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            try:
+                fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+                break
+            except FileNotFoundError:  # the last ring of another worker took the directory
+                if attempt == 2:
+                    raise
         try:
             _allocate(fd, HEADER + capacity)
             fcntl.flock(fd, fcntl.LOCK_SH)
@@ -117,6 +132,9 @@ class Ring:
         if unlink:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.path)
+            if self.path.parent.parent == SHM:
+                with contextlib.suppress(OSError):  # not empty: another worker's ring is there
+                    os.rmdir(self.path.parent)
         with contextlib.suppress(BufferError, ValueError):
             self.mm.close()
         with contextlib.suppress(OSError):
@@ -180,10 +198,33 @@ class Ring:
         return self.read_pos() >= self.published()
 
 
-def orphans(directory: Path, own: Path | None) -> Iterator[Ring]:
-    """Rings in `directory` that no live process holds (their worker and writer both died),
-    each locked exclusively for the caller, who writes what it holds and deletes it."""
-    for path in sorted(directory.glob(f"{PREFIX}*")):
+def ring_dirs(spool_root: Path) -> list[Path]:
+    """Where the rings of a spool directory are made (the first that takes one) and looked for:
+    memory first, then the spool directory."""
+    dirs = []
+    if SHM.is_dir() and os.access(SHM, os.W_OK | os.X_OK):
+        digest = hashlib.sha256(str(spool_root.resolve()).encode()).hexdigest()[:20]
+        dirs.append(SHM / f"interlock-audit-{digest}")
+    return [*dirs, spool_root]
+
+
+def create(spool_root: Path, capacity: int) -> Ring:
+    """A ring for a worker writing to `spool_root`: in memory, else in the spool directory."""
+    *memory, disk = ring_dirs(spool_root)
+    for directory in memory:
+        try:
+            return Ring.create(directory, capacity)
+        except OSError as exc:  # a small /dev/shm (containers default to 64 MiB)
+            log.warning("audit: no room for the hand-off ring in %s (%s); it goes in %s, where "
+                        "unscrubbed captures reach the disk", directory, exc, disk)  # fmt: skip
+    return Ring.create(disk, capacity)
+
+
+def orphans(spool_root: Path, own: Path | None) -> Iterator[Ring]:
+    """Rings of this spool directory that no live process holds (their worker and writer both
+    died), each locked exclusively for the caller, who writes what it holds and deletes it."""
+    paths = [p for d in ring_dirs(spool_root) for p in sorted(d.glob(f"{PREFIX}*"))]
+    for path in paths:
         if own is not None and path == own:
             continue
         try:

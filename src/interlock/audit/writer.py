@@ -24,8 +24,8 @@ A socket pair carries the rest (one JSON value per line, both ways):
                       {"fatal": why}                could not start (spool, key, store)
 
 Guarantees stay where they were: secrets are removed in the writer before anything is written
-to the spool (the ring holds the worker's captures, as the socket did; it is a 0600 file in the
-spool directory, where those secrets end up only scrubbed); a strict answer waits for the
+to the spool (the ring holds the worker's captures, as the socket did, in memory: a tmpfs file,
+0600, in a 0700 directory; see ring.py for where it goes without one); a strict answer waits for the
 writer's ack, sent after the fsync; `full` (refuse or drop, per policy) is the writer's spool
 state, a writer being replaced, or the worker's backlog (ring and memory) reaching `queue_max`.
 If the writer dies, the worker refuses or drops (per policy) while it starts a new one, which
@@ -60,6 +60,7 @@ from interlock.audit.config import AuditSettings
 from interlock.audit.metrics import DropAlarm, Metrics
 from interlock.audit.pipeline import Item
 from interlock.audit.ring import Ring, orphans
+from interlock.audit.ring import create as create_ring
 from interlock.exchange import Exchange
 
 log = logging.getLogger("interlock.audit")
@@ -717,7 +718,7 @@ class WriterClient:
         if self.store is not None:
             await asyncio.to_thread(self.store.open)
         self._ring = await asyncio.to_thread(
-            Ring.create, self.spec.spool_dir, self.settings.ring_bytes
+            create_ring, self.spec.spool_dir, self.settings.ring_bytes
         )
         self.spec.ring = self._ring.path
         atexit.register(self._close_socket)
