@@ -13,7 +13,7 @@ import pytest
 
 from interlock.dlp.config import DlpPolicy
 from interlock.dlp.engine import Engine
-from interlock.dlp.names_people import brand_compound
+from interlock.dlp.names_people import be_noun, brand_compound
 from interlock.dlp.policy import compile_policy
 
 
@@ -136,3 +136,29 @@ def test_the_town_line_of_a_multi_line_address(engine: Engine, text: str, town: 
 def test_a_name_line_before_a_street_stays_a_person(engine: Engine) -> None:
     text = "Deliver to:\nUnit 4\nWarwick Davies\n12 Harbour Road\nLeeds"
     assert found(engine, text, "PERSON") == ["Warwick Davies"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # made up: what is said of the name after "is" is a role
+        "Quilbert is our new intern and starts on Monday.",
+        "Zorvan and Pelliak are the reviewers for this release.",
+    ],
+)
+def test_a_role_said_of_a_name_makes_a_person(engine: Engine, text: str) -> None:
+    assert text.split(" ", 1)[0] in found(engine, text, "PERSON")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Apollo is the platform we use for deployments.", "Kestrel is a tool for load testing."],
+)
+def test_a_thing_said_of_a_name_makes_none(engine: Engine, text: str) -> None:
+    assert found(engine, text, "PERSON") == []
+
+
+def test_be_noun_is_the_noun_after_is_and_its_determiners() -> None:
+    assert be_noun(" is our new intern and starts on") == "intern"
+    assert be_noun(" is a contractor, not an employee") == "contractor"
+    assert be_noun(" is from spain") == ""

@@ -235,8 +235,11 @@ def person_score(
     if owner or head in PERSON_AFTER:
         score += 0.3
     elif head in PERSON_AFTER_WEAK:
-        if head in _BE and _PERSON_IS.match(after):
-            score += 0.3  # "Kemblish is a very kind person"
+        noun = be_noun(after) if head in _BE else ""
+        if noun in PERSON_NOUNS or (head in _BE and _PERSON_IS.match(after)):
+            score += 0.3  # "Kemblish is a very kind person", "Quilbert is our new intern"
+        elif noun in THING_NOUNS:
+            score -= 0.3  # "Kestrel is a tool for load testing", "Apollo is the platform"
         elif _THING_IS.match(after):
             score -= 0.3  # "Apollo is going live in June", "Atlas is down again"
         else:
@@ -248,7 +251,7 @@ def person_score(
         if after.startswith((" and i ", " and me ", " and myself ")):
             score += 0.3  # "Eldridge and I went to school together"
     elif head in _BE:
-        if _PERSON_IS.match(after):
+        if _PERSON_IS.match(after) or be_noun(after) in PERSON_NOUNS:
             score += 0.3  # "Kemblish and Zorvat are kind people"
     else:
         c0 = after[:1]
@@ -363,6 +366,39 @@ def _shaped(run: list[Token]) -> bool:
 
 
 _BE = frozenset(["is", "was", "are", "were"])
+# what is said of a name after "is": people's roles ("our new intern", "the engineers") or
+# things ("a tool", "the platform we use")
+PERSON_NOUNS = (
+    ROLE_WORDS
+    | frozenset(w + "s" for w in ROLE_WORDS if not w.endswith(("s", "y", "man", "woman", "-")))
+    | words("employee employees colleague colleagues friend friends customer customers tenant")
+)
+THING_NOUNS = words(
+    "tool tools platform framework library service app application system product plugin "
+    "model database server project language package module api bot robot feature dashboard "
+    "game brand website site channel extension editor browser protocol format algorithm"
+)
+_BE_SKIP = frozenset(["a", "an", "the", "our", "my", "their", "his", "her", "your", "one", "of"])
+_BE_STOP = frozenset(["and", "or", "for", "of", "in", "at", "to", "with", "who", "that", "which",
+                      "we", "on", "from", "by", "since", "but"])  # fmt: skip
+
+
+def be_noun(after: str) -> str:
+    """The noun said of a name in " is our new intern and …" ("intern"): the last of the first
+    words after "is" and its determiners, up to a stop word or a punctuation mark."""
+    noun = ""
+    for raw in after.split(" ", 7)[2:7]:
+        word = raw.rstrip(",.;:!?")
+        if not noun and word in _BE_SKIP:
+            continue
+        if not word or word in _BE_STOP:
+            break
+        noun = word
+        if word != raw:  # a punctuation mark ends the phrase
+            break
+    return noun
+
+
 _PERSON_IS = re.compile(
     r",? (?:is|was|are|were) (?:an? |such an? )?(?:[a-z]+ ){0,2}(?:person|man|woman|guy|girl|"
     r"boy|lady|gentleman|people|kid|child)\b"
