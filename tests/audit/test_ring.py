@@ -5,6 +5,7 @@ and a writer that falls behind makes the worker wait in memory, not lose records
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from tests.support import GatewayServer, free_port, gateway_config
 
 from interlock.audit.capture import encode_exchange
 from interlock.audit.ring import HEADER, PREFIX, SHM, Ring, RingError, orphans, ring_dirs
+from interlock.audit.ring import create as create_ring
 from interlock.audit.spool import SEGMENT_PREFIX
 
 BODY = {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "hi"}]}
@@ -86,6 +88,28 @@ def test_a_ring_with_a_live_holder_is_no_orphan_and_a_bad_file_is_refused(tmp_pa
         Ring.attach(tmp_path / f"{PREFIX}garbage")
     found[0].close()
     held.close(unlink=True)
+
+
+def test_a_memory_directory_someone_else_can_read_is_not_used(tmp_path: Path) -> None:
+    """The name in /dev/shm is predictable: a directory there that others can open is refused
+    and the ring goes in the spool directory instead."""
+    if not SHM.is_dir():
+        pytest.skip("no /dev/shm on this system")
+    spool = tmp_path / "spool"
+    memory = ring_dirs(spool)[0]
+    memory.mkdir(mode=0o755)
+    memory.chmod(0o755)
+    try:
+        ring = create_ring(spool, 64 * 1024)
+        assert ring.path.parent == spool
+        ring.close(unlink=True)
+        memory.chmod(0o700)
+        ring = create_ring(spool, 64 * 1024)
+        assert ring.path.parent == memory
+        ring.close(unlink=True)
+        assert not memory.exists()  # the last ring out removes its directory
+    finally:
+        shutil.rmtree(memory, ignore_errors=True)
 
 
 # ---- with the writer process -----------------------------------------------------------------

@@ -37,6 +37,7 @@ import logging
 import mmap
 import os
 import secrets
+import stat
 import struct
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,6 +80,8 @@ class Ring:
         tmp = directory / f".new-{PREFIX}{token}"
         for attempt in range(3):
             directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if directory.parent == SHM:
+                _check_private(directory)
             try:
                 fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
                 break
@@ -233,6 +236,14 @@ def orphans(spool_root: Path, own: Path | None) -> Iterator[Ring]:
             continue  # deleted meanwhile, or not ours to read
         if ring is not None:
             yield ring
+
+
+def _check_private(directory: Path) -> None:
+    # /dev/shm is shared by every user of the host and the name is predictable: a directory
+    # someone else made (or a link to one) would let them read what the worker hands over.
+    st = os.lstat(directory)
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.geteuid() or st.st_mode & 0o077:
+        raise PermissionError(f"{directory} is not a private directory of this user")
 
 
 def _allocate(fd: int, size: int) -> None:
