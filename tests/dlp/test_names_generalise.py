@@ -162,3 +162,10 @@ def test_be_noun_is_the_noun_after_is_and_its_determiners() -> None:
     assert be_noun(" is our new intern and starts on") == "intern"
     assert be_noun(" is a contractor, not an employee") == "contractor"
     assert be_noun(" is from spain") == ""
+
+
+def test_a_capitalised_particle_begins_the_surname(engine: Engine) -> None:
+    text = '"We will fix it next week," says Du Toit.'
+    assert found(engine, text, "PERSON") == ["Du Toit"]
+    # with the particle a place: a place ("La Paz"), not a person
+    assert found(engine, "We flew on to La Paz on Monday.", "PERSON") == []

@@ -48,6 +48,7 @@ from interlock.dlp.names_lexicon import (
     context_before,
     context_before_native,
     gazetteer,
+    opens_sentence,
 )
 from interlock.dlp.names_organisations import (
     AND_SONS,
@@ -474,6 +475,15 @@ class NameRecognizer(PeopleRules, PlaceRules, OrganisationRules):
                 )
             return
         before, phrase = self._before(text, start)
+        particle = (
+            before in SURNAME_PARTICLES
+            and not title
+            and self._particle_led(text, start, end, before)
+        )
+        if particle:  # "says Du Toit", "ask Le Roux": the particle is the surname's
+            start -= len(before) + 1
+            span_text = text[start:end]
+            before, phrase = self._before(text, start)
         if before in CODENAME_BEFORE and not title:
             return  # "project Kestrel", "operation Overlord": a code name, not a person
         if not title and (
@@ -513,6 +523,8 @@ class NameRecognizer(PeopleRules, PlaceRules, OrganisationRules):
             )
         )
         named = person_score(run, title, before, after, text, start)
+        if particle:
+            named += 0.3
         if start >= 2 and text[start - 1] == "." and text[start - 2].isalpha():
             named += self._dotted_surname(text, start)
         if shouted and len(run) == 1 and not title:
@@ -628,6 +640,17 @@ class NameRecognizer(PeopleRules, PlaceRules, OrganisationRules):
         elif self._person and named > 0:
             maybe.append((start, end, any(t.first or t.last for t in run), run))
 
+    def _particle_led(self, text: str, start: int, end: int, particle: str) -> bool:
+        """Whether a capitalised particle ("Du", "Le", "Van") stands just before the run in
+        mid-sentence and makes no place with it ("La Paz", "Le Mans" are places)."""
+        lead = start - len(particle) - 1
+        return (
+            text[start - 1] == " "
+            and text[lead].isupper()
+            and not opens_sentence(text, lead)
+            and text[lead:end].lower() not in self.g.places
+        )
+
     @staticmethod
     def _decide(
         model: NameModel,
@@ -646,6 +669,14 @@ class NameRecognizer(PeopleRules, PlaceRules, OrganisationRules):
             out.append(Finding(PERSON, start, end, "name_model", round(score, 2), "confidential"))
         elif named > 0:
             maybe.append((start, end, any(t.first or t.last for t in run), run))
+
+
+# particles that begin a surname written with a capital ("Du Toit", "De Klerk", "Le Roux",
+# "Van der Merwe", "Da Costa"): common words, so the scan starts no run with them
+SURNAME_PARTICLES = frozenset(
+    ["du", "de", "le", "la", "van", "von", "da", "di", "del", "della", "dos", "das", "ter", "ten",
+     "al", "el", "bin", "ben", "mac"]
+)  # fmt: skip
 
 
 def cue_next_to(text: str, start: int, cue: str) -> bool:
