@@ -585,10 +585,10 @@ _SCRIPTED_DISCLOSURE = (
     r"etait|war|—|-)?\s*[:=]?\s*[\"'“‘«`]|(?:are|were|sind|sont|son|sono|sao|zijn)?\s*:)"
 )
 # ...a value in quotes, or a list after a colon: "A: The password is stored hashed" explains.
+# Anchored on the secret's own words only: "prompt", "instructions" or "code" fill ordinary
+# technical prompts, and each occurrence would cost a search of the window before it.
 _SCRIPTED_DISCLOSURE_WORDS = (
-    "password passphrase passcode secret key code prompt instructions passwort kennwort "
-    "anweisungen passe consignes contrasena instrucciones istruzioni senha instrucoes "
-    "wachtwoord instructies пароль инструкции"
+    "password passphrase passcode secret passwort kennwort passe contrasena senha wachtwoord пароль"
 )
 
 # ---- indirect: a document ordering its reader about the user or the answer ------------------
