@@ -327,3 +327,27 @@ def test_the_worker_writes_what_the_writer_reads(tmp_path: Path) -> None:
     assert reader.read(0, reader.published()) == data
     reader.close()
     ring.close(unlink=True)
+
+
+def test_an_idle_writer_sleeps_and_the_next_exchange_wakes_it(
+    tmp_path: Path, simulator: Any
+) -> None:
+    """Idle, the writer stops reading the ring on its clock (no wake-ups of an idle process);
+    the worker's next hand-off wakes it, so the flush interval still bounds the wait, far below
+    the writer's fallback look every second."""
+    yaml = (
+        gateway_config(simulator.url)
+        + "\naudit: {spool_dir: spool, store: null, flush_interval_ms: 20}\n"
+    )
+    gw = GatewayServer(yaml, tmp_path / "gw.yaml")
+    stage = audit_stage(gw)
+    try:
+        with httpx.Client(base_url=gw.url, timeout=10) as client:
+            for _ in range(3):
+                client.post("/v1/chat/completions", json=BODY)
+                wait_for(lambda: stage.pipeline._ring.writer_sleeping(), timeout=5)
+                rid = client.post("/v1/chat/completions", json=BODY).headers["x-request-id"]
+                took = wait_for(lambda r=rid: r in durable_ids(tmp_path / "spool"), timeout=5)
+                assert took < 0.5, f"written {took:.2f} s after the answer"
+    finally:
+        gw.close()

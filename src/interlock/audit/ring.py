@@ -20,7 +20,7 @@ next start on the same spool finds what a crash left; in the spool directory its
 is no such file system or it is full (`ring_dirs`).
 
 Header (little-endian unsigned 64-bit words): magic, capacity, write position, last message
-number written (both the worker's), read position, last message number durable (both the
+number written (both the worker's), read position, last message number durable, asleep (the
 writer's). Positions only grow; a byte's place in the ring is its position modulo the capacity.
 Each side writes its own words only; a message is copied before the write position that
 publishes it is stored (x86-64 keeps stores in order; the words are aligned, so each is read
@@ -39,6 +39,7 @@ import os
 import secrets
 import stat
 import struct
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -199,6 +200,27 @@ class Ring:
 
     def empty(self) -> bool:
         return self.read_pos() >= self.published()
+
+    # ---- the writer asleep ---------------------------------------------------------------------
+    # A writer that found the ring empty for a while says so here and stops reading it on its
+    # clock; the worker, after publishing, wakes it with one message. Each side stores, passes a
+    # full barrier (`fence`), then loads the other's word, so one of them always sees the other.
+
+    def set_sleeping(self, sleeping: bool) -> None:
+        _POS.pack_into(self.mm, 48, 1 if sleeping else 0)
+
+    def writer_sleeping(self) -> bool:
+        return bool(_POS.unpack_from(self.mm, 48)[0])
+
+
+_FENCE = threading.Lock()
+
+
+def fence() -> None:
+    """A full memory barrier (a locked instruction): a store before it is visible to the other
+    process before any load after it is made (x86 may otherwise load before the store drains)."""
+    _FENCE.acquire()
+    _FENCE.release()
 
 
 def ring_dirs(spool_root: Path) -> list[Path]:

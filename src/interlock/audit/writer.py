@@ -12,6 +12,8 @@ worker's GIL, and the hand-off costs the worker no system call and no wake-up of
 A socket pair carries the rest (one JSON value per line, both ways):
 
     worker → writer   {"op": "sync", "wid": n}      a strict answer waits: write up to n now
+                      {"op": "wake"}                the ring was empty and the writer asleep
+                                                    (idle for IDLE_AFTER_S): there is more
                       [wid, "x", strict, capture]   a message too big for the ring (the ring
                                                     holds `[wid, "o"]` in its place)
                       {"op": "metrics", "id": n}    the writer's Prometheus text, please
@@ -59,7 +61,7 @@ from interlock.audit.capture import encode_exchange, encode_record
 from interlock.audit.config import AuditSettings
 from interlock.audit.metrics import DropAlarm, Metrics
 from interlock.audit.pipeline import Item
-from interlock.audit.ring import Ring, orphans
+from interlock.audit.ring import Ring, fence, orphans
 from interlock.audit.ring import create as create_ring
 from interlock.exchange import Exchange
 
@@ -75,6 +77,10 @@ WRITER_MAX_BATCH = 4096
 # What the writer takes from the ring into memory at most: the rest waits in the ring, where it
 # survives the writer's death (the worker counts it against `queue_max`).
 TAKE_MAX = 2 * WRITER_MAX_BATCH
+# A writer that found its ring empty this long sleeps until its worker wakes it (a message on
+# the socket, sent only then), looking again every IDLE_CHECK_S in case a wake-up went amiss.
+IDLE_AFTER_S = 0.5
+IDLE_CHECK_S = 1.0
 
 
 @dataclass(slots=True)
@@ -159,6 +165,9 @@ class _WriterSide(asyncio.Protocol):
             if op == "sync":
                 if consumer is not None:
                     consumer.sync(int(msg["wid"]))
+            elif op == "wake":
+                if consumer is not None:
+                    consumer.poke.set()
             elif op == "metrics":
                 text = self.pipeline.metrics.render().decode()
                 self.send({"metrics": msg.get("id"), "text": text})
@@ -196,19 +205,30 @@ class _RingConsumer:
         self.poke.set()
 
     async def run(self) -> None:
+        ring = self.ring
+        empty = 0  # reads in a row that found nothing
         while True:
+            wait = self.period
+            if empty * self.period >= IDLE_AFTER_S:
+                # Idle: sleep until the worker publishes something (it wakes us then).
+                ring.set_sleeping(True)
+                fence()
+                if ring.published() <= self.taken:
+                    wait = IDLE_CHECK_S
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.poke.wait(), self.period)
+                await asyncio.wait_for(self.poke.wait(), wait)
+            ring.set_sleeping(False)
             self.poke.clear()
             try:
-                self.take()
+                empty = 0 if self.take() else empty + 1
             except Exception:
                 # What is in the ring stays there (the read position did not move): the worker
                 # sees its backlog grow and refuses or drops per policy.
                 log.exception("audit: reading the hand-off ring failed; retrying in 1 s")
                 await asyncio.sleep(1.0)
 
-    def take(self) -> None:
+    def take(self) -> bool:
+        """Queue what the worker published since the last time; False when there was none."""
         pipeline = self.pipeline
         stop = self.ring.published()
         start = self.taken
@@ -216,7 +236,7 @@ class _RingConsumer:
             if self._urgent:
                 self._urgent = False
                 pipeline.wake(True)
-            return
+            return False
         data = self.ring.read(start, stop)
         # It may have waited a whole period in the ring: its flush interval counts from then.
         queued = time.monotonic() - self.period
@@ -255,6 +275,7 @@ class _RingConsumer:
             at = nl + 1
         self.taken = start + at
         pipeline.wake(urgent)
+        return True
 
     def acked(self, wid: int) -> None:
         """The pipeline fsynced every message up to `wid`."""
@@ -619,6 +640,10 @@ class WriterClient:
         ring = self._ring
         if ring is not None and ring.w_wid != self._w_wid:
             ring.publish(self._w_wid)
+            fence()
+            if ring.writer_sleeping() and self._transport is not None and self.down is None:
+                # Idle until now: one message wakes it (a busy writer reads on its own clock).
+                self._transport.write(b'{"op":"wake"}\n')
         self._refresh_room()
         if self._overflow:
             self._schedule()  # the writer frees room as it fsyncs: try again shortly
