@@ -173,6 +173,15 @@ _EN_EXTRACT_WORDS = _words(
     "disclose write spell echo what summarize summarise translate encode"
 )
 
+# "What is the system prompt in Llama 2's chat template?": a developer's question about where
+# a framework or format puts one, not a request for this model's ("… of the model" still is).
+_OF_A_FRAMEWORK = (
+    r"(?!\s+(?:format|template|syntax|token|tokens|field|parameter|length|limit)\b)"
+    r"(?!\s+(?:in|of|for|with|inside)\s+(?:(?:the|a|an|my|our)\s+)?(?:[\w.-]+(?:'s)?\s+){0,2}?"
+    r"(?:chat\s+)?(?:templates?|apis?|llama[\w.-]*|mistral|langchain|llamaindex|ollama|"
+    r"hugging ?face|transformers|sdk|library|framework|playground|tutorial|docs|documentation|"
+    r"jinja)\b)"
+)
 # "what 'ignore previous instructions' attacks are": the phrase named as an attack, in quotes.
 _NAMED_AS_ATTACK = (
     r"(?![\"'“”‘’]\s*(?:attacks?|injections?|jailbreaks?|prompts? (?:attack|injection)|"
@@ -817,6 +826,7 @@ RULES: tuple[Rule, ...] = (
     Rule("extract.en", 0.85, _rx(
         rf"\b(?:{_EN_EXTRACT_VERBS})\b(?:\s+\S+){{0,4}}?\s+(?:(?:{_EN_EXTRACT_QUAL})\s+){{0,3}}"
         rf"(?<!\ba )(?<!\ban )(?:{_EN_EXTRACT_OBJECT})\b(?:(?<=prompt)|(?<=prompts)|{_USERS_OWN})"
+        rf"{_OF_A_FRAMEWORK}"
     ), _EN_EXTRACT_WORDS),
     Rule("extract_secret.en", 0.55, _rx(_EN_SECRET), _words(
         "what tell reveal give share show print spell say type repeat confirm provide hint "
