@@ -564,8 +564,11 @@ class NameRecognizer(PeopleRules, PlaceRules, OrganisationRules):
         if (
             self._loc
             and not title
-            and start > 0
-            and text[start - 1] in "\n >"
+            and start > 1
+            and (
+                text[start - 1] == "\n"  # cheap looks first: most runs follow a letter and a space
+                or (text[start - 1] in " >" and text[start - 2] in "\n >")
+            )
             and self._address_block_town(text, start, end)
         ):
             out.append(Finding(LOCATION, start, end, "address_town", 0.6, "internal"))

@@ -382,20 +382,24 @@ class PlaceRules(RecognizerState):
             return False
         line_end = text.find("\n", end)
         line_end = len(text) if line_end < 0 else line_end
+        if line_end - end > 24:  # a sentence goes on: no town line
+            return False
         rest = text[end:line_end].strip(" \t,")
         if rest and (
             TOWN_LINE_TAIL.fullmatch(rest) is None
             or (rest[0].isalpha() and rest[:2] not in _US_STATE_CODES)
         ):
             return False
-        previous = text[text.rfind("\n", 0, line_start - 1) + 1 : line_start - 1]
+        # the end of the line before (a number ends it within a few characters) and the start
+        # of the line after: a paragraph of prose costs no search
+        previous = text[
+            max(text.rfind("\n", 0, line_start - 1) + 1, line_start - 17) : line_start - 1
+        ]
         if HOUSE_NUMBER_ENDS.search(previous) is None:
             return False
         if rest:  # "Archimandrita Pano, PA 73161": its region code and postal code after it
             return True
-        next_end = text.find("\n", line_end + 1)
-        following = text[line_end + 1 : next_end if next_end >= 0 else len(text)]
-        words = following.strip(" \t>").split()
+        words = text[line_end + 1 : line_end + 40].split("\n", 1)[0].strip(" \t>").split()
         regions = self.g.regions
         return any(" ".join(words[:k]).lower().rstrip(",") in regions for k in (1, 2, 3))
 
