@@ -21,6 +21,10 @@ capitalised words in mid-sentence are a name; so is a name ending a list item or
 ("2. Donalda Paet", "To: Crystallee"). All-lower-case text gets its own pass. Everything ships in data/gazetteer.json.xz (built by scripts/build_dlp_gazetteer.py);
 nothing is downloaded.
 
+This module scans the capitalised words into runs and classifies each run; the passes of each
+entity are in names_people.py, names_places.py and names_organisations.py (mixed into
+NameRecognizer), the lists and helpers they share in names_lexicon.py.
+
 `NameRecognizer(trained=True)` lets a trained model (name_model.py) take the final "is this
 run a person?" decision instead of the hand score. It is off by default: on presidio-research's
 held-out `test` templates it did not beat the hand rules (see name_model.py for the numbers).
