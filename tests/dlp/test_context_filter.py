@@ -1,7 +1,7 @@
 """The compiled confirmation's word filter: within confirm_all, a span's word set holds only
 words some registered rule looks for (engine._spec registers them), since the set is only ever
 intersected with rules' context and negative words. Findings must be exactly those of the
-unfiltered sets (a spec without its 18th item), and the filter must stay inside its call."""
+unfiltered sets (a spec whose 18th item is not True), and the filter must stay inside its call."""
 
 from __future__ import annotations
 
@@ -38,8 +38,8 @@ def test_filtered_word_sets_find_what_full_sets_do(policy: DlpPolicy) -> None:
     engine = compile_policy(policy).engine
     engine.recent = None
     registered = engine.specs
-    assert registered is not None and all(len(s) == 18 and s[17] is True for s in registered)
-    unregistered = [s[:17] for s in registered]
+    assert registered is not None and all(len(s) == 19 and s[17] is True for s in registered)
+    unregistered = [(*s[:17], False, s[18]) for s in registered]  # (the same programs)
     found = boosted = 0
     for text in _texts(23):
         hits = engine.matcher.windows(text)

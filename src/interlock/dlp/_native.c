@@ -1529,7 +1529,7 @@ static PyObject *confirm_all(PyObject *self, PyObject *const *args, Py_ssize_t n
             break;
         }
         PyObject *spec = PyList_GET_ITEM(specs, index);
-        filter = PyTuple_Check(spec) && PyTuple_GET_SIZE(spec) == 18 &&
+        filter = PyTuple_Check(spec) && PyTuple_GET_SIZE(spec) >= 18 &&
                  PyTuple_GET_ITEM(spec, 17) == Py_True;
     }
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(keys); i++) {
