@@ -1,15 +1,18 @@
-"""Test support for DLP: key-shaped strings made at run time, and a gateway with auth on whose
-`standard` policy carries a dlp section."""
+"""Test support for DLP: key-shaped strings made at run time, a gateway with auth on whose
+`standard` policy carries a dlp section, and the texts an engine finds."""
 
 from __future__ import annotations
 
 import random
 import string
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from tests.auth.support import gateway_yaml
+
+if TYPE_CHECKING:
+    from interlock.dlp.engine import Engine
 
 _rng = random.Random(20261127)
 
@@ -100,3 +103,8 @@ def dlp_gateway_yaml(
     if open_dlp is not None:
         config["policies"]["open"]["dlp"] = open_dlp
     return yaml.safe_dump(config, sort_keys=False)
+
+
+def found(engine: Engine, text: str, entity: str) -> list[str]:
+    """The texts of an engine's findings of one type."""
+    return [text[f.start : f.end] for f in engine.scan(text) if f.entity == entity]

@@ -13,15 +13,12 @@ import pytest
 from interlock.dlp.config import DlpPolicy
 from interlock.dlp.engine import Engine
 from interlock.dlp.policy import compile_policy
+from tests.dlp.support import found
 
 
 @pytest.fixture(scope="module")
 def engine() -> Iterator[Engine]:
     yield compile_policy(DlpPolicy(entities=["PHONE_NUMBER", "SECRET"])).engine
-
-
-def found(engine: Engine, text: str, entity: str) -> list[str]:
-    return [text[f.start : f.end] for f in engine.scan(text) if f.entity == entity]
 
 
 @pytest.mark.parametrize(

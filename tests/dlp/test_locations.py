@@ -5,18 +5,9 @@ is one rule a regression would break; the texts are hand-written."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from interlock.dlp.config import DlpPolicy
 from interlock.dlp.engine import Engine
-from interlock.dlp.policy import compile_policy
-
-
-@pytest.fixture(scope="module")
-def engine() -> Iterator[Engine]:
-    yield compile_policy(DlpPolicy()).engine
 
 
 def places(engine: Engine, text: str) -> list[str]:

@@ -7,23 +7,11 @@ by an acronym. Names marked "made up" are in no list: they are found by where th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from interlock.dlp.config import DlpPolicy
 from interlock.dlp.engine import Engine
 from interlock.dlp.names_people import be_noun, brand_compound
-from interlock.dlp.policy import compile_policy
-
-
-@pytest.fixture(scope="module")
-def engine() -> Iterator[Engine]:
-    yield compile_policy(DlpPolicy()).engine
-
-
-def found(engine: Engine, text: str, entity: str) -> list[str]:
-    return [text[f.start : f.end] for f in engine.scan(text) if f.entity == entity]
+from tests.dlp.support import found
 
 
 @pytest.mark.parametrize(

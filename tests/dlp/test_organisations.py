@@ -4,22 +4,10 @@ business relation before the name — and the look-alikes that must stay no orga
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from interlock.dlp.config import DlpPolicy
 from interlock.dlp.engine import Engine
-from interlock.dlp.policy import compile_policy
-
-
-@pytest.fixture(scope="module")
-def engine() -> Iterator[Engine]:
-    yield compile_policy(DlpPolicy()).engine
-
-
-def found(engine: Engine, text: str, entity: str) -> list[str]:
-    return [text[f.start : f.end] for f in engine.scan(text) if f.entity == entity]
+from tests.dlp.support import found
 
 
 @pytest.mark.parametrize(
