@@ -157,3 +157,17 @@ def test_a_capitalised_particle_begins_the_surname(engine: Engine) -> None:
     assert found(engine, text, "PERSON") == ["Du Toit"]
     # with the particle a place: a place ("La Paz"), not a person
     assert found(engine, "We flew on to La Paz on Monday.", "PERSON") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Rechnung an Frau Katharina Schulz, Lindenstraße 14, 80331 München, Tel. 089 12345678.",
+        "Contact: Joan Mabry, Tel 020 7946 0958, Fax: 020 7946 0000",
+    ],
+)
+def test_a_phone_label_is_no_person(engine: Engine, text: str) -> None:
+    # "Tel" is in the given-name lists; before a number it labels the number
+    people = found(engine, text, "PERSON")
+    assert len(people) == 1 and "Tel" not in people and "Fax" not in people
+    assert found(engine, "Ring the Tel Aviv office.", "LOCATION") == ["Tel Aviv"]

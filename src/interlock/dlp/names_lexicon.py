@@ -92,6 +92,8 @@ NOT_NAMES = words(
     # the labels of an address in those languages ("Adresse: Musterstraße 12", "Indirizzo:")
     "adresse anschrift rechnungsadresse lieferadresse indirizzo adres leveransadress adresa "
     "kontakt "
+    # phone labels before a number ("Tel. 089 …", "Fax: …"); "Tel" is also a given name
+    "tel tél fax mob mobil telefon tlf "
     # German capitalises its days, months and the polite "you" ("am Dienstag", "Ihren
     # Termin"): words there, never names
     "montag dienstag mittwoch donnerstag freitag samstag sonntag januar februar märz juni "
