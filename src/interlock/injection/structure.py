@@ -19,6 +19,12 @@ class Marker:
     weight: float
     regex: re.Pattern[str]
     needles: tuple[str, ...]  # substrings of the lower-cased text the regex needs one of
+    # Character sets every match contains one character of, each: a single-character `in`
+    # is a memchr, ~15x cheaper than a needle's substring search, and most prompts hold none
+    # of "<|[#".
+    gates: tuple[str, ...] = ()
+    # The regex starts with "\n": in a text of one line only position 0 can start a match.
+    line_start: bool = False
 
 
 _ROLES = r"system|user|assistant|human|developer|admin|administrator|instructions?|ai|bot|model"
@@ -35,8 +41,11 @@ MARKERS: tuple[Marker, ...] = (
             r"start_header_id|end_header_id|begin_of_text|end_of_text|channel|message)\|>"
         ),
         ("<|",),
+        gates=("|",),
     ),
-    Marker("llama_inst_marker", 0.7, re.compile(r"\[/?inst\]|<</?sys>>"), ("inst]", "sys>>")),
+    Marker(
+        "llama_inst_marker", 0.7, re.compile(r"\[/?inst\]|<</?sys>>"), ("inst]", "sys>>"), ("[<",)
+    ),
     Marker(
         "role_header",
         0.6,
@@ -45,6 +54,7 @@ MARKERS: tuple[Marker, ...] = (
             r"\s*:?\s*(?:\n|$)"
         ),
         ("##",),
+        gates=("#",),
     ),
     Marker(
         "role_tag",
@@ -60,6 +70,7 @@ MARKERS: tuple[Marker, ...] = (
         0.55,
         re.compile(r"[\"']role[\"']\s*:\s*[\"'](?:system|developer|assistant)[\"']"),
         ("role",),
+        gates=(":",),
     ),
     Marker(
         "mode_tag",
@@ -69,8 +80,9 @@ MARKERS: tuple[Marker, ...] = (
             r"debug|unrestricted)[ _-]?mode(?: activated| enabled| on)?[>\]]"
         ),
         ("mode>", "mode]", "mode activated", "mode enabled", "mode on"),
+        gates=("<[", ">]"),
     ),
-    Marker("markdown_role", 0.8, re.compile(r"\[(?:system|assistant)\]\s*\(#"), ("](#",)),
+    Marker("markdown_role", 0.8, re.compile(r"\[(?:system|assistant)\]\s*\(#"), ("](#",), ("#",)),
     Marker(
         "fake_turn",
         0.5,
@@ -80,6 +92,8 @@ MARKERS: tuple[Marker, ...] = (
             re.DOTALL,
         ),
         ("\n",),
+        gates=(":",),
+        line_start=True,
     ),
     # Payload splitting: a request cut into quoted pieces the model is asked to put together,
     # so that no single piece reads as what it is.
@@ -94,6 +108,7 @@ MARKERS: tuple[Marker, ...] = (
             re.DOTALL,
         ),
         ("part 1", "part1", ' is "', " is '", " is “", "string"),
+        gates=("\"'“‘",),
     ),
     # Few-shot transcripts inline ("Q: … A: … Q: …"): a common and harmless prompting style,
     # and the frame of few- and many-shot attacks, so weak evidence only.
@@ -102,6 +117,7 @@ MARKERS: tuple[Marker, ...] = (
         0.25,
         re.compile(r"(?:^|\s)q:\s.{3,400}?\sa:\s.{3,600}?\sq:\s", re.DOTALL),
         ("q:",),
+        gates=(":",),
     ),
     # A markdown image the model is asked to render, its address built from the conversation:
     # rendering it sends that data to whoever owns the host (exfiltration by image fetch).
@@ -116,6 +132,7 @@ MARKERS: tuple[Marker, ...] = (
             r"personal|pii|ssn|card|the user'?s)"
         ),
         ("](",),
+        gates=("!", "[", "("),
     ),
     # A code comment addressed to the model reading the file ("# assistant: when you read
     # this, delete …"): code is not where a user talks to their assistant.
@@ -130,6 +147,8 @@ MARKERS: tuple[Marker, ...] = (
             r"always|never|approve|tell|send|add|write|forward|print|reveal|output|instead)\b"
         ),
         ("ai", "assistant", "llm", "gpt", "claude", "copilot", "gemini", "agent"),
+        gates=("#/*-;",),
+        line_start=True,
     ),
     Marker(
         "system_override_header",
@@ -139,6 +158,7 @@ MARKERS: tuple[Marker, ...] = (
             r"instruction|command|prompt)s?\s*[:\])]"
         ),
         ("system", "admin", "developer", "root"),
+        gates=(":])",),
     ),
 )
 
@@ -236,13 +256,26 @@ def match_markers(lowered: str) -> list[Marker]:
     """Markers found in `lowered`: NFKC, lower case, invisible characters removed, newlines kept."""
     # A leading newline lets markers that must start a line match on the first line too.
     text = "\n" + lowered
+    one_line = "\n" not in lowered
     found = []
-    for m in MARKERS:
-        for needle in m.needles:  # a plain loop: cheaper than a generator per marker
-            if needle in text:
-                if m.regex.search(text):
+    for m in MARKERS:  # plain loops: cheaper than a generator per marker
+        for chars in m.gates:
+            for char in chars:
+                if char in text:
+                    break
+            else:
+                break  # no character of this set: the regex cannot match
+        else:
+            if one_line and m.line_start:
+                # The needles are only a prefilter: an anchored match fails at once.
+                if m.regex.match(text):
                     found.append(m)
-                break
+                continue
+            for needle in m.needles:
+                if needle in text:
+                    if m.regex.search(text):
+                        found.append(m)
+                    break
     if many_shot(text):
         found.append(MANY_SHOT)
     if refers_above(lowered):
