@@ -255,8 +255,9 @@ _NOT_ON_A_DEVICE = (
 
 _EN_REPLACE = (
     # new orders
-    r"\b(?:new|updated|real|actual|true|revised|different) (?:instructions|task|tasks|rules|"
-    r"directive|directives|orders|assignment|objective|goal|role|persona|prompt)\s*(?::|are|is|follow)|"
+    r"\b(?:new|updated|real|actual|true|revised|different) (?:instructions|rules|directive|"
+    r"directives|orders|role|persona|prompt)\s*(?::|are|is|follow)|"
+    r"\b(?:real|actual|true) (?:task|tasks|assignment|objective|goal)\s*(?::|are|is|follow)|"
     r"\byour (?:new|real|true|actual) (?:task|instructions|role|rules|goal|objective|"
     r"purpose|job|directive|mission|persona) (?:is|are|will be)\b|"
     r"\bfrom now on,? (?:you (?:will|must|shall) )?(?:ignore|disregard|forget|no longer|never "
@@ -285,6 +286,12 @@ _EN_REPLACE = (
     r"(?:restrictions|filters|filtering|censorship|limitations|guidelines|boundaries|"
     r"safeguards|guardrails) (?:whatsoever|at all)|"
     r"\bignore (?:all )?(?:your )?(?:ethical|moral|safety|content) "
+)
+# "New task: write a SQL query that…" is how work chats hand over a job: a new task alone is
+# weak evidence; dismissing the earlier context first is the pivot rule's (crosslingual.py).
+_EN_NEW_TASK = (
+    r"\b(?:new|updated|revised|different) (?:task|tasks|assignment|objective|goal)\s*"
+    r"(?::|are|is|follow)"
 )
 _EN_REPLACE_WORDS = _words(
     "instructions task tasks rules directive directives orders assignment objective goal role "
@@ -837,6 +844,8 @@ RULES: tuple[Rule, ...] = (
     Rule("extract.en", 0.8, _rx(_EN_BEFORE_FIRST_MESSAGE), _words("everything all text words "
          "whatever what"), span=120, requires=(_rx(_EN_REPEAT_VERB),)),
     Rule("replace.en", 0.75, _rx(_EN_REPLACE), _EN_REPLACE_WORDS, back=48, span=48),
+    Rule("replace.en", 0.4, _rx(_EN_NEW_TASK), _words("task tasks assignment objective goal"),
+         back=16, span=16),
     Rule("bypass.en", 0.75, _rx(_EN_BYPASS), _EN_BYPASS_WORDS),
     # Each anchored on its rarest word, the regex searched in a small window around it.
     Rule("replace.en", 0.6, _rx(_EN_AI_WITHOUT), _words("ai assistant model chatbot bot llm"),
