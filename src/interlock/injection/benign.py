@@ -47,7 +47,38 @@ _STYLE_FROM_NOW = (
     r"(?:please\s+)?(?:always\s+)?(?:answer|reply|respond|write|speak|talk)\s+(?:to me\s+)?"
     r"(?:only\s+)?(?:in|with)\s+(?:(?:british|american|simple|plain|formal|informal|short|"
     r"brief)\s+)?(?:english|german|french|spanish|italian|portuguese|dutch|russian|chinese|"
-    r"japanese|korean|sentences|bullet points|a formal tone|a friendly tone)\b"
+    r"japanese|korean|sentences|bullet points|a formal tone|a friendly tone)\b|"
+    # the answer's length, and what each answer should carry
+    r"(?:(?<=from )now on|(?<=for the )rest of (?:this|our) (?:chat|conversation)|"
+    r"(?<=going )forward),?\s+(?:please\s+)?(?:always\s+)?(?:(?:keep|make)\s+(?:your\s+|the\s+|"
+    r"all\s+|each\s+)?(?:answers?|replies|reply|responses?|summaries|summary|output|it|them)\s+"
+    r"(?:under|below|within|short|shorter|brief|concise|at most|less than|fewer than|to)\b|"
+    r"(?:include|add|cite|show|mention|give|list)\s+(?:the\s+|a\s+|an\s+)?(?:sources?|"
+    r"citations?|references?|units|page numbers?|examples?|links?|dates?|a summary|a tl;?dr)\b|"
+    r"(?:use|format (?:it|them|your answers?) (?:as|with|in))\s+(?:bullet points|a table|tables|"
+    r"markdown|json|headings|numbered lists|metric units)\b)"
+)
+# The answer's format asked for: "Respond only in JSON with fields name and email".
+_FORMAT = (
+    r"(?:respond|reply|answer|output|return)\s+(?:only\s+|always\s+)?(?:in|as|with)\s+"
+    r"(?:valid\s+|plain\s+)?(?:json|yaml|csv|xml|markdown|a (?:markdown )?table|a numbered list|"
+    r"a bulleted list|bullet points)\b"
+)
+# The user's own draft, tone or version dismissed: "forget the draft, write it again shorter".
+_OWN_DRAFT = (
+    r"(?:forget|scrap|ditch|never mind|ignore|drop|disregard)\s+(?:about\s+)?(?:the|my|this|that|"
+    r"your|our)\s+(?:(?:first|last|previous|old|current|formal|casual)\s+)?(?:draft|version|tone|"
+    r"wording|outline|intro)\b|"
+    r"vergiss\s+(?:den|das|die|meinen|deinen|unseren)\s+(?:(?:ersten|letzten|alten)\s+)?"
+    r"(?:entwurf|vorschlag|ton)\b|oublie[sz]?\s+(?:le|mon|ton|ce)\s+(?:premier\s+)?brouillon\b|"
+    r"olvida\s+(?:el|mi|tu|este)\s+borrador\b"
+)
+# A German standing request about the answer's language or length: "Antworte ab jetzt bitte
+# nur auf Deutsch".
+_STYLE_DE = (
+    r"antworte(?:n sie|t)?\s+(?:mir\s+)?(?:(?:ab jetzt|ab sofort|von nun an|bitte|nur|immer|"
+    r"kurz)\s+){1,4}(?:auf|in|mit)\s+(?:deutsch|englisch|franzosisch|spanisch|italienisch|"
+    r"kurzen satzen|stichpunkten|einem satz)\b"
 )
 # A product's or a document's own instructions ("de instructies van deze IKEA-kast", "the
 # instructions for the dishwasher"): not the model's. Never when the owner is the model.
@@ -104,6 +135,17 @@ _FAMILIES: tuple[tuple[frozenset[str], tuple[str, ...], re.Pattern[str], int, in
         32,
     ),
     (frozenset(("now", "rest", "forward")), (), re.compile(_STYLE_FROM_NOW), 0, 120),
+    (_words("respond reply answer output return"), (), re.compile(_FORMAT), 0, 60),
+    (
+        _words(
+            "forget scrap ditch mind ignore drop disregard vergiss oublie oublies oubliez olvida"
+        ),
+        (),
+        re.compile(_OWN_DRAFT),
+        8,
+        48,
+    ),
+    (_words("antworte antworten antwortet"), (), re.compile(_STYLE_DE), 0, 80),
     (
         _words(
             "instructions instructies anweisungen anleitung bedienungsanleitung "
