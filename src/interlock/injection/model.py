@@ -47,7 +47,9 @@ class LinearModel:
 
     def logit(self, text: str) -> float:
         buckets = featurize(text, self.bits).buckets
-        return self.bias + float(self.weights[buckets].sum()) / math.sqrt(len(buckets) + SHRINK)
+        # Buckets are below 2**bits: viewed as intp, numpy gathers without converting them.
+        w = self.weights[buckets.view(np.intp)]
+        return self.bias + float(w.sum()) / math.sqrt(len(buckets) + SHRINK)
 
     def probability(self, text: str) -> float:
         """P(injection) of the whole text, or of its worst window when it is long."""
@@ -55,7 +57,7 @@ class LinearModel:
             return _sigmoid(self.logit(text))
         features = featurize(text, self.bits, with_positions=True)
         assert features.positions is not None
-        w = self.weights[features.buckets]
+        w = self.weights[features.buckets.view(np.intp)]
         whole = self.bias + float(w.sum()) / math.sqrt(len(w) + SHRINK)
         # Per-window sums from prefix sums over character positions.
         size = len(text) + 2
