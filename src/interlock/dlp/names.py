@@ -384,6 +384,8 @@ class NameRecognizer(PeopleRules, PlaceRules, OrganisationRules):
         out: list[Finding],
         maybe: list[Maybe],
     ) -> None:
+        # the flags and lists as locals: each is read several times per run
+        loc, org, person, g = self._loc, self._org, self._person, self.g
         if (
             run[-1].common  # checked first: the usual run ends in a name, no common word
             and all(t.common for t in run)
@@ -393,9 +395,9 @@ class NameRecognizer(PeopleRules, PlaceRules, OrganisationRules):
             # find settles such runs first (_common_event); kept for callers of _classify
             self._common_run(text, run[0].start, run[-1].end, run[-1].word, len(run), out)
             return
-        if len(run) >= 2 and run[0].common and self._loc:
+        if len(run) >= 2 and run[0].common and loc:
             whole = text[run[0].start : run[-1].end]
-            if whole.lower() in self.g.places:  # "Los Angeles", "New Brighton"
+            if whole.lower() in g.places:  # "Los Angeles", "New Brighton"
                 out.append(
                     Finding(
                         LOCATION, run[0].start, run[-1].end, "gazetteer_place", 0.75, "internal"
@@ -405,7 +407,7 @@ class NameRecognizer(PeopleRules, PlaceRules, OrganisationRules):
         if run[-1].word in STREET_KEYS and not run[0].title:
             street = self._street_start(text, run)
             if street >= 0:  # "1600 Amphitheatre Parkway", "4059 Mt Lee Drive": lead and all
-                if self._loc:
+                if loc:
                     out.append(
                         Finding(LOCATION, street, run[-1].end, "street_name", 0.6, "internal")
                     )
@@ -419,7 +421,7 @@ class NameRecognizer(PeopleRules, PlaceRules, OrganisationRules):
                 and lead <= "9"
             ):  # "3511 ED Utrecht": the letters of a Dutch postal code, not a name
                 run = run[1:]
-            if self._loc and not run[0].title and self._postcode_town(text, run, out):
+            if loc and not run[0].title and self._postcode_town(text, run, out):
                 return
         title = False
         while run and (run[0].title or (run[0].common and not name_led(run))):
@@ -428,7 +430,7 @@ class NameRecognizer(PeopleRules, PlaceRules, OrganisationRules):
             title = title or run[0].title
             run = run[1:]
         if (
-            self._org
+            org
             and run
             and (
                 run[-1].word in ORG_TAIL_KEYS
@@ -444,7 +446,7 @@ class NameRecognizer(PeopleRules, PlaceRules, OrganisationRules):
             and is_street(run, text, run[0].start)
             and not self._person_with_street_word(text, run)
         ):
-            if self._loc:
+            if loc:
                 out.append(
                     Finding(LOCATION, run[0].start, run[-1].end, "street_name", 0.6, "internal")
                 )
@@ -465,14 +467,10 @@ class NameRecognizer(PeopleRules, PlaceRules, OrganisationRules):
             run[-1].word = run[-1].word[:-2]
         start, end = run[0].start, run[-1].end
         span_text = text[start:end]
-        if self._org and len(run) == 2 and company_pair(run, text, title):
+        if org and len(run) == 2 and company_pair(run, text, title):
             out.append(Finding(ORGANIZATION, start, end, "org_pattern", 0.6, "internal"))
             return
-        if (
-            self._org
-            and run[-1].word in ORG_TAIL_KEYS
-            and org_tail(text[run[-1].start : run[-1].end])
-        ):
+        if org and run[-1].word in ORG_TAIL_KEYS and org_tail(text[run[-1].start : run[-1].end]):
             if len(run) >= 2:
                 out.append(
                     Finding(ORGANIZATION, start, org_end(text, end), "org_suffix", 0.8, "internal")
@@ -494,20 +492,20 @@ class NameRecognizer(PeopleRules, PlaceRules, OrganisationRules):
             before in STREET_LEADS
             or (before in STREET_PARTICLES and phrase.split(" ", 1)[0] in STREET_LEADS)
         ):  # "Boulevard de Normandie", "Avenue Foch": a street (its lead word is a common one)
-            if self._loc:
+            if loc:
                 out.append(Finding(LOCATION, start, end, "street_name", 0.6, "internal"))
             return
         after = text[end : end + 32].lower()
         lower_span = span_text.lower()
-        region = lower_span in self.g.regions
+        region = lower_span in g.regions
         # A first name that is also a town ("Logan", "Brandon") is a person unless the words
         # before say it is a place ("in", "flew to"; "shouted at Scott" is a person); a
         # country or state is always a place.
         shouted = span_text.isupper()  # "LONDON" in an address line
-        known_place = lower_span in self.g.places
+        known_place = lower_span in g.places
         # a business cue outweighs a town's name: "our supplier Greenfield", "our auditors, Reading"
         firm_cue = (
-            self._org
+            org
             and (before in ORG_BEFORE or before in FIRMS_BEFORE)
             and cue_next_to(text, start, before)
         )
@@ -543,30 +541,35 @@ class NameRecognizer(PeopleRules, PlaceRules, OrganisationRules):
                 and not HOUSE_NUMBER_AFTER.match(text, end)  # "send it to Aqqusinersuaq 176"
             ):
                 named += 0.35  # "assign the bug to Hernández", "forward the contract to …"
-        if self._loc and not is_place and self._place_after_skipped_word(text, start, end, out):
+        if (
+            loc
+            and not is_place
+            and lower_span in g.place_tails  # its first look, without the call
+            and self._place_after_skipped_word(text, start, end, out)
+        ):
             return
         if (
             known_place
             and not is_place
             and not title
-            and self._loc
+            and loc
             and self._place_by_neighbours(text, start, end, before, phrase, after, out)
         ):
             out.append(Finding(LOCATION, start, end, "gazetteer_place", 0.75, "internal"))
             return
         address = (
             ADDRESS_BEFORE.search(text, max(0, start - 24), start)
-            if not title and after_comma(text, start)
+            if not title and "," in text[max(0, start - 3) : start] and after_comma(text, start)
             else None
         )
-        if address and not (address.group(1) and address.group(1).lower() in self.g.common):
+        if address and not (address.group(1) and address.group(1).lower() in g.common):
             # the town of an address: "…Farnell Street, LOOMBAH", "…Apt. 397, Mora de Rubielos"
             # (not "Ticket 4521, Maria Garcia": "ticket" is a common word)
-            if self._loc:
+            if loc:
                 out.append(Finding(LOCATION, start, end, "address_town", 0.6, "internal"))
             return
         if (
-            self._loc
+            loc
             and not title
             and start > 1
             and (
@@ -578,7 +581,7 @@ class NameRecognizer(PeopleRules, PlaceRules, OrganisationRules):
             out.append(Finding(LOCATION, start, end, "address_town", 0.6, "internal"))
             return
         if (
-            self._loc
+            loc
             and not is_place
             and (phrase in PLACE_PHRASES or phrase.endswith(" visiting"))
             and not any(t.first or t.last for t in run)
@@ -586,7 +589,7 @@ class NameRecognizer(PeopleRules, PlaceRules, OrganisationRules):
             out.append(Finding(LOCATION, start, end, "place_context", 0.6, "internal"))
             return
         if (
-            self._loc
+            loc
             and is_place
             and not title
             and (named < 0.8 or region or (len(run) > 1 and before not in PERSON_CONTEXT))
@@ -598,7 +601,7 @@ class NameRecognizer(PeopleRules, PlaceRules, OrganisationRules):
                 self._region_after(text, end, out)  # "Manchester, UK": the acronym too
             return
         if (
-            self._org
+            org
             and not title
             and (
                 (firm_cue and before in FIRMS_BEFORE)
@@ -621,8 +624,8 @@ class NameRecognizer(PeopleRules, PlaceRules, OrganisationRules):
                 end = whole_end
             out.append(Finding(ORGANIZATION, start, end, "org_context", 0.6, "internal"))
             return
-        if self._person and (self.model is not None or self.harvest is not None):
-            place_word = any(t.word.lower() in self.g.places for t in run)
+        if person and (self.model is not None or self.harvest is not None):
+            place_word = any(t.word.lower() in g.places for t in run)
             feats = features(
                 text, run, start, end, named, title, before, phrase, after, is_place, place_word
             )
@@ -631,7 +634,7 @@ class NameRecognizer(PeopleRules, PlaceRules, OrganisationRules):
             if self.model is not None:
                 self._decide(self.model, feats, start, end, named, run, out, maybe)
                 return
-        if self._person and named >= THRESHOLD:
+        if person and named >= THRESHOLD:
             if not title and text[end : end + 1] == " " and METHOD_AFTER.match(text, end):
                 return  # "the Monte Carlo method", "a Markov chain": a method, not a person
             out.append(
@@ -644,7 +647,7 @@ class NameRecognizer(PeopleRules, PlaceRules, OrganisationRules):
                     "confidential",
                 )
             )
-        elif self._person and named > 0:
+        elif person and named > 0:
             maybe.append((start, end, any(t.first or t.last for t in run), run))
 
     def _particle_led(self, text: str, start: int, end: int, particle: str) -> bool:

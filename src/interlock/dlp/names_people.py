@@ -437,7 +437,6 @@ def same_name(text: str, out: list[Finding], maybe: list[Maybe]) -> list[Finding
     ("Anna and Quionia", "Quionia and Anna"), and two coordinated surnames of which one is
     known ("Usamov and Bowers were")."""
     people = [f for f in out if f.entity == PERSON]
-    known = {w for f in people for w in text[f.start : f.end].split()}
     pairs: set[int] = set()
     for i in range(len(maybe) - 1):
         (s1, e1, k1, run1), (s2, e2, k2, run2) = maybe[i], maybe[i + 1]
@@ -445,22 +444,39 @@ def same_name(text: str, out: list[Finding], maybe: list[Maybe]) -> list[Finding
             k1 or k2 or (_verb_after(text, e2) and _shaped_run(run1) and _shaped_run(run2))
         ):  # a known name, or two shaped like names doing what people do
             pairs.update((s1, s2))
+    known: set[str] | None = None  # the people's words, built for the first candidate asking
     for start, end, _, _ in maybe:
         if start in pairs:
             out.append(Finding(PERSON, start, end, "coordinated_names", 0.6, "confidential"))
-        elif text[start:end] in known:
+            continue
+        if not people:  # the usual weak candidate: nobody to repeat or to stand beside
+            continue
+        if known is None:
+            known = {w for f in people for w in text[f.start : f.end].split()}
+        if text[start:end] in known:
             out.append(Finding(PERSON, start, end, "same_name", 0.7, "confidential"))
-        elif any(
-            # a coordination is 3 to 8 characters: the lengths first, the regex being costlier
-            (3 <= start - f.end <= 8 and _COORDINATION.fullmatch(text, f.end, start))
-            or (3 <= f.start - end <= 8 and _COORDINATION.fullmatch(text, end, f.start))
-            for f in people
-            if f.end <= start or f.start >= end
-        ):
+        elif _coordinated(text, start, end, people):
             out.append(Finding(PERSON, start, end, "coordinated_name", 0.6, "confidential"))
-        elif people and _listed(text, start, end, people, maybe):
+        elif _listed(text, start, end, people, maybe):
             out.append(Finding(PERSON, start, end, "listed_name", 0.6, "confidential"))
     return out
+
+
+def _coordinated(text: str, start: int, end: int, people: list[Finding]) -> bool:
+    """Whether a person stands just before or after start:end, joined by "and", "&" or "or"
+    (a loop, not any() over a generator: this runs for every weak candidate)."""
+    for f in people:
+        # a coordination is 3 to 8 characters: the lengths first, the regex being costlier
+        if f.end <= start:
+            if 3 <= start - f.end <= 8 and _COORDINATION.fullmatch(text, f.end, start):
+                return True
+        elif (
+            f.start >= end
+            and 3 <= f.start - end <= 8
+            and _COORDINATION.fullmatch(text, end, f.start)
+        ):
+            return True
+    return False
 
 
 def _verb_after(text: str, end: int) -> bool:
