@@ -56,7 +56,9 @@ _STYLE_FROM_NOW = (
     r"(?:include|add|cite|show|mention|give|list)\s+(?:the\s+|a\s+|an\s+)?(?:sources?|"
     r"citations?|references?|units|page numbers?|examples?|links?|dates?|a summary|a tl;?dr)\b|"
     r"(?:use|format (?:it|them|your answers?) (?:as|with|in))\s+(?:bullet points|a table|tables|"
-    r"markdown|json|headings|numbered lists|metric units)\b)"
+    r"markdown|json|headings|numbered lists|metric units)\b|"
+    r"(?:number|bold|label)\s+(?:every|each|all|the)\s+(?:steps?|items?|points?|lines?|"
+    r"sections?)\b)"
 )
 # The answer's format asked for: "Respond only in JSON with fields name and email".
 _FORMAT = (
@@ -78,7 +80,9 @@ _OWN_DRAFT = (
 _STYLE_DE = (
     r"antworte(?:n sie|t)?\s+(?:mir\s+)?(?:(?:ab jetzt|ab sofort|von nun an|bitte|nur|immer|"
     r"kurz)\s+){1,4}(?:auf|in|mit)\s+(?:deutsch|englisch|franzosisch|spanisch|italienisch|"
-    r"kurzen satzen|stichpunkten|einem satz)\b"
+    r"kurzen satzen|stichpunkten|einem satz)\b|"
+    r"ab (?:jetzt|sofort)\s+(?:bitte\s+)?(?:immer\s+)?(?:nur\s+)?(?:mit|auf|in)\s+(?:quellenangaben?|"
+    r"quellen|deutsch|englisch|stichpunkten|kurzen satzen)\s+antworten\b"
 )
 # A product's or a document's own instructions ("de instructies van deze IKEA-kast", "the
 # instructions for the dishwasher"): not the model's. Never when the owner is the model.
@@ -145,7 +149,7 @@ _FAMILIES: tuple[tuple[frozenset[str], tuple[str, ...], re.Pattern[str], int, in
         8,
         48,
     ),
-    (_words("antworte antworten antwortet"), (), re.compile(_STYLE_DE), 0, 80),
+    (_words("antworte antworten antwortet jetzt sofort"), (), re.compile(_STYLE_DE), 4, 80),
     (
         _words(
             "instructions instructies anweisungen anleitung bedienungsanleitung "
