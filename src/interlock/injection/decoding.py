@@ -12,6 +12,8 @@ import binascii
 import codecs
 import re
 
+import numpy as np
+
 # Sixteen characters or more; padded runs from twelve ("aGVsbG8gd29ybGQ=" is "hello world").
 _BASE64 = re.compile(
     r"(?:[A-Za-z0-9+/]{4}){4,}(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?"
@@ -30,6 +32,28 @@ def _spaced_hex(text: str) -> bool:
         return False
     hint = text.count(" 6") + text.count(" 7") + text.count(" 2")
     return hint >= 8 and _SPACED_HEX.search(text) is not None
+
+
+# str.isspace() of every code point up to U+3000 (the last space character); indices past the
+# table are clipped to its final entry, U+3001, which is not a space.
+_SPACE = np.zeros(0x3002, dtype=bool)
+_SPACE[[c for c in range(0x3001) if chr(c).isspace()]] = True
+_LONG_TOKEN = 16
+
+
+def _has_long_token(text: str) -> bool:
+    """Whether a whitespace-separated token of `text` is 16 characters or longer: the gaps
+    between space positions in numpy, not a list of every token (half the cost at 2 KB)."""
+    if len(text) < _LONG_TOKEN:
+        return False
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    spaces = np.flatnonzero(np.take(_SPACE, cps, mode="clip"))
+    if not len(spaces):
+        return True
+    longest = max(int(spaces[0]), len(text) - 1 - int(spaces[-1]))
+    if len(spaces) > 1:
+        longest = max(longest, int(np.diff(spaces).max()) - 1)
+    return longest >= _LONG_TOKEN
 
 
 _NOT_HEX = re.compile(r"0x|\\x|[\s:,]")
@@ -72,8 +96,7 @@ def decode_payloads(text: str, runs: list[str] | None = None) -> list[tuple[str,
     the runs themselves, as written, are appended to `runs` when it is given."""
     found: list[tuple[str, str]] = []
     raw: list[str] = []
-    tokens = text.split()
-    has_long_token = bool(tokens) and max(map(len, tokens)) >= 16
+    has_long_token = _has_long_token(text)
     if has_long_token:
         for rx in (_BASE64, _BASE64_URL):
             for m in rx.finditer(text):
@@ -89,7 +112,8 @@ def decode_payloads(text: str, runs: list[str] | None = None) -> list[tuple[str,
         if has_long_token or "\\x" in text or "0x" in text or _spaced_hex(text):
             found += _hex_runs(text, raw)
         found += [("morse", decoded) for decoded in morse(text, raw)]
-        if "0100" in text or "0110" in text or "0111" in text:
+        # "0" is a memchr: most prompts have no zero, and the three searches are skipped.
+        if "0" in text and ("0100" in text or "0110" in text or "0111" in text):
             for m in _BINARY.finditer(text):
                 bits = m.group(0).replace(" ", "")
                 data = int(bits, 2).to_bytes(len(bits) // 8, "big") if len(bits) % 8 == 0 else b""
