@@ -101,7 +101,15 @@ def views(text: str) -> Views:
     homoglyphs = 0
     if text.isascii():
         lowered = text.lower()
-        plain = " ".join(lowered.split())
+        # One line with single spaces (ASCII whitespace other than " " is unprintable) is
+        # already collapsed: two C scans instead of a list of every word joined again.
+        single_spaced = (
+            lowered.isprintable()
+            and "  " not in lowered
+            and not lowered.startswith(" ")
+            and not lowered.endswith(" ")
+        )
+        plain = lowered if single_spaced else " ".join(lowered.split())
         folded = plain
     else:
         tags = _TAGS.findall(text)
