@@ -9,7 +9,10 @@ together count for more than either, and no single weak one reaches a blocking t
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from interlock.injection.benign import without_benign_phrases
 from interlock.injection.decoding import (
@@ -100,6 +103,38 @@ def _repeated_run(words: list[str]) -> int:
     return max(runs, default=0)
 
 
+_SEPARATORS = frozenset(string.whitespace + string.punctuation + "\x1c\x1d\x1e\x1f")
+_MAX_LEET_CHANGES = 64
+
+
+def _leet_words(folded: str, leet: str) -> list[str]:
+    """The words of `leet` that `new_anchors` can find new: only those holding an undone
+    character. Any other word of the leet view has the same letters and the same separators
+    around it in `folded` (leetspeak only turns characters into letters), so it is one of
+    `folded`'s words already; splitting only around the changes spares a list of every word."""
+    if not folded.isascii():
+        return words_of(leet)
+    # Same length in ASCII: the changed positions, compared byte for byte at C speed.
+    changed = np.flatnonzero(
+        np.frombuffer(folded.encode(), np.uint8) != np.frombuffer(leet.encode(), np.uint8)
+    )
+    if len(changed) > _MAX_LEET_CHANGES:
+        return words_of(leet)  # a table of numbers: one split is cheaper
+    out = []
+    end = 0  # where the last word taken ends: changes inside it are in it already
+    for at in changed.tolist():
+        if at < end:
+            continue
+        start, stop = at, at + 1
+        while start and leet[start - 1] not in _SEPARATORS:
+            start -= 1
+        while stop < len(leet) and leet[stop] not in _SEPARATORS:
+            stop += 1
+        out.append(leet[start:stop])
+        end = stop
+    return out
+
+
 class Detector:
     """Stateless after construction and safe to share: one per process is enough."""
 
@@ -148,7 +183,11 @@ class Detector:
                 english = any(name.endswith(".en") for name in unfolded)
                 if english and not v.homoglyph_words and not v.spaced_runs:
                     signals.add("obfuscation.accents", 0.3)
-        fresh = new_anchors(words, words_of(v.leet)) if v.leet and v.leet != v.folded else None
+        fresh = (
+            new_anchors(words, _leet_words(v.folded, v.leet))
+            if v.leet and v.leet != v.folded
+            else None
+        )
         if fresh:
             known = {r.name for r, _ in hits}
             for rule, _ in match_rules(v.leet, context, only=fresh):
