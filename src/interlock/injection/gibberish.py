@@ -26,10 +26,23 @@ _HAS_UPPER_INSIDE = re.compile(r"[a-z][A-Z][a-z]+[A-Z]")
 _NON_WORD = re.compile(r"^[b-df-hj-np-tv-z]{5,}$")
 
 
+_SUFFIX_PUNCT = '\\[]{}*|~^!"'
+_SUFFIX_PUNCT_BYTES = _SUFFIX_PUNCT.encode()
+
+
+def _suffix_punct(tail: str) -> int:
+    """How many of `_SUFFIX_PUNCT` the tail holds: in ASCII, the bytes one deletion removes
+    (one C pass instead of eleven counts)."""
+    if tail.isascii():
+        data = tail.encode()
+        return len(data) - len(data.translate(None, _SUFFIX_PUNCT_BYTES))
+    return sum(tail.count(c) for c in _SUFFIX_PUNCT)
+
+
 def adversarial_suffix(text: str) -> float:
     """0..1: how much the end of `text` looks like an optimised adversarial suffix."""
     tail = text[-400:]
-    if sum(tail.count(c) for c in '\\[]{}*|~^!"') < 4 and not _HAS_UPPER_INSIDE.search(tail):
+    if _suffix_punct(tail) < 4 and not _HAS_UPPER_INSIDE.search(tail):
         return 0.0
     tokens = tail.split()[-_TAIL_TOKENS:]
     if len(tokens) < _MIN_TOKENS or _CODE_HINTS.search(tail):
