@@ -39,6 +39,7 @@ def _spaced_hex(text: str) -> bool:
 _SPACE = np.zeros(0x3002, dtype=bool)
 _SPACE[[c for c in range(0x3001) if chr(c).isspace()]] = True
 _LONG_TOKEN = 16
+_NUMPY_FROM = 1024  # characters
 
 
 def _has_long_token(text: str) -> bool:
@@ -46,6 +47,9 @@ def _has_long_token(text: str) -> bool:
     between space positions in numpy, not a list of every token (half the cost at 2 KB)."""
     if len(text) < _LONG_TOKEN:
         return False
+    if len(text) < _NUMPY_FROM:  # numpy's fixed cost (~5 us) is more than a short split
+        tokens = text.split()
+        return bool(tokens) and max(map(len, tokens)) >= _LONG_TOKEN
     cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     spaces = np.flatnonzero(np.take(_SPACE, cps, mode="clip"))
     if not len(spaces):

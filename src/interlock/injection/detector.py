@@ -105,6 +105,7 @@ def _repeated_run(words: list[str]) -> int:
 
 _SEPARATORS = frozenset(string.whitespace + string.punctuation + "\x1c\x1d\x1e\x1f")
 _MAX_LEET_CHANGES = 64
+_LEET_NUMPY_FROM = 1024  # characters
 
 
 def _leet_words(folded: str, leet: str) -> list[str]:
@@ -112,8 +113,8 @@ def _leet_words(folded: str, leet: str) -> list[str]:
     character. Any other word of the leet view has the same letters and the same separators
     around it in `folded` (leetspeak only turns characters into letters), so it is one of
     `folded`'s words already; splitting only around the changes spares a list of every word."""
-    if not folded.isascii():
-        return words_of(leet)
+    if len(folded) < _LEET_NUMPY_FROM or not folded.isascii():
+        return words_of(leet)  # below ~1 KB numpy's fixed cost is more than one split
     # Same length in ASCII: the changed positions, compared byte for byte at C speed.
     changed = np.flatnonzero(
         np.frombuffer(folded.encode(), np.uint8) != np.frombuffer(leet.encode(), np.uint8)
