@@ -270,9 +270,6 @@ typedef struct {
 static CardRange card_ranges[64];
 static int card_range_n = -1; /* -1: not set */
 
-/* digits(value) on an ASCII value, into out (at most cap kept); the count. */
-static int digits_n(const Text *t, Py_ssize_t a, Py_ssize_t b, char *out, int cap);
-
 /* "".join(value.split()).upper() on an ASCII value, into out; its length, or -1 if longer
  * than cap. */
 static int compact_upper(const Text *t, Py_ssize_t a, Py_ssize_t b, char *out, int cap) {
@@ -318,7 +315,7 @@ static const unsigned char VERHOEFF_P[8][10] = {
 /* validators.in_aadhaar */
 static int check_aadhaar(const Text *t, Py_ssize_t a, Py_ssize_t b) {
     char d[16];
-    if (digits_n(t, a, b, d, 16) != 12 || d[0] == '0' || d[0] == '1' || repetitive(d, 12))
+    if (digits_of(t, a, b, d, 16) != 12 || d[0] == '0' || d[0] == '1' || repetitive(d, 12))
         return 0;
     int c = 0;
     for (int i = 0; i < 12; i++) c = VERHOEFF_D[c][VERHOEFF_P[i % 8][d[11 - i] - '0']];
@@ -328,7 +325,7 @@ static int check_aadhaar(const Text *t, Py_ssize_t a, Py_ssize_t b) {
 /* validators.ca_sin */
 static int check_ca_sin(const Text *t, Py_ssize_t a, Py_ssize_t b) {
     char d[16];
-    if (digits_n(t, a, b, d, 16) != 9 || d[0] == '0' || d[0] == '8' || repetitive(d, 9)) return 0;
+    if (digits_of(t, a, b, d, 16) != 9 || d[0] == '0' || d[0] == '8' || repetitive(d, 9)) return 0;
     return luhn_ok(d, 9);
 }
 
@@ -336,7 +333,7 @@ static int check_ca_sin(const Text *t, Py_ssize_t a, Py_ssize_t b) {
 static int check_au_tfn(const Text *t, Py_ssize_t a, Py_ssize_t b) {
     static const int W9[9] = {1, 4, 3, 7, 5, 8, 6, 9, 10}, W8[8] = {10, 7, 8, 4, 6, 3, 5, 1};
     char d[16];
-    int n = digits_n(t, a, b, d, 16);
+    int n = digits_of(t, a, b, d, 16);
     if (n != 8 && n != 9) return 0;
     if (repetitive(d, n)) return 0;
     int sum = 0;
@@ -348,7 +345,7 @@ static int check_au_tfn(const Text *t, Py_ssize_t a, Py_ssize_t b) {
 static int check_au_abn(const Text *t, Py_ssize_t a, Py_ssize_t b) {
     static const int W[11] = {10, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19};
     char d[16];
-    if (digits_n(t, a, b, d, 16) != 11) return 0;
+    if (digits_of(t, a, b, d, 16) != 11) return 0;
     int sum = 0;
     for (int i = 0; i < 11; i++) sum += (d[i] - '0' - (i == 0)) * W[i];
     return sum % 89 == 0; /* (divisible: the same test for C's and Python's sign of %) */
@@ -399,7 +396,7 @@ static int check_fr_nir(const Text *t, Py_ssize_t a, Py_ssize_t b) {
 static int card_issuer(const Text *t, Py_ssize_t a, Py_ssize_t b) {
     if (card_range_n < 0) return -1;
     char d[64];
-    int n = digits_n(t, a, b, d, 64);
+    int n = digits_of(t, a, b, d, 64);
     if (n > 63) return -1;
     if (n && d[0] != '0') {
         for (int k = 0; k < card_range_n; k++) {
@@ -494,18 +491,6 @@ static int check_not_example(const Text *t, Py_ssize_t a, Py_ssize_t b) {
         if (run >= 8 && v[i] != 'a') return 0;
     }
     return 1;
-}
-
-static int digits_n(const Text *t, Py_ssize_t a, Py_ssize_t b, char *out, int cap) {
-    int n = 0;
-    for (Py_ssize_t i = a; i < b; i++) {
-        Py_UCS4 c = CH(t, i);
-        if (is_digit_ascii(c)) {
-            if (n < cap) out[n] = (char)c;
-            n++;
-        }
-    }
-    return n;
 }
 
 /* 1 valid, 0 not, -1 error */
