@@ -1373,6 +1373,22 @@ static int window_pair(PyObject *w, Py_ssize_t *a, Py_ssize_t *b) {
 
 /* confirm(spec, windows, text, ctx_cache, adj_cache, min_score, out): what
  * Engine.confirmed does for one rule, its findings appended to `out`. */
+/* The rule's `re` pattern over the window [a, b), its matches confirmed: 0, or -1 on error. */
+static int confirm_window_by_re(const Spec *s, const Text *t, PyObject *text, Py_ssize_t a,
+                                Py_ssize_t b, PyObject *ctx, PyObject *adj, double min_score,
+                                PyObject *out) {
+    PyObject *pa = PyLong_FromSsize_t(a), *pb = PyLong_FromSsize_t(b);
+    PyObject *it = NULL;
+    if (pa != NULL && pb != NULL)
+        it = PyObject_CallMethodObjArgs(s->regex, str_finditer, text, pa, pb, NULL);
+    Py_XDECREF(pa);
+    Py_XDECREF(pb);
+    if (it == NULL) return -1;
+    int r = confirm_iter(s, it, t, text, ctx, adj, min_score, out);
+    Py_DECREF(it);
+    return r < 0 ? -1 : 0;
+}
+
 static PyObject *confirm_rule(PyObject *const *args, Py_ssize_t nargs, int filter) {
     if (nargs != 7) {
         PyErr_SetString(PyExc_TypeError, "confirm() takes 7 arguments");
@@ -1443,16 +1459,8 @@ static PyObject *confirm_rule(PyObject *const *args, Py_ssize_t nargs, int filte
             if (r == -1) return NULL;
             if (r == -2) { /* too deep for the program: this window's findings by `re` */
                 if (PyList_SetSlice(out, had, PyList_GET_SIZE(out), NULL) < 0) return NULL;
-                PyObject *pa = PyLong_FromSsize_t(a), *pb = PyLong_FromSsize_t(b);
-                PyObject *it = NULL;
-                if (pa != NULL && pb != NULL)
-                    it = PyObject_CallMethodObjArgs(s.regex, str_finditer, text, pa, pb, NULL);
-                Py_XDECREF(pa);
-                Py_XDECREF(pb);
-                if (it == NULL) return NULL;
-                int failed = confirm_iter(&s, it, &t, text, ctx, adj, min_score, out);
-                Py_DECREF(it);
-                if (failed < 0) return NULL;
+                if (confirm_window_by_re(&s, &t, text, a, b, ctx, adj, min_score, out) < 0)
+                    return NULL;
             }
             if (whole) break; /* (a whole-text window stands alone) */
         }
@@ -1468,16 +1476,7 @@ static PyObject *confirm_rule(PyObject *const *args, Py_ssize_t nargs, int filte
     }
     for (Py_ssize_t i = 0; i < count; i++) {
         if (window_pair(PyList_GET_ITEM(windows, i), &a, &b) < 0) return NULL;
-        PyObject *pa = PyLong_FromSsize_t(a), *pb = PyLong_FromSsize_t(b);
-        PyObject *it = NULL;
-        if (pa != NULL && pb != NULL)
-            it = PyObject_CallMethodObjArgs(s.regex, str_finditer, text, pa, pb, NULL);
-        Py_XDECREF(pa);
-        Py_XDECREF(pb);
-        if (it == NULL) return NULL;
-        int r = confirm_iter(&s, it, &t, text, ctx, adj, min_score, out);
-        Py_DECREF(it);
-        if (r < 0) return NULL;
+        if (confirm_window_by_re(&s, &t, text, a, b, ctx, adj, min_score, out) < 0) return NULL;
     }
     Py_RETURN_NONE;
 }
