@@ -8,7 +8,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
+from aiohttp import HttpVersion11, hdrs, web
 
 from interlock.config import GatewayConfig
 from interlock.errors import GatewayError
@@ -139,6 +139,7 @@ def build_app(
     app.router.add_route("*", "/{tail:.*}", request_scoped(_fallback(known)))
 
     async def on_startup(app: web.Application) -> None:
+        _tolerate_unknown_expectations(app)  # every route exists by now (the router is frozen)
         holder.start()
 
     async def on_cleanup(app: web.Application) -> None:
@@ -147,6 +148,24 @@ def build_app(
     app.on_startup.append(on_startup)
     app.on_cleanup.append(on_cleanup)
     return app
+
+
+async def _continue_or_ignore(request: web.Request) -> None:
+    """`Expect: 100-continue` is answered as aiohttp answers it; any other expectation is ignored
+    (RFC 9110 lets a server do so) instead of aiohttp's bare 417, which no middleware sees: the
+    request goes on to get its request ID and an answer in the caller's format like any other."""
+    expect = request.headers.get(hdrs.EXPECT, "")
+    if request.version == HttpVersion11 and expect.lower() == "100-continue":
+        await request.writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        request.writer.output_size = 0  # the body has not started
+
+
+def _tolerate_unknown_expectations(app: web.Application) -> None:
+    # aiohttp takes the expect handler only as an argument of each add_route call, and routes
+    # come from many modules (ingress, admin, console, metrics): set it on all of them here.
+    for route in app.router.routes():
+        if hasattr(route, "_expect_handler"):
+            route._expect_handler = _continue_or_ignore
 
 
 def _route_inference_first(app: web.Application, inference: dict[str, Handler]) -> None:
