@@ -249,8 +249,7 @@ class _RingConsumer:
             line = data[at:nl]
             wid_end = line.find(b",")
             wid = int(line[1:wid_end])
-            kind = line[wid_end + 1 : wid_end + 5]
-            if kind == b'"o"]':
+            if line.startswith(b'"o"]', wid_end + 1):  # a placeholder: the body came by socket
                 body = self.big.pop(wid, None)
                 if body is None and not self.final:
                     break  # its body is still on its way over the socket
@@ -260,17 +259,10 @@ class _RingConsumer:
                     ends.append((wid, start + nl + 1))
                     at = nl + 1
                     continue
-                line = body
-                kind = b'"x",'
-            if kind == b'"x",':
-                # Only the header is read now; the capture stays bytes until its record is
-                # built (a backlog of parsed captures is what the GC would walk).
-                pipeline.enqueue(Item(line, None, None, queued, wid))
-                urgent = urgent or line.startswith(b"true", wid_end + 5)
-            else:
-                _, _, strict, record = orjson.loads(line)
-                pipeline.enqueue(Item(None, record, None, queued, wid))
-                urgent = urgent or strict
+                line = body  # the same wid, so the same wid_end
+            item, strict = _queue_item(line, wid_end, queued, wid)
+            pipeline.enqueue(item)
+            urgent = urgent or strict
             ends.append((wid, start + nl + 1))
             at = nl + 1
         self.taken = start + at
@@ -290,6 +282,17 @@ class _RingConsumer:
             self.ack_sent = wid
 
 
+def _queue_item(line: bytes, wid_end: int, queued: float, wid: int = 0) -> tuple[Item, bool]:
+    """A ring message (an exchange's capture, "x", or a record made elsewhere, "r") as the
+    pipeline's queue item, and whether its answer waits for the fsync (strict)."""
+    if line.startswith(b'"x",', wid_end + 1):
+        # Only the header is read now; the capture stays bytes until its record is built (a
+        # backlog of parsed captures is what the GC would walk).
+        return Item(line, None, None, queued, wid), line.startswith(b"true", wid_end + 5)
+    _, _, strict, record = orjson.loads(line)
+    return Item(None, record, None, queued, wid), bool(strict)
+
+
 async def _adopt_orphans(spec: WriterSpec, pipeline: Any) -> None:
     """Rings whose worker and writer both died: what they hold goes into this chain."""
     for ring in orphans(spec.spool_dir, spec.ring):
@@ -301,16 +304,11 @@ async def _adopt_orphans(spec: WriterSpec, pipeline: Any) -> None:
             count = 0
             for line in data.split(b"\n")[:-1]:
                 wid_end = line.find(b",")
-                kind = line[wid_end + 1 : wid_end + 5]
-                if kind == b'"x",':
-                    item = Item(line, None, None, now)
-                elif kind == b'"r",':
-                    item = Item(None, orjson.loads(line)[3], None, now)
-                else:
+                if line.startswith(b'"o"]', wid_end + 1):
                     log.error("audit: a message of %s was too big for its ring and is lost",
                               ring.path.name)  # fmt: skip
                     continue
-                pipeline.enqueue(item)
+                pipeline.enqueue(_queue_item(line, wid_end, now)[0])
                 count += 1
             if count:
                 last = asyncio.get_running_loop().create_future()
